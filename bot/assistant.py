@@ -1,0 +1,79 @@
+"""The platform-neutral bot: a message in, a reply out. Adapters only translate."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from bot import errors
+from bot.answering import Answerer
+from bot.commands import HELP, MAX_MESSAGE_CHARS, parse
+from bot.conversation import Answer, Question
+from bot.render import answer_text, refresh_text, sources_text
+from knowledge.base import KnowledgeBase
+from knowledge.refresh import Progress, RefreshBusy, RefreshFailed
+from knowledge.retrieval import EmptyKnowledgeBase
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Reply:
+    text: str  # plain-text rendering, always present
+    answer: Answer | None = None  # set when the reply answers a question
+
+
+class Assistant:
+    def __init__(self, knowledge: KnowledgeBase, admins: frozenset[str] = frozenset()) -> None:
+        self.knowledge = knowledge
+        self.admins = admins
+        self.answerer = Answerer(knowledge.retriever)
+
+    def is_admin(self, user: str, platform: str) -> bool:
+        # Whoever sits at the terminal owns the data dir already.
+        return platform == "terminal" or user in self.admins
+
+    def handle(self, text: str, user: str = "", platform: str = "terminal",
+               progress: Progress | None = None) -> Reply:
+        if len(text) > MAX_MESSAGE_CHARS:
+            return Reply(f"That message is too long for me ({len(text):,} characters; the "
+                         f"limit is {MAX_MESSAGE_CHARS:,}). Please ask a shorter question.")
+        command = parse(text)
+        if command.name in {"help", "empty"}:
+            return Reply(HELP)
+        if command.name == "sources":
+            return Reply(self.sources())
+        if command.name == "refresh":
+            if not self.is_admin(user, platform):
+                return Reply("Sorry, only admins can refresh the knowledge base.")
+            return Reply(self.refresh(progress))
+        answer = self.ask(Question(command.argument, user=user, platform=platform))
+        return Reply(answer_text(answer), answer)
+
+    def ask(self, question: Question) -> Answer:
+        try:
+            return self.answerer.answer(question)
+        except EmptyKnowledgeBase:
+            return Answer(question.text, errors.KNOWLEDGE_EMPTY, grounded=False)
+        except Exception:
+            log.exception("answering failed for a question on %s", question.platform)
+            return Answer(question.text, errors.ANSWER_FAILED, grounded=False)
+
+    def sources(self) -> str:
+        try:
+            return sources_text(self.knowledge.state_file.current())
+        except Exception:
+            log.exception("reading the knowledge state failed")
+            return errors.STORE_DOWN
+
+    def refresh(self, progress: Progress | None = None) -> str:
+        try:
+            return refresh_text(self.knowledge.refresher.refresh(progress))
+        except RefreshBusy:
+            return "A refresh is already running; try again when it has finished."
+        except RefreshFailed as error:
+            log.warning("refresh failed: %s", error)
+            return f"Refresh failed, the knowledge base is unchanged: {error}"
+        except Exception:
+            log.exception("refresh failed")
+            return "Refresh failed, the knowledge base is unchanged. The details are in the log."

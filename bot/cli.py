@@ -1,0 +1,190 @@
+"""The `policybot` command."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Callable, Iterator
+from functools import partial
+from typing import TextIO
+
+from bot import errors
+from bot.adapters.terminal import chat
+from bot.answering import Answerer
+from bot.assistant import Assistant
+from bot.conversation import Question
+from bot.progress import progress_for
+from bot.render import answer_text, refresh_text, sources_text
+from bot.settings import Settings, SettingsError, load_settings
+from knowledge.base import KnowledgeBase
+from knowledge.refresh import RefreshBusy, RefreshFailed
+from knowledge.retrieval import EmptyKnowledgeBase, Retrieval
+
+log = logging.getLogger("policybot")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="policybot", description="Discuss policy with its sources at hand.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    refresh = commands.add_parser("refresh", help="re-read the sources into the knowledge base")
+    refresh.add_argument("--json", action="store_true", help="print the summary as JSON")
+    search = commands.add_parser("search", help="show the passages that match a query")
+    search.add_argument("query", help="the query, or - to read one per line from stdin")
+    search.add_argument("-k", type=int, default=5, help="how many passages (default 5)")
+    search.add_argument("--json", action="store_true", help="machine-readable output")
+    ask = commands.add_parser("ask", help="answer a question with cited passages")
+    ask.add_argument("question", help="the question, or - to read one per line from stdin")
+    ask.add_argument("--json", action="store_true", help="machine-readable output")
+    sources = commands.add_parser("sources", help="list documents and passage counts")
+    sources.add_argument("--json", action="store_true", help="machine-readable output")
+    commands.add_parser("chat", help="a conversation in the terminal")
+    commands.add_parser("run", help="start the configured chat adapters (else the terminal)")
+    return parser
+
+
+def setup_logging(level: str) -> None:
+    # Logs go to stderr only: stdout carries answers and JSON.
+    logging.basicConfig(stream=sys.stderr, level=getattr(logging, level),
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for noisy in ("chromadb", "httpx", "httpcore"):
+        logging.getLogger(noisy).setLevel(max(logging.WARNING, getattr(logging, level)))
+
+
+def fail(message: str, code: int = 1) -> int:
+    print(f"policybot: {message}", file=sys.stderr)
+    return code
+
+
+def inputs(argument: str, stdin: TextIO) -> Iterator[str]:
+    if argument != "-":
+        yield argument
+        return
+    for line in stdin:
+        if line.strip():
+            yield line.strip()
+
+
+def search_json(retrieval: Retrieval) -> dict[str, object]:
+    return {
+        "query": retrieval.query,
+        "passages": [
+            {"id": h.id, "source": h.source, "title": h.title, "section": h.section,
+             "text": h.text, "score": round(h.similarity, 4), "url": h.url}
+            for h in retrieval.hits
+        ],
+    }
+
+
+def search_text(retrieval: Retrieval) -> str:
+    if not retrieval.hits:
+        return "No passages."
+    lines = []
+    for rank, h in enumerate(retrieval.hits, start=1):
+        lines.append(f"{rank}. {h.score:.3f}  {h.title} — {h.section}, ¶{h.paragraph} "
+                     f"({h.url or h.source})")
+        lines.append(f"   {h.text}")
+    if not retrieval.relevant:
+        lines.append("(none of these looks relevant to the query)")
+    return "\n".join(lines)
+
+
+def emit(payload: object, as_json: bool, text: Callable[[], str]) -> None:
+    if as_json:
+        print(json.dumps(payload, ensure_ascii=False), flush=True)
+    else:
+        print(text(), flush=True)
+        print(flush=True)
+
+
+def run_search(kb: KnowledgeBase, query: str, k: int, as_json: bool) -> int:
+    if k < 1:
+        return fail("-k must be at least 1", 2)
+    for text in inputs(query, sys.stdin):
+        retrieval = kb.retriever.search(text, k=k)
+        emit(search_json(retrieval), as_json, partial(search_text, retrieval))
+    return 0
+
+
+def run_ask(kb: KnowledgeBase, question: str, as_json: bool) -> int:
+    answerer = Answerer(kb.retriever)
+    for text in inputs(question, sys.stdin):
+        answer = answerer.answer(Question(text, user="cli", platform="cli"))
+        emit(answer.to_json(), as_json, partial(answer_text, answer))
+    return 0
+
+
+def run_refresh(kb: KnowledgeBase, as_json: bool) -> int:
+    summary = kb.refresher.refresh(progress_for(sys.stderr))
+    if as_json:
+        print(json.dumps({
+            "added": summary.added, "changed": summary.changed, "removed": summary.removed,
+            "unchanged": summary.unchanged,
+            "failed": [{"source": s, "reason": r} for s, r in summary.failed],
+            "notes": [{"source": s, "note": n} for s, n in summary.notes],
+            "passages": summary.passages, "seconds": round(summary.seconds, 3),
+            "rebuilt_from": summary.rebuilt_from,
+        }, ensure_ascii=False))
+    else:
+        print(refresh_text(summary))
+    return 0
+
+
+def run_sources(kb: KnowledgeBase, as_json: bool) -> int:
+    state = kb.state_file.current()
+    if as_json:
+        print(json.dumps({
+            "embedder": state.embedder, "refreshed_at": state.refreshed_at,
+            "passages": state.passage_count,
+            "documents": [
+                {"source": e.source, "title": e.title, "url": e.url, "language": e.language,
+                 "passages": e.passages, "refreshed_at": e.refreshed_at}
+                for e in sorted(state.documents.values(), key=lambda e: e.source)
+            ],
+        }, ensure_ascii=False))
+    else:
+        print(sources_text(state))
+    return 0
+
+
+def dispatch(args: argparse.Namespace, settings: Settings) -> int:
+    kb = KnowledgeBase(settings.knowledge())
+    if args.command == "refresh":
+        return run_refresh(kb, args.json)
+    if args.command == "search":
+        return run_search(kb, args.query, args.k, args.json)
+    if args.command == "ask":
+        return run_ask(kb, args.question, args.json)
+    if args.command == "sources":
+        return run_sources(kb, args.json)
+    assistant = Assistant(kb, frozenset(settings.admins))
+    # `run` starts the configured platform adapters; none exist yet besides the terminal.
+    return chat(assistant)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = load_settings()
+    except SettingsError as error:
+        return fail(str(error), 2)
+    setup_logging(settings.log_level)
+    try:
+        return dispatch(args, settings)
+    except EmptyKnowledgeBase:
+        return fail(errors.KNOWLEDGE_EMPTY.replace("`", ""))
+    except RefreshBusy:
+        return fail("a refresh is already running; try again when it has finished")
+    except RefreshFailed as error:
+        return fail(f"refresh failed, the knowledge base is unchanged: {error}")
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:  # the reader went away (`| head`): nothing left to say
+        sys.stderr.close()
+        return 0
+    except Exception as error:
+        log.debug("command failed", exc_info=True)
+        return fail(f"{type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}"
+                    .rstrip(": "))

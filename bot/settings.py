@@ -1,0 +1,103 @@
+"""Settings, read once at start-up from the environment and `.env`.
+
+The variable names are a contract used by other tools and docs: keep them exactly.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from knowledge.base import KnowledgeConfig
+from knowledge.embedders import DEFAULT_EMBEDDER, validate_embedder_spec
+
+PREFIX = "POLICYBOT_"
+
+
+class SettingsError(Exception):
+    """One line naming the variable and what is wrong with it."""
+
+
+def _comma_list(value: object) -> object:
+    if isinstance(value, str):
+        return [item.strip() for item in value.split(",") if item.strip()]
+    return value
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix=PREFIX, env_file=".env", env_file_encoding="utf-8", extra="ignore",
+    )
+
+    data_dir: Path = Field(Path(".data"), description="vector store, caches and state")
+    sources: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["seeds"],
+        description="comma-separated folders or files to index",
+    )
+    embedder: str = Field(DEFAULT_EMBEDDER, description="e5-small, use-multilingual or "
+                          "openai:MODEL")
+    embedder_base_url: str = Field("", description="base URL for an openai:MODEL embedder")
+    embedder_api_key: str = Field("", description="API key for an openai:MODEL embedder")
+    offline: bool = Field(False, description="never fetch URL sources; use cached copies")
+    url_max_age_hours: float = Field(24.0, ge=0, description="refetch URL sources older "
+                                     "than this")
+    fetch_timeout: float = Field(10.0, gt=0, description="seconds to wait for a URL or "
+                                 "embeddings endpoint")
+    relevance_threshold: float = Field(0.0, description="raise to refuse more, lower to "
+                                       "answer more")
+    admins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, description="user ids allowed to run admin commands"
+    )
+    log_level: str = Field("WARNING", description="DEBUG, INFO, WARNING or ERROR")
+
+    @field_validator("sources", "admins", mode="before")
+    @classmethod
+    def _split(cls, value: object) -> object:
+        return _comma_list(value)
+
+    @field_validator("sources")
+    @classmethod
+    def _not_empty(cls, value: list[str]) -> list[str]:
+        if not value:
+            raise ValueError("name at least one folder or file")
+        return value
+
+    @field_validator("embedder")
+    @classmethod
+    def _embedder(cls, value: str) -> str:
+        return validate_embedder_spec(value)
+
+    @field_validator("log_level")
+    @classmethod
+    def _level(cls, value: str) -> str:
+        level = value.strip().upper()
+        if level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+            raise ValueError("choose DEBUG, INFO, WARNING or ERROR")
+        return level
+
+    def knowledge(self) -> KnowledgeConfig:
+        return KnowledgeConfig(
+            data_dir=self.data_dir,
+            sources=tuple(Path(s) for s in self.sources),
+            embedder=self.embedder,
+            embedder_base_url=self.embedder_base_url,
+            embedder_api_key=self.embedder_api_key,
+            embedder_timeout=self.fetch_timeout,
+            offline=self.offline,
+            url_max_age_hours=self.url_max_age_hours,
+            fetch_timeout=self.fetch_timeout,
+            relevance_threshold=self.relevance_threshold,
+        )
+
+
+def load_settings(env_file: Path | None = Path(".env")) -> Settings:
+    try:
+        return Settings(_env_file=env_file)  # type: ignore[call-arg]
+    except ValidationError as error:
+        first = error.errors()[0]
+        field = str(first["loc"][0]) if first["loc"] else "settings"
+        message = str(first["msg"]).removeprefix("Value error, ")
+        raise SettingsError(f"{PREFIX}{field.upper()}: {message}") from None

@@ -1,0 +1,119 @@
+from pathlib import Path
+
+import httpx
+import pytest
+
+from knowledge.loaders import (
+    SourceError,
+    SourceSpec,
+    UrlCache,
+    discover,
+    load,
+    parse_html,
+    parse_pdf,
+)
+from tests.conftest import SEEDS
+from tests.pdf_maker import text_pdf
+
+OFFLINE = UrlCache(Path("/nonexistent"), 0, None)
+
+
+def test_seed_manifest_lists_the_essay_and_three_urls() -> None:
+    specs, problems = discover([SEEDS])
+    assert problems == []
+    files = [s for s in specs if not s.is_remote]
+    urls = [s for s in specs if s.is_remote]
+    assert [s.key for s in files] == ["mythos-europaeische-ki-souveraenitaet.txt"]
+    assert files[0].language == "de"
+    assert len(urls) == 3
+    assert {s.url.split("/")[2] for s in urls} >= {"www.reuters.com", "de.wikipedia.org"}
+
+
+def test_unlisted_files_are_found_with_relative_keys(tmp_path: Path) -> None:
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "note.md").write_text("# Note\n\nText.", encoding="utf-8")
+    (tmp_path / "ignored.bin").write_bytes(b"\x00")
+    specs, _ = discover([tmp_path])
+    assert [s.key for s in specs] == ["sub/note.md"]
+
+
+def test_broken_manifest_is_reported_not_fatal(tmp_path: Path) -> None:
+    (tmp_path / "sources.toml").write_text("[[source]\n", encoding="utf-8")
+    (tmp_path / "a.txt").write_text("A title\n\nSome text.", encoding="utf-8")
+    specs, problems = discover([tmp_path])
+    assert [s.key for s in specs] == ["a.txt"]
+    assert problems and "manifest unreadable" in problems[0][1]
+
+
+def test_missing_location_is_a_problem(tmp_path: Path) -> None:
+    _, problems = discover([tmp_path / "nope"])
+    assert problems == [(str(tmp_path / "nope"), "no such file or folder")]
+
+
+def test_html_keeps_headings_as_sections() -> None:
+    html = """<html><head><title>Chips</title><script>x()</script></head><body>
+    <nav>Menu</nav><main><h1>Halbleiter</h1><p>Erster <b>Absatz</b>.</p>
+    <h2>Markt</h2><p>Zweiter Absatz.</p><ul><li>Punkt <p>innen</p></li></ul></main></body></html>"""
+    title, blocks = parse_html(html, "fallback")
+    assert title == "Chips"
+    assert [(b.section, b.text) for b in blocks] == [
+        ("Halbleiter", "Erster Absatz."), ("Markt", "Zweiter Absatz."), ("Markt", "Punkt innen"),
+    ]
+
+
+def test_pdf_text_paragraphs_and_pages() -> None:
+    pdf = text_pdf([
+        ["Europe needs its own compute centres for AI,", "built and run in Europe.",
+         "", "Cloud costs decide who wins."],
+        ["Second page text."],
+    ], title="Compute report")
+    title, blocks = parse_pdf(pdf, "fallback")
+    assert title == "Compute report"
+    assert blocks[0].section == "page 1"
+    assert "compute centres" in blocks[0].text
+    assert blocks[-1].section == "page 2"
+    assert blocks[-1].text == "Second page text."
+
+
+def test_corrupt_pdf_raises_a_short_source_error(tmp_path: Path) -> None:
+    path = tmp_path / "broken.pdf"
+    path.write_bytes(b"%PDF-1.4\nthis is not really a pdf")
+    with pytest.raises(SourceError, match="PDF"):
+        load(SourceSpec(key="broken.pdf", path=path, url=""), OFFLINE)
+
+
+def _fetcher_serving(body: bytes) -> object:
+    def fetch(url: str) -> tuple[bytes, str]:
+        return body, "text/html"
+    return fetch
+
+
+def _failing_fetcher(url: str) -> tuple[bytes, str]:
+    raise httpx.ConnectError("no route", request=httpx.Request("GET", url))
+
+
+def test_url_sources_are_cached_and_the_copy_kept_when_unreachable(tmp_path: Path) -> None:
+    url = "https://example.org/report.html"
+    page = b"<html><title>Report</title><body><p>Hello report.</p></body></html>"
+    fresh = UrlCache(tmp_path, max_age_seconds=0, fetcher=_fetcher_serving(page))  # type: ignore[arg-type]
+    spec = SourceSpec(key=url, path=None, url=url, title="")
+    loaded = load(spec, fresh)
+    assert loaded.document.title == "Report" and loaded.note == ""
+    down = UrlCache(tmp_path, max_age_seconds=0, fetcher=_failing_fetcher)
+    again = load(spec, down)
+    assert again.document.version == loaded.document.version
+    assert again.note.startswith("unreachable (ConnectError), kept the copy fetched on")
+
+
+def test_unreachable_url_without_cache_fails_by_name(tmp_path: Path) -> None:
+    down = UrlCache(tmp_path, max_age_seconds=0, fetcher=_failing_fetcher)
+    spec = SourceSpec(key="https://x.invalid/", path=None, url="https://x.invalid/")
+    with pytest.raises(SourceError, match="unreachable.*no cached copy"):
+        load(spec, down)
+
+
+def test_fresh_cache_is_used_without_fetching(tmp_path: Path) -> None:
+    url = "https://example.org/a.txt"
+    UrlCache(tmp_path, 3600, _fetcher_serving(b"Title\n\nBody text.")).get(url)  # type: ignore[arg-type]
+    body, _, note = UrlCache(tmp_path, 3600, _failing_fetcher).get(url)
+    assert body == b"Title\n\nBody text." and note == ""

@@ -1,0 +1,178 @@
+"""Incremental, atomic refresh against a real Chroma store and the real e5 model."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+
+from knowledge.base import KnowledgeBase
+from knowledge.embedders import E5Embedder, UseEmbedder
+from knowledge.refresh import RefreshBusy, RefreshFailed
+from tests.conftest import ESSAY, CountingEmbedder, make_kb
+
+pytestmark = pytest.mark.e2e
+
+NOTE = "# Cloud costs\n\nCloud costs decide which European AI startups survive.\n"
+
+
+def kb_with_counter(tmp_path: Path, sources: Path, e5: E5Embedder) -> tuple[
+        KnowledgeBase, CountingEmbedder]:
+    counter = CountingEmbedder(e5)
+    return make_kb(tmp_path / "data", [sources], counter), counter
+
+
+def test_first_refresh_then_nothing_to_do(tmp_path: Path, sources_dir: Path,
+                                          e5: E5Embedder) -> None:
+    kb, counter = kb_with_counter(tmp_path, sources_dir, e5)
+    first = kb.refresher.refresh()
+    assert first.added == [ESSAY.name] and first.passages == 7
+    assert counter.passages_embedded > 7  # passages and their sentences
+    counter.passages_embedded = 0
+    second = kb.refresher.refresh()
+    assert second.unchanged == [ESSAY.name] and second.added == second.changed == []
+    assert counter.passages_embedded == 0
+
+
+def test_changed_file_is_reembedded_and_unchanged_one_is_not(
+        tmp_path: Path, sources_dir: Path, e5: E5Embedder) -> None:
+    (sources_dir / "note.md").write_text(NOTE, encoding="utf-8")
+    kb, counter = kb_with_counter(tmp_path, sources_dir, e5)
+    kb.refresher.refresh()
+    old_ids = {h.id for h in kb.retriever.search("cloud costs", k=10).hits}
+    counter.passages_embedded = 0
+    (sources_dir / "note.md").write_text(NOTE + "\nGPU prices rise every year.\n",
+                                         encoding="utf-8")
+    summary = kb.refresher.refresh()
+    assert summary.changed == ["note.md"] and summary.unchanged == [ESSAY.name]
+    assert counter.passages_embedded == 2  # only the note's two one-sentence passages
+    hits = kb.retriever.search("GPU prices", k=3).hits
+    assert hits[0].source == "note.md" and "GPU prices" in hits[0].text
+    note_ids = {h.id for h in kb.retriever.search("cloud costs", k=20).hits
+                if h.source == "note.md"}
+    assert not note_ids & old_ids  # the old version is no longer visible
+
+
+def test_removed_file_disappears(tmp_path: Path, sources_dir: Path, e5: E5Embedder) -> None:
+    (sources_dir / "note.md").write_text(NOTE, encoding="utf-8")
+    kb, _ = kb_with_counter(tmp_path, sources_dir, e5)
+    kb.refresher.refresh()
+    (sources_dir / "note.md").unlink()
+    summary = kb.refresher.refresh()
+    assert summary.removed == ["note.md"]
+    assert all(h.source != "note.md" for h in kb.retriever.search("cloud costs", k=20).hits)
+    assert set(kb.state_file.current().documents) == {ESSAY.name}
+    # The next refresh collects the garbage: the store then holds the essay only.
+    kb.refresher.refresh()
+    remaining = kb.store.client.get_collection(kb.state_file.current().collection).get(
+        where={"source": "note.md"})
+    assert remaining["ids"] == []
+
+
+def test_corrupt_file_is_reported_and_keeps_earlier_passages(
+        tmp_path: Path, sources_dir: Path, e5: E5Embedder) -> None:
+    from tests.pdf_maker import text_pdf
+
+    pdf = sources_dir / "report.pdf"
+    pdf.write_bytes(text_pdf([["Public compute centres need coordinated investment."]]))
+    kb, _ = kb_with_counter(tmp_path, sources_dir, e5)
+    assert kb.refresher.refresh().added == sorted([ESSAY.name, "report.pdf"])
+    pdf.write_bytes(b"%PDF-1.7\n garbage that is no PDF at all")
+    (sources_dir / "new.md").write_text(NOTE, encoding="utf-8")
+    summary = kb.refresher.refresh()
+    assert [source for source, _ in summary.failed] == ["report.pdf"]
+    assert "PDF" in summary.failed[0][1]
+    assert summary.added == ["new.md"]  # the rest of the refresh went on
+    hits = kb.retriever.search("coordinated investment in public compute", k=5).hits
+    assert any(h.source == "report.pdf" for h in hits)  # the earlier passages stay
+
+
+def test_missing_source_folder_leaves_the_knowledge_base_as_it_was(
+        tmp_path: Path, sources_dir: Path, e5: E5Embedder) -> None:
+    kb, _ = kb_with_counter(tmp_path, sources_dir, e5)
+    kb.refresher.refresh()
+    before = kb.state_file.current()
+    broken = make_kb(tmp_path / "data", [sources_dir, tmp_path / "gone"], e5)
+    with pytest.raises(RefreshFailed, match="not found"):
+        broken.refresher.refresh()
+    assert kb.state_file.current().documents == before.documents
+
+
+def test_only_one_refresh_at_a_time(tmp_path: Path, sources_dir: Path, e5: E5Embedder) -> None:
+    kb, _ = kb_with_counter(tmp_path, sources_dir, e5)
+    other = make_kb(tmp_path / "data", [sources_dir], e5)  # as if another process
+    started, release = threading.Event(), threading.Event()
+
+    class Slow:
+        def start(self, total: int) -> None:
+            started.set()
+            release.wait(30)
+
+        def advance(self, source: str) -> None:
+            pass
+
+        def finish(self) -> None:
+            pass
+
+    worker = threading.Thread(target=kb.refresher.refresh, args=(Slow(),))
+    worker.start()
+    assert started.wait(30)
+    with pytest.raises(RefreshBusy):
+        kb.refresher.refresh()  # same process
+    with pytest.raises(RefreshBusy):
+        other.refresher.refresh()  # another refresher on the same data dir (file lock)
+    release.set()
+    worker.join(30)
+    assert kb.refresher.refresh().unchanged == [ESSAY.name]
+
+
+def test_switching_embedders_reembeds_everything(tmp_path: Path, sources_dir: Path,
+                                                 e5: E5Embedder) -> None:
+    kb, _ = kb_with_counter(tmp_path, sources_dir, e5)
+    kb.refresher.refresh()
+    switched = make_kb(tmp_path / "data", [sources_dir], UseEmbedder())
+    summary = switched.refresher.refresh()
+    assert summary.rebuilt_from == "e5-small"
+    assert summary.changed == [ESSAY.name]
+    state = switched.state_file.current()
+    assert state.embedder == "use-multilingual"
+    hits = switched.retriever.search("Wer stellt die Rechenleistung bereit?", k=3).hits
+    assert hits and hits[0].source == ESSAY.name
+    switched.refresher.refresh()  # collects the old collection
+    names = {c.name for c in switched.store.client.list_collections()}
+    assert names == {state.collection}
+
+
+def test_question_during_a_refresh_is_answered_from_old_or_new_state(
+        tmp_path: Path, sources_dir: Path, e5: E5Embedder) -> None:
+    kb, _ = kb_with_counter(tmp_path, sources_dir, e5)
+    kb.refresher.refresh()
+    many = sources_dir / "many"
+    many.mkdir()
+    for i in range(12):
+        (many / f"doc{i}.md").write_text(
+            f"# Doc {i}\n\nParagraph {i} on data centres and energy prices in region {i}.\n",
+            encoding="utf-8")
+    failures: list[str] = []
+    answered = 0
+    done = threading.Event()
+
+    def refresh() -> None:
+        kb.refresher.refresh()
+        done.set()
+
+    worker = threading.Thread(target=refresh)
+    worker.start()
+    while not done.is_set() or answered < 3:
+        hits = kb.retriever.search("Wer stellt die Rechenleistung bereit?", k=3).hits
+        answered += 1
+        if not hits or hits[0].source != ESSAY.name:
+            failures.append(f"unexpected top hit {hits[:1]}")
+        sources = {h.source for h in kb.retriever.search("data centres", k=20).hits}
+        new = {s for s in sources if s.startswith("many/")}
+        if new and len(new) != 12:
+            failures.append(f"saw a half-built state: {sorted(new)}")
+    worker.join()
+    assert failures == []
+    assert answered >= 3

@@ -1,0 +1,56 @@
+from pathlib import Path
+
+import pytest
+
+from bot.settings import SettingsError, load_settings
+
+
+@pytest.fixture(autouse=True)
+def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    for name in list(os.environ):
+        if name.startswith("POLICYBOT_"):
+            monkeypatch.delenv(name)
+
+
+def test_defaults_are_the_documented_ones(tmp_path: Path) -> None:
+    settings = load_settings(env_file=None)
+    assert settings.data_dir == Path(".data")
+    assert settings.sources == ["seeds"]
+    assert settings.embedder == "e5-small"
+    assert settings.admins == []
+
+
+def test_comma_lists_and_env_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    env = tmp_path / ".env"
+    env.write_text("POLICYBOT_SOURCES=seeds, more/docs ,extra.pdf\n"
+                   "POLICYBOT_ADMINS=@ana:example.org,U0123\n", encoding="utf-8")
+    settings = load_settings(env_file=env)
+    assert settings.sources == ["seeds", "more/docs", "extra.pdf"]
+    assert settings.admins == ["@ana:example.org", "U0123"]
+    monkeypatch.setenv("POLICYBOT_SOURCES", "only")
+    assert load_settings(env_file=env).sources == ["only"]  # the environment wins
+
+
+@pytest.mark.parametrize(("name", "value", "says"), [
+    ("POLICYBOT_EMBEDDER", "bert", "POLICYBOT_EMBEDDER: unknown embedder 'bert'"),
+    ("POLICYBOT_FETCH_TIMEOUT", "soon", "POLICYBOT_FETCH_TIMEOUT: "),
+    ("POLICYBOT_SOURCES", " , ", "POLICYBOT_SOURCES: name at least one folder or file"),
+    ("POLICYBOT_LOG_LEVEL", "loud", "POLICYBOT_LOG_LEVEL: choose DEBUG"),
+    ("POLICYBOT_OFFLINE", "perhaps", "POLICYBOT_OFFLINE: "),
+])
+def test_invalid_setting_is_one_line_naming_the_variable(
+    monkeypatch: pytest.MonkeyPatch, name: str, value: str, says: str
+) -> None:
+    monkeypatch.setenv(name, value)
+    with pytest.raises(SettingsError) as caught:
+        load_settings(env_file=None)
+    message = str(caught.value)
+    assert message.startswith(says)
+    assert "\n" not in message
+
+
+def test_openai_embedder_spec_is_accepted(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("POLICYBOT_EMBEDDER", "openai:text-embedding-3-small")
+    assert load_settings(env_file=None).embedder == "openai:text-embedding-3-small"
