@@ -77,7 +77,8 @@ def test_sources_lists_documents(env: dict[str, str]) -> None:
 
 
 def test_chat_answers_and_understands_commands(env: dict[str, str]) -> None:
-    result = policybot(["chat"], env, stdin="help\nsources\nWas fordert der Autor von der Politik?\nquit\n")
+    lines = "help\nsources\nWas fordert der Autor von der Politik?\nquit\n"
+    result = policybot(["chat"], env, stdin=lines)
     assert result.returncode == 0, result.stderr
     assert "refresh      re-read the sources" in result.stdout
     assert "7 passages" in result.stdout

@@ -108,7 +108,7 @@ def test_url_sources_are_cached_and_the_copy_kept_when_unreachable(tmp_path: Pat
 def test_unreachable_url_without_cache_fails_by_name(tmp_path: Path) -> None:
     down = UrlCache(tmp_path, max_age_seconds=0, fetcher=_failing_fetcher)
     spec = SourceSpec(key="https://x.invalid/", path=None, url="https://x.invalid/")
-    with pytest.raises(SourceError, match="unreachable.*no cached copy"):
+    with pytest.raises(SourceError, match=r"unreachable.*no cached copy"):
         load(spec, down)
 
 

@@ -11,6 +11,7 @@ from knowledge.base import KnowledgeBase
 from knowledge.embedders import E5Embedder, UseEmbedder
 from knowledge.refresh import RefreshBusy, RefreshFailed
 from tests.conftest import ESSAY, CountingEmbedder, make_kb
+from tests.pdf_maker import text_pdf
 
 pytestmark = pytest.mark.e2e
 
@@ -72,8 +73,6 @@ def test_removed_file_disappears(tmp_path: Path, sources_dir: Path, e5: E5Embedd
 
 def test_corrupt_file_is_reported_and_keeps_earlier_passages(
         tmp_path: Path, sources_dir: Path, e5: E5Embedder) -> None:
-    from tests.pdf_maker import text_pdf
-
     pdf = sources_dir / "report.pdf"
     pdf.write_bytes(text_pdf([["Public compute centres need coordinated investment."]]))
     kb, _ = kb_with_counter(tmp_path, sources_dir, e5)

@@ -1,0 +1,115 @@
+"""Warm `ask` latency with 1k and 10k passages in the store.
+
+Run: .venv/bin/python -m bench.ask_latency [--work DIR]
+
+The store is filled with real e5 vectors of XQuAD's German paragraphs and sentences,
+copied (with small noise, as separate documents) until it holds the wanted number of
+passages; embedding 10k real passages would take an hour on this machine and would not
+change what is measured: the query path (question embedding, two Chroma searches, fusion,
+relevance judge, answer composition) is the real one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from bench.tables import percentile_ms, table
+from bench.xquad import questions, write_sources
+from bot.answering import Answerer
+from bot.conversation import Question
+from knowledge.base import KnowledgeBase, KnowledgeConfig
+from knowledge.state import DocumentEntry, KnowledgeState
+from knowledge.store import PASSAGE
+
+QUESTIONS = 200
+
+
+def real_records(work: Path) -> dict[str, Any]:
+    sources = work / "xquad-sources"
+    write_sources(sources)
+    kb = KnowledgeBase(KnowledgeConfig(data_dir=work / "xquad-data", sources=(sources,),
+                                       offline=True))
+    kb.refresher.refresh()
+    name = kb.state_file.current().collection
+    records: dict[str, Any] = kb.store.client.get_collection(name).get(
+        include=["embeddings", "metadatas", "documents"])
+    return records
+
+
+def fill(kb: KnowledgeBase, records: dict[str, Any], passages: int) -> None:
+    per_copy = sum(1 for m in records["metadatas"] if m["kind"] == PASSAGE)
+    copies = max(1, round(passages / per_copy))
+    rng = np.random.default_rng(7)
+    base = np.asarray(records["embeddings"], dtype=np.float32)
+    collection = kb.store._store(f"policybot-v1-{kb.embedder.identity}")._collection
+    documents: dict[str, DocumentEntry] = {}
+    for copy in range(copies):
+        vectors = base + rng.normal(0, 0.01, base.shape).astype(np.float32)
+        vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+        metadatas: list[Any] = []
+        for meta in records["metadatas"]:
+            source = f"copy{copy}/{meta['source']}"
+            version = f"c{copy}-{meta['doc_version']}"
+            metadatas.append({**meta, "source": source, "doc_version": version,
+                              "passage_id": f"c{copy}-{meta['passage_id']}"})
+            entry = documents.get(source)
+            documents[source] = DocumentEntry(
+                source=source, title=str(meta["title"]), url="", language="de",
+                version=version, refreshed_at=time.time(),
+                passages=(entry.passages if entry else 0) + (meta["kind"] == PASSAGE))
+        ids = [f"c{copy}-{i}" for i in records["ids"]]
+        for start in range(0, len(ids), 1000):
+            end = start + 1000
+            collection.upsert(ids=ids[start:end], embeddings=vectors[start:end],
+                              metadatas=metadatas[start:end],
+                              documents=records["documents"][start:end])
+    kb.state_file.replace(KnowledgeState(
+        embedder=kb.embedder.identity, collection=f"policybot-v1-{kb.embedder.identity}",
+        refreshed_at=time.time(), documents=documents))
+
+
+def measure(kb: KnowledgeBase) -> tuple[list[float], list[float]]:
+    answerer = Answerer(kb.retriever)
+    qs = [q.text for q in questions("en")[:QUESTIONS]]
+    answerer.answer(Question(qs[0]))  # warm: model, judge background, caches
+    search, ask = [], []
+    for text in qs:
+        started = time.perf_counter()
+        kb.retriever.search(text, k=5)
+        search.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        answerer.answer(Question(text))
+        ask.append(time.perf_counter() - started)
+    return search, ask
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--work", type=Path, default=None)
+    args = parser.parse_args()
+    work = args.work or Path(tempfile.mkdtemp(prefix="policybot-bench-"))
+    records = real_records(work)
+    rows = []
+    for size in (1_000, 10_000):
+        kb = KnowledgeBase(KnowledgeConfig(data_dir=work / f"latency-{size}", sources=(),
+                                           offline=True))
+        if kb.state_file.current().passage_count < size * 0.9:
+            fill(kb, records, size)
+        count = kb.state_file.current().passage_count
+        search, ask = measure(kb)
+        rows.append([f"{count:,}", f"{kb.store.count(kb.state_file.current().collection):,}",
+                     f"{percentile_ms(search, 50):.1f}", f"{percentile_ms(search, 95):.1f}",
+                     f"{percentile_ms(ask, 50):.1f}", f"{percentile_ms(ask, 95):.1f}"])
+    print(f"Warm extractive answers, {QUESTIONS} English XQuAD questions, embedded Chroma\n")
+    print(table(["passages", "records (with sentences)", "search p50 ms", "search p95 ms",
+                 "ask p50 ms", "ask p95 ms"], rows))
+
+
+if __name__ == "__main__":
+    main()
