@@ -25,7 +25,7 @@ from bot.answering import Answerer
 from bot.conversation import Question
 from knowledge.base import KnowledgeBase, KnowledgeConfig
 from knowledge.state import DocumentEntry, KnowledgeState
-from knowledge.store import PASSAGE
+from knowledge.store import PASSAGE, collection_name
 
 QUESTIONS = 200
 
@@ -47,7 +47,8 @@ def fill(kb: KnowledgeBase, records: dict[str, Any], passages: int) -> None:
     copies = max(1, round(passages / per_copy))
     rng = np.random.default_rng(7)
     base = np.asarray(records["embeddings"], dtype=np.float32)
-    collection = kb.store._store(f"policybot-v1-{kb.embedder.identity}")._collection
+    name = collection_name(kb.embedder.identity)
+    collection = kb.store._store(name)._collection
     documents: dict[str, DocumentEntry] = {}
     for copy in range(copies):
         vectors = base + rng.normal(0, 0.01, base.shape).astype(np.float32)
@@ -70,7 +71,7 @@ def fill(kb: KnowledgeBase, records: dict[str, Any], passages: int) -> None:
                               metadatas=metadatas[start:end],
                               documents=records["documents"][start:end])
     kb.state_file.replace(KnowledgeState(
-        embedder=kb.embedder.identity, collection=f"policybot-v1-{kb.embedder.identity}",
+        embedder=kb.embedder.identity, collection=name,
         refreshed_at=time.time(), documents=documents))
 
 
