@@ -1,11 +1,14 @@
-"""Questions to answers: retrieval, then an extractive answer with numbered citations."""
+"""Questions to answers without a language model: retrieval, then an extractive answer
+with numbered citations."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from typing import Protocol
 
 from bot.conversation import Answer, Citation, Question
+from bot.memory import Turn
 from knowledge.retrieval import PassageHit, Retrieval, Retriever
 from knowledge.state import KnowledgeState
 
@@ -63,29 +66,56 @@ def quote_span(text: str, sentences: list[str]) -> str:
     return text[first : last + len(sentences[-1])]
 
 
+def cite(n: int, hit: PassageHit) -> Citation:
+    return Citation(
+        n=n, id=hit.id, source=hit.source, title=hit.title, section=hit.section,
+        paragraph=hit.paragraph, text=hit.text,
+        quote=quote_span(hit.text, quoted_sentences(hit)), url=hit.url, score=hit.similarity,
+    )
+
+
 def extractive_answer(question: str, retrieval: Retrieval) -> Answer:
     citations: list[Citation] = []
     parts: list[str] = []
     for n, hit in enumerate(choose_cited(retrieval.hits), start=1):
-        sentences = quoted_sentences(hit)
-        citations.append(Citation(
-            n=n, id=hit.id, source=hit.source, title=hit.title, section=hit.section,
-            paragraph=hit.paragraph, text=hit.text, quote=quote_span(hit.text, sentences),
-            url=hit.url, score=hit.similarity,
-        ))
-        parts.append(f"{' '.join(sentences)} [{n}]")
+        citations.append(cite(n, hit))
+        parts.append(f"{' '.join(quoted_sentences(hit))} [{n}]")
     return Answer(question=question, text=" ".join(parts), grounded=True,
                   citations=tuple(citations))
 
 
+def follow_up_query(question: str, history: Sequence[Turn]) -> str:
+    """Without a model to rewrite a follow-up, the previous question lends it its topic."""
+    return f"{history[-1].question} {question}" if history else question
+
+
+class AnswerSource(Protocol):
+    """Turns a question (and the thread's earlier turns) into an answer."""
+
+    def answer(self, question: Question, history: Sequence[Turn] = ()) -> Answer: ...
+
+
 class Answerer:
+    """Extractive answers: the default, and the fallback of generated ones."""
+
     def __init__(self, retriever: Retriever, k: int = 5) -> None:
         self.retriever = retriever
         self.k = k
 
-    def answer(self, question: Question) -> Answer:
-        retrieval = self.retriever.search(question.text, k=self.k)
-        log.debug("retrieval for %r: relevance %.2f", question.text, retrieval.relevance)
+    def retrieve(self, query: str, history: Sequence[Turn] = ()) -> Retrieval:
+        retrieval = self.retriever.search(query, k=self.k)
+        log.debug("retrieval for %r: relevance %.2f", query, retrieval.relevance)
+        if not retrieval.relevant and history:
+            # "And what does he propose instead?" names no topic of its own.
+            retry = self.retriever.search(follow_up_query(query, history), k=self.k)
+            if retry.relevant:
+                return retry
+        return retrieval
+
+    def respond(self, question: str, retrieval: Retrieval) -> Answer:
         if not retrieval.relevant or not retrieval.hits:
-            return refusal(question.text, self.retriever.state())
-        return extractive_answer(question.text, retrieval)
+            return refusal(question, self.retriever.state())
+        return extractive_answer(question, retrieval)
+
+    def answer(self, question: Question, history: Sequence[Turn] = ()) -> Answer:
+        return self.respond(question.text, self.retrieve(question.text, history))

@@ -12,10 +12,10 @@ from typing import TextIO
 
 from bot import errors
 from bot.adapters.terminal import chat
-from bot.answering import Answerer
 from bot.assistant import Assistant
 from bot.conversation import Question
 from bot.progress import progress_for
+from bot.prompts import PromptError
 from bot.render import answer_text, refresh_text, sources_text
 from bot.settings import Settings, SettingsError, load_settings
 from knowledge.base import KnowledgeBase
@@ -108,10 +108,11 @@ def run_search(kb: KnowledgeBase, query: str, k: int, as_json: bool) -> int:
     return 0
 
 
-def run_ask(kb: KnowledgeBase, question: str, as_json: bool) -> int:
-    answerer = Answerer(kb.retriever)
+def run_ask(assistant: Assistant, question: str, as_json: bool) -> int:
     for text in inputs(question, sys.stdin):
-        answer = answerer.answer(Question(text, user="cli", platform="cli"))
+        if not assistant.knowledge.state_file.current().documents:
+            raise EmptyKnowledgeBase
+        answer = assistant.ask(Question(text, user="cli", platform="cli"))
         emit(answer.to_json(), as_json, partial(answer_text, answer))
     return 0
 
@@ -155,11 +156,11 @@ def dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return run_refresh(kb, args.json)
     if args.command == "search":
         return run_search(kb, args.query, args.k, args.json)
-    if args.command == "ask":
-        return run_ask(kb, args.question, args.json)
     if args.command == "sources":
         return run_sources(kb, args.json)
-    assistant = Assistant(kb, frozenset(settings.admins))
+    assistant = Assistant.from_settings(settings, kb)
+    if args.command == "ask":
+        return run_ask(assistant, args.question, args.json)
     # `run` starts the configured platform adapters; none exist yet besides the terminal.
     return chat(assistant)
 
@@ -173,6 +174,8 @@ def main(argv: list[str] | None = None) -> int:
     setup_logging(settings.log_level)
     try:
         return dispatch(args, settings)
+    except PromptError as error:
+        return fail(str(error), 2)
     except EmptyKnowledgeBase:
         return fail(errors.KNOWLEDGE_EMPTY.replace("`", ""))
     except RefreshBusy:

@@ -11,6 +11,8 @@ from typing import Annotated
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.chat_models import ChatModelSpec, parse_llm_spec
+from bot.prompts import DEFAULT_PROMPTS_DIR
 from knowledge.base import KnowledgeConfig
 from knowledge.embedders import DEFAULT_EMBEDDER, validate_embedder_spec
 
@@ -48,6 +50,15 @@ class Settings(BaseSettings):
                                  "embeddings endpoint")
     relevance_threshold: float = Field(0.0, description="raise to refuse more, lower to "
                                        "answer more")
+    llm: str = Field("", description="empty: extractive answers; openai:MODEL or "
+                     "ollama:MODEL for generated ones")
+    llm_base_url: str = Field("", description="the model endpoint (OpenAI-compatible /v1 "
+                              "URL, or Ollama's URL)")
+    llm_api_key: str = Field("", description="API key for the model endpoint")
+    llm_timeout: float = Field(60.0, gt=0, description="seconds to wait for the model "
+                               "before falling back to an extractive answer")
+    prompts_dir: Path = Field(DEFAULT_PROMPTS_DIR, description="folder of the prompt "
+                              "templates")
     admins: Annotated[list[str], NoDecode] = Field(
         default_factory=list, description="user ids allowed to run admin commands"
     )
@@ -70,6 +81,12 @@ class Settings(BaseSettings):
     def _embedder(cls, value: str) -> str:
         return validate_embedder_spec(value)
 
+    @field_validator("llm")
+    @classmethod
+    def _llm(cls, value: str) -> str:
+        parse_llm_spec(value)
+        return value.strip()
+
     @field_validator("log_level")
     @classmethod
     def _level(cls, value: str) -> str:
@@ -77,6 +94,14 @@ class Settings(BaseSettings):
         if level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
             raise ValueError("choose DEBUG, INFO, WARNING or ERROR")
         return level
+
+    def chat_model(self) -> ChatModelSpec | None:
+        return parse_llm_spec(self.llm)
+
+    def secrets(self) -> list[str]:
+        """Values that must never reach a prompt, an answer or a log line."""
+        return [str(value) for name, value in self.model_dump().items()
+                if value and name.endswith(("_key", "_token", "_password", "_secret"))]
 
     def knowledge(self) -> KnowledgeConfig:
         return KnowledgeConfig(

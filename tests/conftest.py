@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -62,3 +65,28 @@ def sources_dir(tmp_path: Path) -> Iterator[Path]:
     folder.mkdir()
     shutil.copy(ESSAY, folder / ESSAY.name)
     yield folder
+
+
+def policybot(args: list[str], env: dict[str, str], stdin: str = "",
+              cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """The `policybot` command as a person or a script runs it: a real subprocess."""
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args], input=stdin, capture_output=True, text=True,
+        env=env, cwd=cwd, timeout=300, check=False,
+    )
+
+
+@pytest.fixture(scope="session")
+def cli_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """Environment of a `policybot` whose knowledge base holds the essay, refreshed."""
+    root = tmp_path_factory.mktemp("cli")
+    sources = root / "sources"
+    sources.mkdir()
+    (sources / ESSAY.name).write_text(ESSAY.read_text("utf-8"), "utf-8")
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("POLICYBOT_")}
+    environment.update(POLICYBOT_DATA_DIR=str(root / "data"), POLICYBOT_SOURCES=str(sources),
+                       POLICYBOT_OFFLINE="true", PYTHONPATH=str(REPO))
+    result = policybot(["refresh"], environment, cwd=root)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("Refresh done: 1 added")
+    return environment

@@ -3,44 +3,18 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import ESSAY
+from tests.conftest import ESSAY, policybot
 
 pytestmark = pytest.mark.e2e
 
 
-def policybot(args: list[str], env: dict[str, str], stdin: str = "",
-              cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args], input=stdin, capture_output=True, text=True,
-        env=env, cwd=cwd, timeout=300, check=False,
-    )
-
-
-@pytest.fixture(scope="module")
-def env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    root = tmp_path_factory.mktemp("cli")
-    sources = root / "sources"
-    sources.mkdir()
-    (sources / ESSAY.name).write_text(ESSAY.read_text("utf-8"), "utf-8")
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("POLICYBOT_")}
-    environment.update(POLICYBOT_DATA_DIR=str(root / "data"), POLICYBOT_SOURCES=str(sources),
-                       POLICYBOT_OFFLINE="true", PYTHONPATH=str(Path.cwd()))
-    result = policybot(["refresh"], environment, cwd=root)
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith("Refresh done: 1 added")
-    return environment
-
-
-def test_search_json_contract(env: dict[str, str]) -> None:
+def test_search_json_contract(cli_env: dict[str, str]) -> None:
     result = policybot(["search", "--json", "-k", "3", "Wer stellt die Rechenleistung bereit?"],
-                       env)
+                       cli_env)
     assert result.returncode == 0, result.stderr
     payload = json.loads(result.stdout)
     assert payload["query"] == "Wer stellt die Rechenleistung bereit?"
@@ -52,9 +26,9 @@ def test_search_json_contract(env: dict[str, str]) -> None:
     assert scores == sorted(scores, reverse=True)
 
 
-def test_ask_json_contract_grounded_and_refused(env: dict[str, str]) -> None:
+def test_ask_json_contract_grounded_and_refused(cli_env: dict[str, str]) -> None:
     lines = "Who really wins the open-source AI race?\nHow do I bake a cheesecake?\n"
-    result = policybot(["ask", "--json", "-"], env, stdin=lines)
+    result = policybot(["ask", "--json", "-"], cli_env, stdin=lines)
     assert result.returncode == 0, result.stderr
     answers = [json.loads(line) for line in result.stdout.splitlines()]
     assert len(answers) == 2
@@ -68,31 +42,31 @@ def test_ask_json_contract_grounded_and_refused(env: dict[str, str]) -> None:
     assert refused["grounded"] is False and refused["citations"] == []
 
 
-def test_sources_lists_documents(env: dict[str, str]) -> None:
-    result = policybot(["sources"], env)
+def test_sources_lists_documents(cli_env: dict[str, str]) -> None:
+    result = policybot(["sources"], cli_env)
     assert result.returncode == 0
     assert "1 documents, 7 passages" in result.stdout
-    data = json.loads(policybot(["sources", "--json"], env).stdout)
+    data = json.loads(policybot(["sources", "--json"], cli_env).stdout)
     assert data["documents"][0]["passages"] == 7
 
 
-def test_chat_answers_and_understands_commands(env: dict[str, str]) -> None:
+def test_chat_answers_and_understands_commands(cli_env: dict[str, str]) -> None:
     lines = "help\nsources\nWas fordert der Autor von der Politik?\nquit\n"
-    result = policybot(["chat"], env, stdin=lines)
+    result = policybot(["chat"], cli_env, stdin=lines)
     assert result.returncode == 0, result.stderr
     assert "refresh      re-read the sources" in result.stdout
     assert "7 passages" in result.stdout
     assert "[1]" in result.stdout and "¶6" in result.stdout
 
 
-def test_run_without_adapters_opens_the_terminal_chat(env: dict[str, str]) -> None:
-    result = policybot(["run"], env, stdin="sources\n")
+def test_run_without_adapters_opens_the_terminal_chat(cli_env: dict[str, str]) -> None:
+    result = policybot(["run"], cli_env, stdin="sources\n")
     assert result.returncode == 0
     assert "7 passages" in result.stdout
 
 
-def test_invalid_setting_stops_with_one_line(env: dict[str, str]) -> None:
-    result = policybot(["sources"], {**env, "POLICYBOT_EMBEDDER": "word2vec"})
+def test_invalid_setting_stops_with_one_line(cli_env: dict[str, str]) -> None:
+    result = policybot(["sources"], {**cli_env, "POLICYBOT_EMBEDDER": "word2vec"})
     assert result.returncode == 2
     assert result.stdout == ""
     assert result.stderr.strip().splitlines() == [
@@ -101,15 +75,15 @@ def test_invalid_setting_stops_with_one_line(env: dict[str, str]) -> None:
     ]
 
 
-def test_empty_knowledge_base_is_one_line(env: dict[str, str], tmp_path: Path) -> None:
-    result = policybot(["ask", "anything"], {**env, "POLICYBOT_DATA_DIR": str(tmp_path)})
+def test_empty_knowledge_base_is_one_line(cli_env: dict[str, str], tmp_path: Path) -> None:
+    result = policybot(["ask", "anything"], {**cli_env, "POLICYBOT_DATA_DIR": str(tmp_path)})
     assert result.returncode == 1
     assert result.stdout == ""
     assert len(result.stderr.strip().splitlines()) == 1
     assert "knowledge base is empty" in result.stderr
 
 
-def test_stdout_stays_clean_with_debug_logging(env: dict[str, str]) -> None:
-    result = policybot(["search", "--json", "Politik"], {**env, "POLICYBOT_LOG_LEVEL": "DEBUG"})
+def test_stdout_stays_clean_with_debug_logging(cli_env: dict[str, str]) -> None:
+    result = policybot(["search", "--json", "Politik"], {**cli_env, "POLICYBOT_LOG_LEVEL": "DEBUG"})
     assert result.returncode == 0
     json.loads(result.stdout)  # nothing but the JSON object on stdout

@@ -8,7 +8,7 @@ from knowledge.embedders import (
     UseEmbedder,
     make_embedder,
 )
-from tests.embeddings_server import EmbeddingsServer
+from tests.openai_server import OpenAIServer
 
 
 def test_e5_vectors_are_normalised_and_cross_lingual(e5: E5Embedder) -> None:
@@ -37,7 +37,7 @@ def test_use_multilingual_ranks_the_translation_first() -> None:
 
 
 def test_openai_compatible_endpoint_round_trip() -> None:
-    with EmbeddingsServer() as server:
+    with OpenAIServer() as server:
         embedder = make_embedder("openai:tiny", server.url, "sk-test", 5.0)
         assert isinstance(embedder, OpenAICompatibleEmbedder)
         matrix = embedder.embed_passages([f"text {i}" for i in range(70)])
@@ -54,7 +54,7 @@ def test_openai_compatible_endpoint_round_trip() -> None:
     ("error", "HTTP 500"), ("garbage", "unexpected reply"),
 ])
 def test_openai_compatible_failures_are_short(mode: str, says: str) -> None:
-    with EmbeddingsServer() as server:
+    with OpenAIServer() as server:
         server.mode = mode
         embedder = OpenAICompatibleEmbedder("tiny", server.url, "", 5.0)
         with pytest.raises(EmbedderError, match=says):

@@ -36,7 +36,7 @@ def chat(assistant: Assistant, stdin: TextIO = sys.stdin, stdout: TextIO = sys.s
             continue
         if text.lower() in GOODBYES:
             return 0
-        reply = assistant.handle(text, user="terminal", platform="terminal",
+        reply = assistant.handle(text, user="terminal", platform="terminal", thread="terminal",
                                  progress=progress_for(sys.stderr))
         if reply.answer is not None and interactive:
             body = answer_text(reply.answer, _rich_highlight)
