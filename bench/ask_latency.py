@@ -19,10 +19,10 @@ from typing import Any
 
 import numpy as np
 
-from bench.tables import percentile_ms, table
 from bench.xquad import questions, write_sources
 from bot.answering import Answerer
 from bot.conversation import Question
+from bot.tables import percentile_ms, table
 from knowledge.base import KnowledgeBase, KnowledgeConfig
 from knowledge.state import DocumentEntry, KnowledgeState
 from knowledge.store import KINDS, PASSAGE, collection_name

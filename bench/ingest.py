@@ -14,8 +14,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.tables import table
 from bench.xquad import write_sources
+from bot.tables import table
 from knowledge.base import KnowledgeBase, KnowledgeConfig
 from knowledge.embedders import E5Embedder
 from knowledge.loaders import UrlCache, discover, load

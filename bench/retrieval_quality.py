@@ -19,8 +19,8 @@ from pathlib import Path
 import bm25s
 import Stemmer
 
-from bench.tables import table
 from bench.xquad import Question, paragraphs, questions, write_sources
+from bot.tables import table
 from knowledge.base import KnowledgeBase, KnowledgeConfig
 from knowledge.retrieval import Fusion
 

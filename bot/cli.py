@@ -8,12 +8,14 @@ import logging
 import sys
 from collections.abc import Callable, Iterator
 from functools import partial
+from pathlib import Path
 from typing import TextIO
 
 from bot import errors
 from bot.adapters.terminal import chat
 from bot.assistant import Assistant
 from bot.conversation import Question
+from bot.evaluation import EvalFileError, evaluate, load_cases
 from bot.progress import progress_for
 from bot.prompts import PromptError
 from bot.render import answer_text, refresh_text, sources_text
@@ -40,6 +42,11 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--json", action="store_true", help="machine-readable output")
     sources = commands.add_parser("sources", help="list documents and passage counts")
     sources.add_argument("--json", action="store_true", help="machine-readable output")
+    evaluate = commands.add_parser(
+        "eval", help="measure answers against a question file (JSON Lines)")
+    evaluate.add_argument("file", type=Path, help="questions with expected phrases, sources "
+                          "or no_answer; see bot/evaluation.py")
+    evaluate.add_argument("--json", action="store_true", help="machine-readable output")
     commands.add_parser("chat", help="a conversation in the terminal")
     commands.add_parser("run", help="start the configured chat adapters (else the terminal)")
     return parser
@@ -158,9 +165,17 @@ def dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return run_search(kb, args.query, args.k, args.json)
     if args.command == "sources":
         return run_sources(kb, args.json)
+    if args.command == "eval":
+        cases = load_cases(args.file)  # a bad file fails before any model is loaded
     assistant = Assistant.from_settings(settings, kb)
     if args.command == "ask":
         return run_ask(assistant, args.question, args.json)
+    if args.command == "eval":
+        if not kb.state_file.current().documents:
+            raise EmptyKnowledgeBase
+        report = evaluate(assistant, cases)
+        emit(report.to_json(), args.json, report.text)
+        return 0
     # `run` starts the configured platform adapters; none exist yet besides the terminal.
     return chat(assistant)
 
@@ -174,7 +189,7 @@ def main(argv: list[str] | None = None) -> int:
     setup_logging(settings.log_level)
     try:
         return dispatch(args, settings)
-    except PromptError as error:
+    except (PromptError, EvalFileError) as error:
         return fail(str(error), 2)
     except EmptyKnowledgeBase:
         return fail(errors.KNOWLEDGE_EMPTY.replace("`", ""))

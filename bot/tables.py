@@ -1,4 +1,4 @@
-"""Printing benchmark results as Markdown tables."""
+"""Results as Markdown tables: benchmarks and `policybot eval`."""
 
 from __future__ import annotations
 
