@@ -36,6 +36,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.ask_latency
 	$(BIN)/python -m bench.ingest
 	$(BIN)/python -m bench.refresh_and_memory
+	$(BIN)/python -m bench.chain_overhead
 
 clean:
 	rm -rf $(VENV) .data .mypy_cache .ruff_cache .pytest_cache

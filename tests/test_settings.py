@@ -38,6 +38,9 @@ def test_comma_lists_and_env_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     ("POLICYBOT_SOURCES", " , ", "POLICYBOT_SOURCES: name at least one folder or file"),
     ("POLICYBOT_LOG_LEVEL", "loud", "POLICYBOT_LOG_LEVEL: choose DEBUG"),
     ("POLICYBOT_OFFLINE", "perhaps", "POLICYBOT_OFFLINE: "),
+    ("POLICYBOT_LLM", "gpt-4", "POLICYBOT_LLM: unknown model 'gpt-4'"),
+    ("POLICYBOT_LLM", "openai:", "POLICYBOT_LLM: unknown model"),
+    ("POLICYBOT_LLM_TIMEOUT", "0", "POLICYBOT_LLM_TIMEOUT: "),
 ])
 def test_invalid_setting_is_one_line_naming_the_variable(
     monkeypatch: pytest.MonkeyPatch, name: str, value: str, says: str
@@ -53,3 +56,24 @@ def test_invalid_setting_is_one_line_naming_the_variable(
 def test_openai_embedder_spec_is_accepted(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("POLICYBOT_EMBEDDER", "openai:text-embedding-3-small")
     assert load_settings(env_file=None).embedder == "openai:text-embedding-3-small"
+
+
+@pytest.mark.parametrize(("value", "provider", "model"), [
+    ("openai:mistral-small-latest", "openai", "mistral-small-latest"),
+    ("ollama:llama3.1:8b", "ollama", "llama3.1:8b"),
+])
+def test_llm_spec_is_parsed(monkeypatch: pytest.MonkeyPatch, value: str, provider: str,
+                            model: str) -> None:
+    monkeypatch.setenv("POLICYBOT_LLM", value)
+    spec = load_settings(env_file=None).chat_model()
+    assert spec is not None and (spec.provider, spec.model) == (provider, model)
+
+
+def test_no_llm_means_extractive_answers() -> None:
+    assert load_settings(env_file=None).chat_model() is None
+
+
+def test_secrets_are_the_key_and_token_values(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("POLICYBOT_LLM_API_KEY", "sk-abc-123456789")
+    monkeypatch.setenv("POLICYBOT_EMBEDDER_API_KEY", "emb-987654321")
+    assert sorted(load_settings(env_file=None).secrets()) == ["emb-987654321", "sk-abc-123456789"]
