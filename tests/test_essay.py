@@ -78,3 +78,15 @@ def test_assistant_commands(essay_kb: KnowledgeBase) -> None:
     assert "too long" in long.text and long.answer is None
     asked = assistant.handle("ask Who really wins the open-source AI race?")
     assert asked.answer is not None and asked.answer.grounded
+
+
+def test_extractive_follow_up_borrows_the_thread_topic(essay_kb: KnowledgeBase) -> None:
+    assistant = Assistant(essay_kb)
+    follow_up = "And what does he propose instead?"
+    alone = assistant.handle(follow_up, thread="fresh").answer
+    assert alone is not None and not alone.grounded  # no topic words of its own
+    assistant.handle("What does the author predict for European open-source AI projects?",
+                     thread="t")
+    answer = assistant.handle(follow_up, thread="t").answer
+    assert answer is not None and answer.grounded
+    assert 6 in [c.paragraph for c in answer.citations]  # the call for HPC investment
