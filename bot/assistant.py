@@ -17,6 +17,7 @@ from bot.settings import Settings
 from knowledge.base import KnowledgeBase
 from knowledge.refresh import Progress, RefreshBusy, RefreshFailed
 from knowledge.retrieval import EmptyKnowledgeBase
+from knowledge.store import StoreError
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +79,9 @@ class Assistant:
             answer = self.answerer.answer(question, history)
         except EmptyKnowledgeBase:
             return Answer(question.text, errors.KNOWLEDGE_EMPTY, grounded=False)
+        except StoreError:
+            log.warning("the vector store failed during a question", exc_info=True)
+            return Answer(question.text, errors.STORE_DOWN, grounded=False)
         except Exception:
             log.exception("answering failed for a question on %s", question.platform)
             return Answer(question.text, errors.ANSWER_FAILED, grounded=False)

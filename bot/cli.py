@@ -23,6 +23,7 @@ from bot.settings import Settings, SettingsError, load_settings
 from knowledge.base import KnowledgeBase
 from knowledge.refresh import RefreshBusy, RefreshFailed
 from knowledge.retrieval import EmptyKnowledgeBase, Retrieval
+from knowledge.store import StoreError
 
 log = logging.getLogger("policybot")
 
@@ -191,6 +192,9 @@ def main(argv: list[str] | None = None) -> int:
         return dispatch(args, settings)
     except (PromptError, EvalFileError) as error:
         return fail(str(error), 2)
+    except StoreError as error:
+        log.debug("the vector store failed", exc_info=True)
+        return fail(str(error))
     except EmptyKnowledgeBase:
         return fail(errors.KNOWLEDGE_EMPTY.replace("`", ""))
     except RefreshBusy:

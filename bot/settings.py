@@ -5,6 +5,7 @@ The variable names are a contract used by other tools and docs: keep them exactl
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated
 
@@ -50,6 +51,8 @@ class Settings(BaseSettings):
                                  "embeddings endpoint")
     relevance_threshold: float = Field(0.0, description="raise to refuse more, lower to "
                                        "answer more")
+    chroma_url: str = Field("", description="a Chroma server (`chroma run`); empty: the "
+                            "embedded store in the data dir")
     llm: str = Field("", description="empty: extractive answers; openai:MODEL or "
                      "ollama:MODEL for generated ones")
     llm_base_url: str = Field("", description="the model endpoint (OpenAI-compatible /v1 "
@@ -80,6 +83,14 @@ class Settings(BaseSettings):
     @classmethod
     def _embedder(cls, value: str) -> str:
         return validate_embedder_spec(value)
+
+    @field_validator("chroma_url")
+    @classmethod
+    def _chroma_url(cls, value: str) -> str:
+        value = value.strip()
+        if value and not re.fullmatch(r"https?://[^/\s:]+(:\d+)?/?", value):
+            raise ValueError("give http(s)://HOST[:PORT], e.g. http://127.0.0.1:8000")
+        return value
 
     @field_validator("llm")
     @classmethod
@@ -115,6 +126,7 @@ class Settings(BaseSettings):
             url_max_age_hours=self.url_max_age_hours,
             fetch_timeout=self.fetch_timeout,
             relevance_threshold=self.relevance_threshold,
+            chroma_url=self.chroma_url,
         )
 
 

@@ -29,6 +29,7 @@ class KnowledgeConfig:
     # Shifts the relevance judge: lower answers more, higher refuses more.
     relevance_threshold: float = 0.0
     fusion: Fusion = "max"
+    chroma_url: str = ""  # empty: the embedded store under data_dir
 
 
 class KnowledgeBase:
@@ -46,7 +47,8 @@ class KnowledgeBase:
 
     @cached_property
     def store(self) -> VectorStore:
-        client = self._client if self._client is not None else open_client(self.config.data_dir)
+        client = self._client if self._client is not None else open_client(self.config.data_dir,
+                                                                     self.config.chroma_url)
         return VectorStore(client, self.embedder)
 
     @cached_property

@@ -13,10 +13,12 @@ collection. That is what lets a refresh build next to what readers are using.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import chromadb
 from chromadb.config import Settings as ChromaSettings
@@ -47,11 +49,20 @@ def physical_name(name: str, kind: str) -> str:
     return f"{name}-{kind}s"
 
 
-def open_client(data_dir: Path) -> Any:
-    return chromadb.PersistentClient(
-        path=str(data_dir / "chroma"),
-        settings=ChromaSettings(anonymized_telemetry=False),
-    )
+def open_client(data_dir: Path, server_url: str = "") -> Any:
+    """The embedded store under the data dir, or a Chroma server when a URL is given."""
+    settings = ChromaSettings(anonymized_telemetry=False)
+    if not server_url:
+        return chromadb.PersistentClient(path=str(data_dir / "chroma"), settings=settings)
+    url = urlsplit(server_url)
+    try:
+        return chromadb.HttpClient(
+            host=url.hostname or "127.0.0.1",
+            port=url.port or (443 if url.scheme == "https" else 8000),
+            ssl=url.scheme == "https", settings=settings,
+        )
+    except Exception as error:  # chromadb raises ValueError for "not running"
+        raise StoreError(f"cannot reach the Chroma server at {server_url}") from error
 
 
 @dataclass(frozen=True)
@@ -128,15 +139,16 @@ class VectorStore:
         """Write already embedded records of one kind."""
         if not ids:
             return
-        collection = self.collection(name, kind)
-        for start in range(0, len(ids), UPSERT_BATCH):
-            end = start + UPSERT_BATCH
-            collection.upsert(
-                ids=list(ids[start:end]),
-                embeddings=vectors[start:end],
-                documents=list(texts[start:end]),
-                metadatas=list(metadatas[start:end]),
-            )
+        with reaching():
+            collection = self.collection(name, kind)
+            for start in range(0, len(ids), UPSERT_BATCH):
+                end = start + UPSERT_BATCH
+                collection.upsert(
+                    ids=list(ids[start:end]),
+                    embeddings=vectors[start:end],
+                    documents=list(texts[start:end]),
+                    metadatas=list(metadatas[start:end]),
+                )
 
     def collection(self, name: str, kind: str) -> Any:
         """The raw Chroma collection of one kind (created when missing)."""
@@ -147,12 +159,16 @@ class VectorStore:
         if not wanted:
             return
         where: Any = {"doc_version": {"$in": wanted}}
-        for kind in KINDS:
-            if self._exists(physical_name(name, kind)):
-                self.collection(name, kind).delete(where=where)
+        present = self._names()
+        with reaching():
+            for kind in KINDS:
+                if physical_name(name, kind) in present:
+                    self.collection(name, kind).delete(where=where)
 
     def _names(self) -> set[str]:
-        return {c if isinstance(c, str) else c.name for c in self.client.list_collections()}
+        with reaching():
+            collections = self.client.list_collections()
+        return {c if isinstance(c, str) else c.name for c in collections}
 
     def _exists(self, physical: str) -> bool:
         return physical in self._names()
@@ -167,13 +183,14 @@ class VectorStore:
 
     def drop(self, name: str) -> None:
         present = self._names()
-        if name in present:  # a store of the one-collection layout (v1)
-            self.client.delete_collection(name)
-        for kind in KINDS:
-            physical = physical_name(name, kind)
-            if physical in present:
-                self.client.delete_collection(physical)
-            self._stores.pop(physical, None)
+        with reaching():
+            if name in present:  # a store of the one-collection layout (v1)
+                self.client.delete_collection(name)
+            for kind in KINDS:
+                physical = physical_name(name, kind)
+                if physical in present:
+                    self.client.delete_collection(physical)
+                self._stores.pop(physical, None)
 
     def count(self, name: str) -> int:
         present = self._names()
@@ -183,12 +200,12 @@ class VectorStore:
         )
 
     def query(self, name: str, vector: Matrix, kind: str, n: int) -> list[Record]:
-        collection = self.collection(name, kind)
-        result = collection.query(
-            query_embeddings=[vector.tolist()],
-            n_results=n,
-            include=["metadatas", "distances"],
-        )
+        with reaching():
+            result = self.collection(name, kind).query(
+                query_embeddings=[vector.tolist()],
+                n_results=n,
+                include=["metadatas", "distances"],
+            )
         records: list[Record] = []
         metadatas = (result.get("metadatas") or [[]])[0]
         distances = (result.get("distances") or [[]])[0]
@@ -211,7 +228,8 @@ class VectorStore:
     def get_passages(self, name: str, passage_ids: list[str]) -> list[Record]:
         if not passage_ids:
             return []
-        result = self.collection(name, PASSAGE).get(ids=passage_ids, include=["metadatas"])
+        with reaching():
+            result = self.collection(name, PASSAGE).get(ids=passage_ids, include=["metadatas"])
         records = []
         for record_id, metadata in zip(result["ids"], result["metadatas"] or [], strict=True):
             meta = dict(metadata or {})
@@ -221,3 +239,19 @@ class VectorStore:
                        text=str(meta.get("text", "")), similarity=-1.0, metadata=meta)
             )
         return records
+
+
+
+@contextmanager
+def reaching() -> Iterator[None]:
+    """Any failure of the store becomes one StoreError.
+
+    A server that went away surfaces as httpx or chromadb errors of many kinds; to the
+    person it is one thing. The cause stays attached for the log.
+    """
+    try:
+        yield
+    except StoreError:
+        raise
+    except Exception as error:
+        raise StoreError(f"the vector store failed ({type(error).__name__})") from error
