@@ -118,8 +118,6 @@ def run_search(kb: KnowledgeBase, query: str, k: int, as_json: bool) -> int:
 
 def run_ask(assistant: Assistant, question: str, as_json: bool) -> int:
     for text in inputs(question, sys.stdin):
-        if not assistant.knowledge.state_file.current().documents:
-            raise EmptyKnowledgeBase
         answer = assistant.ask(Question(text, user="cli", platform="cli"))
         emit(answer.to_json(), as_json, partial(answer_text, answer))
     return 0
@@ -168,12 +166,14 @@ def dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return run_sources(kb, args.json)
     if args.command == "eval":
         cases = load_cases(args.file)  # a bad file fails before any model is loaded
+    if args.command in {"ask", "eval"} and not kb.state_file.current().documents:
+        # The assistant answers an empty knowledge base with a chat message; a command
+        # fails with one line and a non-zero exit instead.
+        raise EmptyKnowledgeBase
     assistant = Assistant.from_settings(settings, kb)
     if args.command == "ask":
         return run_ask(assistant, args.question, args.json)
     if args.command == "eval":
-        if not kb.state_file.current().documents:
-            raise EmptyKnowledgeBase
         report = evaluate(assistant, cases)
         emit(report.to_json(), args.json, report.text)
         return 0

@@ -105,9 +105,16 @@ class Report:
     def _share(self, outcomes: Sequence[Outcome]) -> float | None:
         return sum(o.correct for o in outcomes) / len(outcomes) if outcomes else None
 
+    @property
+    def answerable(self) -> list[Outcome]:
+        return [o for o in self.outcomes if not o.case.no_answer]
+
+    @property
+    def unanswerable(self) -> list[Outcome]:
+        return [o for o in self.outcomes if o.case.no_answer]
+
     def summary(self) -> dict[str, object]:
-        answerable = [o for o in self.outcomes if not o.case.no_answer]
-        unanswerable = [o for o in self.outcomes if o.case.no_answer]
+        answerable, unanswerable = self.answerable, self.unanswerable
         seconds = [o.seconds for o in self.outcomes]
         return {
             "questions": len(self.outcomes),
@@ -125,8 +132,6 @@ class Report:
 
     def text(self) -> str:
         s = self.summary()
-        answerable = [o for o in self.outcomes if not o.case.no_answer]
-        unanswerable = [o for o in self.outcomes if o.case.no_answer]
 
         def rate(outcomes: Sequence[Outcome]) -> str:
             if not outcomes:
@@ -135,8 +140,8 @@ class Report:
             return f"{right / len(outcomes):.3f} ({right}/{len(outcomes)})"
 
         rows: list[list[object]] = [
-            ["citation hit rate", rate(answerable)],
-            ["refusal accuracy", rate(unanswerable)],
+            ["citation hit rate", rate(self.answerable)],
+            ["refusal accuracy", rate(self.unanswerable)],
             ["answerable but refused", s["wrongly_refused"]],
             ["generated (llm) answers", s["llm_answers"]],
             ["answers with a fallback note", s["fallback_notes"]],

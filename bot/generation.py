@@ -115,7 +115,7 @@ class GeneratedAnswerer:
         question: str = inputs["question"]
         retrieval: Retrieval = inputs["retrieval"]
         if not retrieval.relevant or not retrieval.hits:
-            return refusal(question, self.extractive.retriever.state())
+            return self.extractive.respond(question, retrieval)  # the refusal
         hits = retrieval.hits
         try:
             raw = self.generate.invoke({

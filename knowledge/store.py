@@ -170,16 +170,10 @@ class VectorStore:
             collections = self.client.list_collections()
         return {c if isinstance(c, str) else c.name for c in collections}
 
-    def _exists(self, physical: str) -> bool:
-        return physical in self._names()
-
     def names(self) -> set[str]:
         """Store names present in the client (a store exists when its passages do)."""
         suffix = f"-{PASSAGE}s"
         return {n[: -len(suffix)] for n in self._names() if n.endswith(suffix)}
-
-    def has_collection(self, name: str) -> bool:
-        return self._exists(physical_name(name, PASSAGE))
 
     def drop(self, name: str) -> None:
         present = self._names()
@@ -194,10 +188,11 @@ class VectorStore:
 
     def count(self, name: str) -> int:
         present = self._names()
-        return sum(
-            int(self.collection(name, kind).count())
-            for kind in KINDS if physical_name(name, kind) in present
-        )
+        with reaching():
+            return sum(
+                int(self.collection(name, kind).count())
+                for kind in KINDS if physical_name(name, kind) in present
+            )
 
     def query(self, name: str, vector: Matrix, kind: str, n: int) -> list[Record]:
         with reaching():
@@ -239,7 +234,6 @@ class VectorStore:
                        text=str(meta.get("text", "")), similarity=-1.0, metadata=meta)
             )
         return records
-
 
 
 @contextmanager
