@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import logging
 import sys
@@ -177,8 +178,14 @@ def dispatch(args: argparse.Namespace, settings: Settings) -> int:
         report = evaluate(assistant, cases)
         emit(report.to_json(), args.json, report.text)
         return 0
-    # `run` starts the configured platform adapters; none exist yet besides the terminal.
-    return chat(assistant)
+    # Imported here: the platform libraries cost start-up time the other commands need not pay.
+    from bot.serve import configured_adapters, serve  # noqa: PLC0415
+
+    adapters = configured_adapters(settings, assistant)
+    if not adapters:
+        return chat(assistant)  # no chat platform configured: talk in the terminal
+    asyncio.run(serve(adapters))
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -197,6 +204,8 @@ def main(argv: list[str] | None = None) -> int:
         return fail(str(error))
     except EmptyKnowledgeBase:
         return fail(errors.KNOWLEDGE_EMPTY.replace("`", ""))
+    except errors.PlatformStartError as error:
+        return fail(str(error))
     except RefreshBusy:
         return fail("a refresh is already running; try again when it has finished")
     except RefreshFailed as error:

@@ -12,3 +12,10 @@ KNOWLEDGE_EMPTY = (
 )
 STORE_DOWN = "I can't reach the knowledge base right now. Please try again in a moment."
 ANSWER_FAILED = "Sorry, something went wrong while answering. The details are in the log."
+
+
+class PlatformStartError(Exception):
+    """A chat platform refused the bot at start-up (bad token, unreachable server).
+
+    The message is one line naming what to fix; `policybot run` prints it and exits.
+    """

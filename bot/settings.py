@@ -9,7 +9,7 @@ import re
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.chat_models import ChatModelSpec, parse_llm_spec
@@ -66,6 +66,15 @@ class Settings(BaseSettings):
         default_factory=list, description="user ids allowed to run admin commands"
     )
     log_level: str = Field("WARNING", description="DEBUG, INFO, WARNING or ERROR")
+    slack_bot_token: str = Field("", description="xoxb- bot token; set to run on Slack")
+    slack_app_token: str = Field("", description="xapp- app token: Socket Mode (the default)")
+    slack_signing_secret: str = Field("", description="signing secret: HTTP mode instead of "
+                                      "Socket Mode")
+    slack_port: int = Field(3000, ge=1, le=65535, description="HTTP mode: port for Slack's "
+                            "requests")
+    slack_host: str = Field("0.0.0.0", description="HTTP mode: address to listen on")
+    slack_api_url: str = Field("", description="Slack Web API base URL (proxies, tests); "
+                               "empty: https://slack.com/api/")
 
     @field_validator("sources", "admins", mode="before")
     @classmethod
@@ -106,6 +115,38 @@ class Settings(BaseSettings):
             raise ValueError("choose DEBUG, INFO, WARNING or ERROR")
         return level
 
+    @field_validator("slack_bot_token")
+    @classmethod
+    def _bot_token(cls, value: str) -> str:
+        value = value.strip()
+        if value and not value.startswith("xoxb-"):
+            raise ValueError("a bot token starts with xoxb-")
+        return value
+
+    @field_validator("slack_app_token")
+    @classmethod
+    def _app_token(cls, value: str) -> str:
+        value = value.strip()
+        if value and not value.startswith("xapp-"):
+            raise ValueError("an app-level token starts with xapp-")
+        return value
+
+    @field_validator("slack_api_url")
+    @classmethod
+    def _api_url(cls, value: str) -> str:
+        value = value.strip()
+        if value and not re.fullmatch(r"https?://\S+", value):
+            raise ValueError("give an http(s):// URL")
+        # slack_sdk joins method names onto the base URL: without the slash they glue on.
+        return value if not value or value.endswith("/") else value + "/"
+
+    @model_validator(mode="after")
+    def _slack_mode(self) -> Settings:
+        if self.slack_bot_token and not (self.slack_app_token or self.slack_signing_secret):
+            raise ValueError("POLICYBOT_SLACK_BOT_TOKEN needs POLICYBOT_SLACK_APP_TOKEN "
+                             "(Socket Mode) or POLICYBOT_SLACK_SIGNING_SECRET (HTTP mode)")
+        return self
+
     def chat_model(self) -> ChatModelSpec | None:
         return parse_llm_spec(self.llm)
 
@@ -135,6 +176,7 @@ def load_settings(env_file: Path | None = Path(".env")) -> Settings:
         return Settings(_env_file=env_file)  # type: ignore[call-arg]
     except ValidationError as error:
         first = error.errors()[0]
-        field = str(first["loc"][0]) if first["loc"] else "settings"
         message = str(first["msg"]).removeprefix("Value error, ")
-        raise SettingsError(f"{PREFIX}{field.upper()}: {message}") from None
+        if not first["loc"]:  # a rule across settings names its variables itself
+            raise SettingsError(message) from None
+        raise SettingsError(f"{PREFIX}{str(first['loc'][0]).upper()}: {message}") from None

@@ -77,3 +77,32 @@ def test_secrets_are_the_key_and_token_values(monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setenv("POLICYBOT_LLM_API_KEY", "sk-abc-123456789")
     monkeypatch.setenv("POLICYBOT_EMBEDDER_API_KEY", "emb-987654321")
     assert sorted(load_settings(env_file=None).secrets()) == ["emb-987654321", "sk-abc-123456789"]
+
+
+@pytest.mark.parametrize(("env", "says"), [
+    ({"POLICYBOT_SLACK_BOT_TOKEN": "xoxp-user"}, "POLICYBOT_SLACK_BOT_TOKEN: a bot token "
+     "starts with xoxb-"),
+    ({"POLICYBOT_SLACK_BOT_TOKEN": "xoxb-1", "POLICYBOT_SLACK_APP_TOKEN": "xoxb-2"},
+     "POLICYBOT_SLACK_APP_TOKEN: an app-level token starts with xapp-"),
+    ({"POLICYBOT_SLACK_BOT_TOKEN": "xoxb-1"}, "POLICYBOT_SLACK_BOT_TOKEN needs "
+     "POLICYBOT_SLACK_APP_TOKEN (Socket Mode) or POLICYBOT_SLACK_SIGNING_SECRET (HTTP mode)"),
+    ({"POLICYBOT_SLACK_PORT": "99999"}, "POLICYBOT_SLACK_PORT: "),
+    ({"POLICYBOT_SLACK_API_URL": "slack.example"}, "POLICYBOT_SLACK_API_URL: give an http"),
+])
+def test_slack_settings_are_checked_at_start_up(monkeypatch: pytest.MonkeyPatch,
+                                                env: dict[str, str], says: str) -> None:
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(SettingsError) as caught:
+        load_settings(env_file=None)
+    assert str(caught.value).startswith(says) and "\n" not in str(caught.value)
+
+
+def test_slack_settings_and_their_secrets(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("POLICYBOT_SLACK_BOT_TOKEN", "xoxb-1")
+    monkeypatch.setenv("POLICYBOT_SLACK_SIGNING_SECRET", "shh")
+    monkeypatch.setenv("POLICYBOT_SLACK_API_URL", "http://127.0.0.1:9/api")
+    settings = load_settings(env_file=None)
+    assert settings.slack_api_url == "http://127.0.0.1:9/api/"  # slack_sdk needs the slash
+    assert settings.slack_port == 3000
+    assert {"xoxb-1", "shh"} <= set(settings.secrets())  # kept out of prompts and answers

@@ -1,0 +1,54 @@
+"""`policybot run`: the configured chat platforms, side by side, until SIGTERM or Ctrl-C."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from typing import Protocol
+
+from bot.adapters.slack import SlackAdapter, SlackConfig
+from bot.assistant import Assistant
+from bot.feedback import FEEDBACK_FILE, FeedbackLog
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+class Adapter(Protocol):
+    async def run(self, stop: asyncio.Event) -> None:
+        """Serve until `stop` is set, then finish the answers in progress."""
+
+
+def configured_adapters(settings: Settings, assistant: Assistant) -> list[Adapter]:
+    adapters: list[Adapter] = []
+    if settings.slack_bot_token:
+        config = SlackConfig(
+            bot_token=settings.slack_bot_token, app_token=settings.slack_app_token,
+            signing_secret=settings.slack_signing_secret, api_url=settings.slack_api_url,
+            host=settings.slack_host, port=settings.slack_port,
+        )
+        feedback = FeedbackLog(settings.data_dir / FEEDBACK_FILE)
+        adapters.append(SlackAdapter(assistant, config, feedback))
+    return adapters
+
+
+async def serve(adapters: list[Adapter]) -> None:
+    """Run every adapter; the first to fail stops the others and its error is raised."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    tasks = [asyncio.create_task(adapter.run(stop)) for adapter in adapters]
+    try:
+        done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
+    finally:
+        stop.set()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.remove_signal_handler(signum)
+    for task in done:
+        error = task.exception()
+        if error is not None:
+            raise error
+    log.info("stopped")

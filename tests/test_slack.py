@@ -1,0 +1,395 @@
+"""The real Bolt app over a real Socket Mode websocket and signed HTTP requests, against a
+local stand-in for Slack's Web API (tests/slack_server.py)."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from bot import errors
+from bot.adapters.slack import SlackAdapter, SlackConfig
+from bot.adapters.slack_format import CUT_NOTE
+from bot.answering import Answerer
+from bot.assistant import Assistant
+from bot.commands import HELP
+from bot.conversation import Question
+from bot.feedback import FeedbackLog
+from bot.generation import GeneratedAnswerer
+from knowledge.base import KnowledgeBase
+from knowledge.embedders import E5Embedder, Embedder, Matrix
+from tests.chat_fakes import ScriptedChatModel
+from tests.chroma_server import free_port
+from tests.conftest import REPO, make_kb
+from tests.slack_bot import RunningBot
+from tests.slack_server import (
+    BOT_ID,
+    BOT_USER,
+    SlackStandIn,
+    block_errors,
+    event_callback,
+    signed_request,
+    wait_until,
+)
+
+pytestmark = pytest.mark.e2e
+
+ADMIN = "UADMIN"
+QUESTION = "Who really wins the open-source AI race?"
+Payload = dict[str, Any]
+BotFactory = Callable[..., SlackAdapter]
+
+
+@pytest.fixture
+def slack() -> Iterator[SlackStandIn]:
+    with SlackStandIn(bots=frozenset({"UAPPBOT"})) as stand_in:
+        yield stand_in
+
+
+@pytest.fixture
+def feedback(tmp_path: Path) -> FeedbackLog:
+    return FeedbackLog(tmp_path / "feedback.jsonl")
+
+
+@pytest.fixture
+def start_bot(slack: SlackStandIn, essay_kb: KnowledgeBase,
+              feedback: FeedbackLog) -> Iterator[Callable[..., SlackAdapter]]:
+    """Start the Slack adapter in Socket Mode; stopped (and checked) after the test."""
+    running: list[RunningBot] = []
+
+    def start(assistant: Assistant | None = None, **config: Any) -> SlackAdapter:
+        settings = {"bot_token": slack.bot_token, "app_token": slack.app_token,
+                    "api_url": slack.api_url, **config}
+        adapter = SlackAdapter(assistant or Assistant(essay_kb, frozenset({ADMIN})),
+                               SlackConfig(**settings), feedback)
+        bot = RunningBot(adapter).__enter__()
+        running.append(bot)
+        if adapter.config.socket_mode:
+            wait_until(lambda: slack.connected or bot.error, what="the Socket Mode connection")
+        assert bot.error is None, bot.error
+        return adapter
+
+    yield start
+    for bot in running:
+        bot.stop()
+        assert bot.error is None, bot.error
+
+
+def settle(slack: SlackStandIn, adapter: SlackAdapter) -> None:
+    """Wait until every delivery is acknowledged, looked at, and its answer sent."""
+    events = sum(1 for d in slack.deliveries.values() if "event" in d.body)
+    wait_until(lambda: all(e in slack.acks for e in slack.deliveries), what="all acks")
+    wait_until(lambda: adapter.events_handled >= events, what="every event handled")
+    wait_until(lambda: adapter.busy == 0, what="answers in progress to finish")
+
+
+def texts(post: Payload) -> str:
+    return "\n".join(json.dumps(block, ensure_ascii=False) for block in post["blocks"])
+
+
+def test_mention_gets_one_threaded_cited_answer(slack: SlackStandIn,
+                                                start_bot: BotFactory) -> None:
+    adapter = start_bot()
+    question = slack.say("C1", "UANA", f"<@{BOT_USER}> {QUESTION}")
+    replies = wait_until(lambda: slack.replies_to(question), what="the answer")
+    settle(slack, adapter)
+    assert len(slack.replies_to(question)) == 1  # message + app_mention: one answer
+    answer = replies[0]
+    assert answer["thread_ts"] == question["ts"]
+    assert "[1]" in answer["blocks"][0]["text"]["text"]
+    assert "Rechenleistung" in texts(answer)  # the German passage, quoted
+    assert "*[1]*" in texts(answer) and '"action_id": "feedback_up"' in texts(answer)
+    assert answer["text"].startswith(answer["blocks"][0]["text"]["text"][:40])
+    reaction = slack.called("reactions.add")[0].args
+    assert reaction["timestamp"] == question["ts"] and reaction["channel"] == "C1"
+
+
+def test_direct_message_is_answered_in_the_conversation(slack: SlackStandIn,
+                                                        start_bot: BotFactory) -> None:
+    start_bot()
+    slack.say("D1", "UANA", "Wer stellt die Rechenleistung bereit?", channel_type="im")
+    answer = wait_until(lambda: slack.posts("D1"), what="the answer")[0]
+    assert "thread_ts" not in answer or answer["thread_ts"] is None
+    assert "*[1]*" in texts(answer)
+
+
+def test_thread_follow_up_without_mention_and_no_reply_to_chatter(
+    slack: SlackStandIn, start_bot: BotFactory
+) -> None:
+    adapter = start_bot()
+    question = slack.say("C1", "UANA", f"<@{BOT_USER}> What does the author predict for "
+                                       "European open-source AI projects?")
+    wait_until(lambda: slack.replies_to(question), what="the first answer")
+    follow_up = slack.say("C1", "UBEN", "And what does he propose instead?",
+                          thread_ts=question["ts"])
+    replies = wait_until(lambda: slack.replies_to(follow_up)[1:], what="the follow-up answer")
+    assert "¶6" in texts(replies[0])  # understood through the thread's history
+    # A mention inside that thread arrives as a follow-up message and as a mention.
+    slack.say("C1", "UANA", f"<@{BOT_USER}> Wer stellt die Rechenleistung bereit?",
+              thread_ts=question["ts"])
+    chatter = slack.say("C1", "UANA", "Lunch anyone?")
+    other = slack.say("C2", "UANA", "What about sovereignty?", thread_ts="1699999999.000100")
+    settle(slack, adapter)
+    assert slack.replies_to(chatter) == [] and slack.posts("C2") == []
+    assert len(slack.replies_to(question)) == 3
+    assert other["ts"] not in {c.args.get("timestamp") for c in slack.called("reactions.add")}
+
+
+def test_follow_up_in_an_earlier_thread_is_recognised_after_a_restart(
+    slack: SlackStandIn, start_bot: BotFactory
+) -> None:
+    question = slack.say("C1", "UANA", f"<@{BOT_USER}> {QUESTION}", deliver=False)
+    slack.messages["C1"].append({"type": "message", "user": BOT_USER, "bot_id": BOT_ID,
+                                 "text": "an answer from before", "ts": slack.next_ts(),
+                                 "thread_ts": question["ts"]})
+    start_bot()  # knows nothing of that thread: conversations.replies tells
+    follow_up = slack.say("C1", "UANA", "Wer stellt die Rechenleistung bereit?",
+                          thread_ts=question["ts"])
+    wait_until(lambda: [p for p in slack.replies_to(follow_up)], what="the answer")
+    assert slack.called("conversations.replies")[0].args["ts"] == question["ts"]
+
+
+def test_a_redelivered_event_is_answered_once(slack: SlackStandIn,
+                                              start_bot: BotFactory) -> None:
+    adapter = start_bot()
+    question = slack.say("D1", "UANA", QUESTION, channel_type="im")
+    first = next(iter(slack.deliveries.values()))
+    wait_until(lambda: slack.posts("D1"), what="the answer")
+    slack.push("events_api", first.body, retry_attempt=1)
+    slack.push("events_api", first.body, retry_attempt=2)
+    settle(slack, adapter)
+    assert len(slack.posts("D1")) == 1
+    assert slack.called("reactions.add")[0].args["timestamp"] == question["ts"]
+
+
+def test_bots_and_the_bot_itself_are_never_answered(slack: SlackStandIn,
+                                                    start_bot: BotFactory) -> None:
+    adapter = start_bot()
+    own = {"type": "message", "user": BOT_USER, "bot_id": BOT_ID, "text": QUESTION,
+           "ts": slack.next_ts(), "channel": "D1", "channel_type": "im"}
+    other_bot = {**own, "user": "UOTHER", "bot_id": "BOTHER", "ts": slack.next_ts()}
+    integration = {**own, "subtype": "bot_message", "ts": slack.next_ts()}
+    integration.pop("user")
+    for message in (own, other_bot, integration):
+        slack.deliver(message)
+    slack.say("D1", "UAPPBOT", QUESTION, channel_type="im")  # users.info: is_bot
+    human = slack.say("D1", "UANA", QUESTION, channel_type="im")
+    wait_until(lambda: slack.posts("D1"), what="the answer to the person")
+    settle(slack, adapter)
+    assert len(slack.posts("D1")) == 1
+    reacted = [c.args["timestamp"] for c in slack.called("reactions.add")]
+    assert reacted == [human["ts"]]
+
+
+def test_slash_command_help_sources_ask_and_refusals(slack: SlackStandIn,
+                                                     start_bot: BotFactory,
+                                                     essay_kb: KnowledgeBase) -> None:
+    adapter = start_bot()
+    before = essay_kb.state_file.current().refreshed_at
+    helped = slack.slash("help", "UANA")
+    refused = slack.slash("refresh", "UANA")
+    wait_until(lambda: helped in slack.acks and refused in slack.acks, what="the acks")
+    assert slack.acks[helped].payload["text"] == HELP
+    assert "only admins" in slack.acks[refused].payload["text"]
+    slack.slash("sources", "UANA")
+    listed = wait_until(lambda: slack.ephemerals("UANA"), what="the sources list")[0]
+    assert "1 documents" in listed["text"] and listed["channel"] == "C1"
+    asked = slack.slash(f"ask {QUESTION}", "UBEN")
+    answer = wait_until(lambda: slack.posts("C1"), what="the answer")[0]
+    assert slack.acks[asked].payload == {}  # nothing to show until the answer
+    assert "UBEN" in answer["blocks"][0]["elements"][0]["text"]  # who asked, on top
+    assert "*[1]*" in texts(answer)
+    slack.slash("ask What is the best recipe for apple pie?", "UBEN")
+    refusal = wait_until(lambda: slack.ephemerals("UBEN"), what="the ephemeral refusal")[0]
+    assert refusal["text"].startswith("I found nothing about that")
+    settle(slack, adapter)
+    assert len(slack.posts("C1")) == 1  # the refusal went to the asker only
+    assert essay_kb.state_file.current().refreshed_at == before  # nothing ran
+
+
+class SlowEmbedder(Embedder):
+    """The real e5 embedder, made slow so a refresh outlasts Slack's 3 s ack window."""
+
+    def __init__(self, inner: E5Embedder, delay: float) -> None:
+        self.inner = inner
+        self.identity = inner.identity
+        self.delay = delay
+
+    def embed_passages(self, texts: list[str]) -> Matrix:
+        time.sleep(self.delay)
+        return self.inner.embed_passages(texts)
+
+    def embed_question(self, text: str) -> Matrix:
+        return self.inner.embed_question(text)
+
+
+def test_admin_refresh_is_acknowledged_before_it_ends(slack: SlackStandIn,
+                                                      start_bot: BotFactory, tmp_path: Path,
+                                                      sources_dir: Path,
+                                                      e5: E5Embedder) -> None:
+    kb = make_kb(tmp_path / "data", [sources_dir], SlowEmbedder(e5, delay=2.0))
+    start_bot(Assistant(kb, frozenset({ADMIN})))
+    started = time.monotonic()
+    envelope = slack.slash("refresh", ADMIN)
+    summary = wait_until(lambda: slack.ephemerals(ADMIN), timeout=120, what="the summary")[0]
+    done = slack.called("chat.postEphemeral")[0].at
+    ack = slack.acks[envelope]
+    assert "Refreshing" in ack.payload["text"]
+    assert ack.at < done and done - started >= 2.0  # the ack did not wait for the refresh
+    assert summary["text"].startswith("Refresh done: 1 added")
+
+
+def test_admin_refresh_by_mention_posts_start_and_summary(slack: SlackStandIn,
+                                                          start_bot: BotFactory) -> None:
+    start_bot()
+    question = slack.say("C1", ADMIN, f"<@{BOT_USER}> refresh")
+    wait_until(lambda: slack.replies_to(question)[1:], what="the summary")
+    started, summary = slack.replies_to(question)
+    assert started["text"].startswith("Refreshing the knowledge base")
+    assert summary["text"].startswith("Refresh done: 0 added, 0 changed, 0 removed, 1 unchanged")
+    refused = slack.say("C1", "UANA", f"<@{BOT_USER}> refresh")
+    reply = wait_until(lambda: slack.replies_to(refused), what="the refusal")[0]
+    assert reply["text"] == "Sorry, only admins can refresh the knowledge base."
+
+
+def test_feedback_click_is_recorded_once_and_acknowledged(
+    slack: SlackStandIn, start_bot: BotFactory, feedback: FeedbackLog, essay_kb: KnowledgeBase
+) -> None:
+    adapter = start_bot()
+    question = slack.say("C1", "UANA", f"<@{BOT_USER}> {QUESTION}")
+    wait_until(lambda: slack.replies_to(question), what="the answer")
+    posted = next(m for m in slack.messages["C1"] if m.get("bot_id") == BOT_ID)
+    cited = [b for b in posted["blocks"] if b["type"] == "section" and
+             b["text"]["text"].startswith("*[")]
+    clicks = [slack.click(posted, "C1", "feedback_down", "UBEN") for _ in range(2)]
+    wait_until(lambda: all(c in slack.acks for c in clicks), what="the click acks")
+    thanks = wait_until(lambda: slack.ephemerals("UBEN"), what="the thanks")[0]
+    assert thanks["text"].startswith("Thanks")
+    settle(slack, adapter)
+    records = feedback.read()
+    assert len(records) == 1
+    record = records[0]
+    assert (record.vote, record.user, record.question) == ("down", "UBEN", QUESTION)
+    assert record.answer == posted["text"] and record.message == posted["ts"]
+    expected = Answerer(essay_kb.retriever).answer(Question(QUESTION)).citations
+    assert record.cited == tuple(c.id for c in expected) and len(cited) == len(expected)
+
+
+def test_an_answer_beyond_slacks_limits_is_still_delivered(
+    slack: SlackStandIn, start_bot: BotFactory, essay_kb: KnowledgeBase
+) -> None:
+    long_answer = " ".join(["Die Rechenleistung kommt von den Hyperscalern [1]."] * 3200)
+    model = ScriptedChatModel(replies=[long_answer])
+    assistant = Assistant(essay_kb, answerer=GeneratedAnswerer(essay_kb.retriever, model))
+    start_bot(assistant)
+    question = slack.say("D1", "UANA", QUESTION, channel_type="im")
+    answer = wait_until(lambda: slack.posts("D1"), what="the answer")[0]
+    assert len(long_answer) > 50 * 3000
+    assert block_errors(answer["blocks"]) == []
+    assert CUT_NOTE in texts(answer) and "*[1]*" in texts(answer)
+    delivered = slack.messages["D1"][1]  # accepted by the stand-in, which checks limits
+    assert delivered["bot_id"] == BOT_ID and delivered["text"] == answer["text"]
+    assert question["text"] == QUESTION
+
+
+def test_rate_limits_are_waited_out_and_failures_apologised_for(
+    slack: SlackStandIn, start_bot: BotFactory
+) -> None:
+    start_bot()
+    slack.rate_limited["chat.postMessage"] = (1, 1)
+    slack.say("D1", "UANA", QUESTION, channel_type="im")
+    answer = wait_until(lambda: slack.messages["D1"][1:], what="the answer")[0]
+    calls = slack.called("chat.postMessage")
+    assert len(calls) == 2 and calls[1].at - calls[0].at >= 1.0  # Retry-After honoured
+    assert "*[1]*" in texts(answer)
+    slack.failing["chat.postMessage"] = (1, "internal_error")
+    slack.say("D2", "UANA", QUESTION, channel_type="im")
+    apology = wait_until(lambda: slack.messages.get("D2", [])[1:], what="the apology")[0]
+    assert apology["text"] == errors.ANSWER_FAILED  # no exception text in the channel
+
+
+def test_http_mode_answers_signed_requests_only(slack: SlackStandIn,
+                                                start_bot: BotFactory) -> None:
+    port = free_port()
+    secret = "s3cret-signing"
+    adapter = start_bot(app_token="", signing_secret=secret, host="127.0.0.1", port=port)
+    url = f"http://127.0.0.1:{port}/slack/events"
+    wait_until(lambda: _listening(port), what="the HTTP listener")
+
+    def message(channel: str) -> str:
+        event = {"type": "message", "user": "UANA", "text": QUESTION, "ts": slack.next_ts(),
+                 "channel": channel, "channel_type": "im"}
+        return json.dumps(event_callback(event))
+
+    challenge = json.dumps({"type": "url_verification", "challenge": "c-123",
+                            "token": "verification-token"})
+    with httpx.Client(timeout=10) as http:
+        verified = http.post(url, content=challenge, headers=signed_request(challenge, secret))
+        assert verified.status_code == 200 and "c-123" in verified.text
+        forged = message("D9")
+        wrong = http.post(url, content=forged, headers=signed_request(forged, "not-the-secret"))
+        stale_body = message("D8")
+        stale = http.post(url, content=stale_body,
+                          headers=signed_request(stale_body, secret, int(time.time()) - 600))
+        good = message("D1")
+        accepted = http.post(url, content=good, headers=signed_request(good, secret))
+        retried = http.post(url, content=good, headers={**signed_request(good, secret),
+                                                        "X-Slack-Retry-Num": "1",
+                                                        "X-Slack-Retry-Reason": "http_timeout"})
+    assert (wrong.status_code, stale.status_code) == (401, 401)
+    assert (accepted.status_code, retried.status_code) == (200, 200)
+    wait_until(lambda: slack.posts("D1"), what="the answer")
+    wait_until(lambda: adapter.events_handled >= 2 and adapter.busy == 0, what="quiet")
+    assert len(slack.posts("D1")) == 1
+    assert slack.posts("D9") == [] and slack.posts("D8") == []
+
+
+def _listening(port: int) -> bool:
+    try:
+        httpx.get(f"http://127.0.0.1:{port}/", timeout=1)
+        return True
+    except httpx.HTTPError:
+        return False
+
+
+def test_policybot_run_serves_slack_until_sigterm(slack: SlackStandIn,
+                                                  cli_env: dict[str, str]) -> None:
+    env = {**cli_env, "POLICYBOT_SLACK_BOT_TOKEN": slack.bot_token,
+           "POLICYBOT_SLACK_APP_TOKEN": slack.app_token, "POLICYBOT_SLACK_API_URL":
+           slack.api_url.rstrip("/")}
+    process = subprocess.Popen([sys.executable, "-m", "bot", "run"], env=env, cwd=REPO,
+                               stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+    try:
+        wait_until(lambda: slack.connected or process.poll() is not None, timeout=120,
+                   what="policybot run to connect")
+        assert process.poll() is None
+        slack.say("D1", "UANA", QUESTION, channel_type="im")
+        wait_until(lambda: slack.posts("D1"), what="the answer")
+        process.send_signal(signal.SIGTERM)
+        _, stderr = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 0, stderr
+    assert "Traceback" not in stderr
+
+
+def test_policybot_run_with_a_bad_token_says_so_in_one_line(slack: SlackStandIn,
+                                                            cli_env: dict[str, str]) -> None:
+    env = {**cli_env, "POLICYBOT_SLACK_BOT_TOKEN": "xoxb-wrong",
+           "POLICYBOT_SLACK_APP_TOKEN": slack.app_token,
+           "POLICYBOT_SLACK_API_URL": slack.api_url}
+    result = subprocess.run([sys.executable, "-m", "bot", "run"], env=env, cwd=REPO,
+                            capture_output=True, text=True, timeout=120, check=False)
+    assert result.returncode == 1
+    assert result.stderr == "policybot: Slack refused the bot token: invalid_auth\n"
+    assert result.stdout == ""
