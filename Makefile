@@ -37,6 +37,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.ingest
 	$(BIN)/python -m bench.refresh_and_memory
 	$(BIN)/python -m bench.chain_overhead
+	$(BIN)/python -m bench.slack_latency
 
 clean:
 	rm -rf $(VENV) .data .mypy_cache .ruff_cache .pytest_cache
