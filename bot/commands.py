@@ -15,6 +15,8 @@ Commands:
   refresh      re-read the sources (admins only)
   help         show this text"""
 
+REFRESH_STARTED = "Refreshing the knowledge base; I'll post the summary here."
+
 # Chat messages longer than this are refused before any search: nobody asks a question
 # that long, and embedding it would only cost time.
 MAX_MESSAGE_CHARS = 4000

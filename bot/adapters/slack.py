@@ -11,9 +11,7 @@ import asyncio
 import json
 import logging
 from collections.abc import Awaitable, Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from functools import partial
 from typing import Any
 
 from aiohttp import web
@@ -35,8 +33,9 @@ from bot.adapters.slack_format import (
     notice_message,
     question_text,
 )
+from bot.adapters.workers import Workers
 from bot.assistant import Assistant, Reply
-from bot.commands import HELP, parse
+from bot.commands import HELP, REFRESH_STARTED, parse
 from bot.feedback import Feedback, FeedbackLog
 from bot.seen import SeenKeys
 
@@ -95,16 +94,12 @@ class SlackAdapter:
         self.app = AsyncApp(client=self.client, signing_secret=config.signing_secret,
                             logger=logging.getLogger("slack_bolt"),
                             ignoring_self_events_enabled=False)
-        # Questions take CPU (embedding): a few workers; a refresh gets its own so that
-        # questions are still answered while it runs.
-        self.answering = ThreadPoolExecutor(workers, thread_name_prefix="slack-answer")
-        self.refreshing = ThreadPoolExecutor(1, thread_name_prefix="slack-refresh")
+        self.workers = Workers(assistant, PLATFORM, workers)
         self.seen = SeenKeys()
         self.threads = SeenKeys()  # threads the bot has answered in
         self.bot_user_id = ""
         self.bot_id = ""
         self._bots: dict[str, bool] = {}
-        self._tasks: set[asyncio.Task[None]] = set()
         self.events_handled = 0  # events fully looked at (answered, ignored or queued)
         self._register()
 
@@ -154,7 +149,7 @@ class SlackAdapter:
                 await stop.wait()
             finally:
                 await runner.cleanup()
-        await self.drain()
+        await self.workers.drain()
 
     def http_app(self) -> web.Application:
         async def events(request: web.Request) -> web.Response:
@@ -165,22 +160,9 @@ class SlackAdapter:
         application.router.add_post(EVENTS_PATH, events)
         return application
 
-    async def drain(self, timeout: float = 30.0) -> None:
-        """Let answers in progress reach Slack before the process ends."""
-        if self._tasks:
-            await asyncio.wait(self._tasks, timeout=timeout)
-        self.answering.shutdown(wait=False, cancel_futures=True)
-        self.refreshing.shutdown(wait=False, cancel_futures=True)
-
     @property
     def busy(self) -> int:
-        """Answers and commands in progress."""
-        return len(self._tasks)
-
-    def _background(self, work: Awaitable[None]) -> None:
-        task = asyncio.ensure_future(work)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        return self.workers.busy
 
     # -- events ---------------------------------------------------------------------
 
@@ -198,7 +180,7 @@ class SlackAdapter:
                 return
             where = Where(event["channel"], event["ts"], event.get("thread_ts") or event["ts"],
                           event["user"])
-            self._background(self._answer(where, event.get("text", "")))
+            self.workers.start(self._answer(where, event.get("text", "")))
         finally:
             self.events_handled += 1
 
@@ -215,7 +197,7 @@ class SlackAdapter:
                 await self._answered_in(channel, str(thread_ts))
             if not (direct or follow_up):
                 return  # channel chatter: only mentions (their own event) are for the bot
-            self._background(self._answer(Where(channel, ts, thread_ts, event["user"]),
+            self.workers.start(self._answer(Where(channel, ts, thread_ts, event["user"]),
                                           event.get("text", "")))
         finally:
             self.events_handled += 1
@@ -258,24 +240,15 @@ class SlackAdapter:
         try:
             await self._react(where)
             text = question_text(raw_text, self.bot_user_id)
-            if parse(text).name == "refresh" and self.assistant.is_admin(where.user, PLATFORM):
-                await self._post(where, notice_message("Refreshing the knowledge base; "
-                                                       "I'll post the summary here."))
-                reply = await self._run(self.refreshing, text, where)
-            else:
-                reply = await self._run(self.answering, text, where)
+            if self.workers.is_admin_refresh(text, where.user):
+                await self._post(where, notice_message(REFRESH_STARTED))
+            reply = await self.workers.handle(text, where.user, where.conversation)
             await self._post(where, self._message(reply))
             if where.thread_ts:
                 self.threads.add(f"{where.channel}:{where.thread_ts}")
         except Exception:
             log.exception("answering a Slack message in %s failed", where.channel)
             await self._apologise(where)
-
-    async def _run(self, pool: ThreadPoolExecutor, text: str, where: Where,
-                   remember: bool = True) -> Reply:
-        call = partial(self.assistant.handle, text, user=where.user, platform=PLATFORM,
-                       thread=where.conversation if remember else "")
-        return await asyncio.get_running_loop().run_in_executor(pool, call)
 
     @staticmethod
     def _message(reply: Reply) -> SlackMessage:
@@ -318,23 +291,21 @@ class SlackAdapter:
             await ack(text="Refreshing the knowledge base; I'll tell you here when it is done.")
         else:
             await ack()
-        self._background(self._command(parsed.name, parsed.argument, user, channel))
+        self.workers.start(self._command(parsed.name, parsed.argument, user, channel))
 
     async def _command(self, name: str, argument: str, user: str, channel: str) -> None:
         where = Where(channel, "", None, user)
         try:
             if name == "ask":
                 # A slash command has no thread to continue: no follow-up memory.
-                reply = await self._run(self.answering, f"ask {argument}", where,
-                                        remember=False)
+                reply = await self.workers.handle(f"ask {argument}", user)
                 answer = reply.answer
                 if answer is not None and answer.grounded:
                     await self._post(where, answer_message(answer, asked_by=user))
                     return
                 await self._whisper(channel, user, reply.text)
                 return
-            pool = self.refreshing if name == "refresh" else self.answering
-            reply = await self._run(pool, name, where, remember=False)
+            reply = await self.workers.handle(name, user)
             await self._whisper(channel, user, reply.text)
         except Exception:
             log.exception("/policybot %s failed in %s", name, channel)
