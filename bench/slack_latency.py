@@ -23,7 +23,7 @@ from bot.assistant import Assistant
 from bot.feedback import FeedbackLog
 from bot.tables import percentile_ms, table
 from knowledge.base import KnowledgeBase, KnowledgeConfig
-from tests.slack_bot import RunningBot
+from tests.running_bot import RunningBot
 from tests.slack_server import SlackStandIn, wait_until
 
 REPO = Path(__file__).resolve().parent.parent

@@ -7,6 +7,7 @@ import logging
 import signal
 from typing import Protocol
 
+from bot.adapters.matrix import MatrixAdapter, MatrixConfig
 from bot.adapters.slack import SlackAdapter, SlackConfig
 from bot.assistant import Assistant
 from bot.feedback import FEEDBACK_FILE, FeedbackLog
@@ -30,6 +31,15 @@ def configured_adapters(settings: Settings, assistant: Assistant) -> list[Adapte
         )
         feedback = FeedbackLog(settings.data_dir / FEEDBACK_FILE)
         adapters.append(SlackAdapter(assistant, config, feedback))
+    if settings.matrix_homeserver:
+        adapters.append(MatrixAdapter(assistant, MatrixConfig(
+            homeserver=settings.matrix_homeserver, user_id=settings.matrix_user_id,
+            state_dir=settings.data_dir / "matrix", password=settings.matrix_password,
+            access_token=settings.matrix_access_token,
+            device_name=settings.matrix_device_name,
+            allowed_servers=tuple(settings.matrix_allowed_servers),
+            catch_up_seconds=settings.matrix_catch_up_hours * 3600,
+        )))
     return adapters
 
 

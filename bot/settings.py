@@ -115,6 +115,38 @@ class Settings(BaseSettings):
             raise ValueError("choose DEBUG, INFO, WARNING or ERROR")
         return level
 
+    matrix_homeserver: str = Field("", description="homeserver URL; set to run on Matrix")
+    matrix_user_id: str = Field("", description="the bot's Matrix id, @bot:example.org")
+    matrix_password: str = Field("", description="the bot's password (or an access token)")
+    matrix_access_token: str = Field("", description="an access token instead of a password")
+    matrix_device_name: str = Field("policybot", description="device name shown to people")
+    matrix_allowed_servers: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, description="join invites only from these servers; empty: any"
+    )
+    matrix_catch_up_hours: float = Field(3.0, ge=0, description="after a restart, answer "
+                                         "missed messages up to this old")
+
+    @field_validator("matrix_allowed_servers", mode="before")
+    @classmethod
+    def _servers(cls, value: object) -> object:
+        return _comma_list(value)
+
+    @field_validator("matrix_homeserver")
+    @classmethod
+    def _homeserver(cls, value: str) -> str:
+        value = value.strip().rstrip("/")
+        if value and not re.fullmatch(r"https?://[^/\s]+(/\S*)?", value):
+            raise ValueError("give the homeserver's http(s):// URL")
+        return value
+
+    @field_validator("matrix_user_id")
+    @classmethod
+    def _user_id(cls, value: str) -> str:
+        value = value.strip()
+        if value and not re.fullmatch(r"@[^:\s]+:\S+", value):
+            raise ValueError("give a full Matrix id, like @policybot:example.org")
+        return value
+
     @field_validator("slack_bot_token")
     @classmethod
     def _bot_token(cls, value: str) -> str:
@@ -141,10 +173,15 @@ class Settings(BaseSettings):
         return value if not value or value.endswith("/") else value + "/"
 
     @model_validator(mode="after")
-    def _slack_mode(self) -> Settings:
+    def _platforms(self) -> Settings:
         if self.slack_bot_token and not (self.slack_app_token or self.slack_signing_secret):
             raise ValueError("POLICYBOT_SLACK_BOT_TOKEN needs POLICYBOT_SLACK_APP_TOKEN "
                              "(Socket Mode) or POLICYBOT_SLACK_SIGNING_SECRET (HTTP mode)")
+        if self.matrix_homeserver and not self.matrix_user_id:
+            raise ValueError("POLICYBOT_MATRIX_HOMESERVER needs POLICYBOT_MATRIX_USER_ID")
+        if self.matrix_homeserver and not (self.matrix_password or self.matrix_access_token):
+            raise ValueError("POLICYBOT_MATRIX_HOMESERVER needs POLICYBOT_MATRIX_PASSWORD or "
+                             "POLICYBOT_MATRIX_ACCESS_TOKEN")
         return self
 
     def chat_model(self) -> ChatModelSpec | None:

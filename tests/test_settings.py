@@ -106,3 +106,37 @@ def test_slack_settings_and_their_secrets(monkeypatch: pytest.MonkeyPatch) -> No
     assert settings.slack_api_url == "http://127.0.0.1:9/api/"  # slack_sdk needs the slash
     assert settings.slack_port == 3000
     assert {"xoxb-1", "shh"} <= set(settings.secrets())  # kept out of prompts and answers
+
+
+@pytest.mark.parametrize(("env", "says"), [
+    ({"POLICYBOT_MATRIX_HOMESERVER": "matrix.example.org"},
+     "POLICYBOT_MATRIX_HOMESERVER: give the homeserver's http(s):// URL"),
+    ({"POLICYBOT_MATRIX_USER_ID": "policybot"},
+     "POLICYBOT_MATRIX_USER_ID: give a full Matrix id, like @policybot:example.org"),
+    ({"POLICYBOT_MATRIX_HOMESERVER": "https://m.example.org"},
+     "POLICYBOT_MATRIX_HOMESERVER needs POLICYBOT_MATRIX_USER_ID"),
+    ({"POLICYBOT_MATRIX_HOMESERVER": "https://m.example.org",
+      "POLICYBOT_MATRIX_USER_ID": "@bot:example.org"},
+     "POLICYBOT_MATRIX_HOMESERVER needs POLICYBOT_MATRIX_PASSWORD or "
+     "POLICYBOT_MATRIX_ACCESS_TOKEN"),
+    ({"POLICYBOT_MATRIX_CATCH_UP_HOURS": "-1"}, "POLICYBOT_MATRIX_CATCH_UP_HOURS: "),
+])
+def test_matrix_settings_are_checked_at_start_up(monkeypatch: pytest.MonkeyPatch,
+                                                 env: dict[str, str], says: str) -> None:
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(SettingsError) as caught:
+        load_settings(env_file=None)
+    assert str(caught.value).startswith(says) and "\n" not in str(caught.value)
+
+
+def test_matrix_settings_and_their_secrets(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("POLICYBOT_MATRIX_HOMESERVER", "https://m.example.org/")
+    monkeypatch.setenv("POLICYBOT_MATRIX_USER_ID", "@bot:example.org")
+    monkeypatch.setenv("POLICYBOT_MATRIX_ACCESS_TOKEN", "syt_secret")
+    monkeypatch.setenv("POLICYBOT_MATRIX_ALLOWED_SERVERS", "example.org, gov.example")
+    settings = load_settings(env_file=None)
+    assert settings.matrix_homeserver == "https://m.example.org"
+    assert settings.matrix_allowed_servers == ["example.org", "gov.example"]
+    assert settings.matrix_catch_up_hours == 3.0
+    assert "syt_secret" in settings.secrets()

@@ -29,7 +29,7 @@ from knowledge.embedders import E5Embedder, Embedder, Matrix
 from tests.chat_fakes import ScriptedChatModel
 from tests.chroma_server import free_port
 from tests.conftest import REPO, make_kb
-from tests.slack_bot import RunningBot
+from tests.running_bot import RunningBot
 from tests.slack_server import (
     BOT_ID,
     BOT_USER,

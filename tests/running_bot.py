@@ -1,21 +1,21 @@
-"""The real Slack adapter running in a thread of its own, as `policybot run` runs it."""
+"""A real chat adapter running in a thread of its own, as `policybot run` runs it."""
 
 from __future__ import annotations
 
 import asyncio
 import threading
 
-from bot.adapters.slack import SlackAdapter
+from bot.serve import Adapter
 
 
 class RunningBot:
-    def __init__(self, adapter: SlackAdapter) -> None:
+    def __init__(self, adapter: Adapter) -> None:
         self.adapter = adapter
         self.error: BaseException | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stop: asyncio.Event | None = None
         self._started = threading.Event()
-        self._thread = threading.Thread(target=self._main, name="slack-bot", daemon=True)
+        self._thread = threading.Thread(target=self._main, name="chat-adapter", daemon=True)
 
     def _main(self) -> None:
         async def run() -> None:

@@ -1,0 +1,164 @@
+"""People on Matrix for the tests: real matrix-nio clients, encryption included.
+
+Each person syncs in the background on a shared event loop thread and keeps what arrives,
+so a test can send as a person and wait for the bot's notices.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Coroutine
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+from nio import (
+    AsyncClient,
+    AsyncClientConfig,
+    LoginResponse,
+    RoomCreateResponse,
+    RoomSendResponse,
+    SyncResponse,
+)
+
+from tests.slack_server import wait_until
+
+T = TypeVar("T")
+
+
+class EventLoop:
+    """An asyncio loop on its own thread; `run` waits for a coroutine's result."""
+
+    def __init__(self) -> None:
+        self.loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self.loop.run_forever, name="people",
+                                        daemon=True)
+        self._thread.start()
+
+    def run(self, work: Coroutine[Any, Any, T], timeout: float = 60.0) -> T:
+        return asyncio.run_coroutine_threadsafe(work, self.loop).result(timeout)
+
+    def close(self) -> None:
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self._thread.join(10)
+
+
+@dataclass(frozen=True)
+class Seen:
+    room_id: str
+    sender: str
+    event_id: str
+    content: dict[str, Any]
+    encrypted: bool
+
+
+class Person:
+    def __init__(self, loop: EventLoop, homeserver: str, user_id: str, password: str,
+                 store: Path) -> None:
+        self.loop = loop
+        self.user_id = user_id
+        store.mkdir(parents=True, exist_ok=True)
+        self.client = AsyncClient(homeserver, user_id, store_path=str(store),
+                                  config=AsyncClientConfig(encryption_enabled=True,
+                                                           store_sync_tokens=False,
+                                                           max_timeouts=None))
+        self.seen: list[Seen] = []
+        self.typing: list[tuple[str, list[str]]] = []
+        self._running = True
+        response = loop.run(self.client.login(password, device_name="test"))
+        assert isinstance(response, LoginResponse), response
+        loop.run(self._first_sync())
+        self._task = asyncio.run_coroutine_threadsafe(self._sync_forever(), loop.loop)
+
+    async def _first_sync(self) -> None:
+        await self.client.keys_upload()
+        response = await self.client.sync(timeout=0, full_state=True)
+        assert isinstance(response, SyncResponse), response
+
+    async def _sync_forever(self) -> None:
+        while self._running:
+            try:
+                response = await self.client.sync(timeout=500)
+            except Exception:  # the homeserver restarting: try again
+                await asyncio.sleep(0.2)
+                continue
+            if not isinstance(response, SyncResponse):
+                await asyncio.sleep(0.2)
+                continue
+            if self.client.should_upload_keys:
+                await self.client.keys_upload()
+            if self.client.should_query_keys:
+                await self.client.keys_query()
+            if self.client.should_claim_keys:
+                await self.client.keys_claim(self.client.get_users_for_key_claiming())
+            for room_id, info in response.rooms.join.items():
+                for event in info.timeline.events:
+                    encrypted = bool(getattr(event, "decrypted", False)) or \
+                        type(event).__name__ == "MegolmEvent"
+                    self.seen.append(Seen(room_id, event.sender, event.event_id,
+                                          _clear_content(event), encrypted))
+                for ephemeral in info.ephemeral:
+                    if type(ephemeral).__name__ == "TypingNoticeEvent":
+                        self.typing.append((room_id, list(ephemeral.users)))
+
+    def stop(self) -> None:
+        self._running = False
+        self._task.result(30)
+        self.loop.run(self.client.close())
+
+    # -- what a person does ---------------------------------------------------------
+
+    def create_room(self, invite: list[str], direct: bool = False,
+                    encrypted: bool = False) -> str:
+        state = [{"type": "m.room.encryption", "state_key": "",
+                  "content": {"algorithm": "m.megolm.v1.aes-sha2"}}] if encrypted else []
+        response = self.loop.run(self.client.room_create(
+            invite=invite, is_direct=direct, initial_state=state,
+            preset=None))
+        assert isinstance(response, RoomCreateResponse), response
+        return str(response.room_id)
+
+    def wait_member(self, room_id: str, user_id: str) -> None:
+        """Until the user has joined and (encrypted rooms) its devices are known."""
+        def ready() -> bool:
+            room = self.client.rooms.get(room_id)
+            if room is None or user_id not in room.users:
+                return False
+            return not room.encrypted or \
+                bool(list(self.client.device_store.active_user_devices(user_id)))
+        wait_until(ready, timeout=60, what=f"{user_id} in {room_id}")
+
+    def send(self, room_id: str, text: str, mention: str = "", thread_root: str = "",
+             msgtype: str = "m.text") -> str:
+        content: dict[str, Any] = {"msgtype": msgtype, "body": text}
+        if mention:
+            content["m.mentions"] = {"user_ids": [mention]}
+        if thread_root:
+            content["m.relates_to"] = {"rel_type": "m.thread", "event_id": thread_root,
+                                       "is_falling_back": True,
+                                       "m.in_reply_to": {"event_id": thread_root}}
+        response = self.loop.run(self.client.room_send(room_id, "m.room.message", content,
+                                                       ignore_unverified_devices=True))
+        assert isinstance(response, RoomSendResponse), response
+        return str(response.event_id)
+
+    # -- what a person sees ---------------------------------------------------------
+
+    def notices(self, room_id: str, sender: str) -> list[Seen]:
+        return [s for s in list(self.seen) if s.room_id == room_id and s.sender == sender
+                and s.content.get("msgtype") == "m.notice"]
+
+    def wait_notices(self, room_id: str, sender: str, count: int = 1,
+                     timeout: float = 60.0) -> list[Seen]:
+        wait_until(lambda: len(self.notices(room_id, sender)) >= count, timeout=timeout,
+                   what=f"{count} notice(s) from {sender}")
+        return self.notices(room_id, sender)
+
+
+def _clear_content(event: Any) -> dict[str, Any]:
+    """The content as the person reads it: decrypted events carry it in their source."""
+    if type(event).__name__ == "MegolmEvent":  # could not be decrypted
+        return {"msgtype": "undecryptable"}
+    content = event.source.get("content", {})
+    return dict(content) if isinstance(content, dict) else {}

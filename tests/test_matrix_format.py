@@ -1,0 +1,64 @@
+"""Matrix content: HTML answers with a readable body, and reading who a message is for."""
+
+from __future__ import annotations
+
+from bot.adapters.matrix_format import (
+    CUT_NOTE,
+    MAX_PART_CHARS,
+    answer_content,
+    mentions,
+    notice_content,
+    question_text,
+)
+from bot.conversation import Answer
+from tests.test_slack_format import citation
+
+BOT = "@policybot:example.org"
+
+
+def test_answer_notice_has_html_citations_and_a_plain_body() -> None:
+    answer = Answer("Wer?", "The hyperscalers <do> [1].\n\nSecond part.", grounded=True,
+                    citations=(citation(1), citation(2, url="")))
+    content = answer_content(answer)
+    assert content["msgtype"] == "m.notice"
+    assert content["format"] == "org.matrix.custom.html"
+    html = content["formatted_body"]
+    assert html.startswith("<p>The hyperscalers &lt;do&gt; [1].</p>\n<p>Second part.</p>")
+    assert '<strong>[1]</strong> <a href="https://example.org/essay">Der Mythos' in html
+    assert "<strong>Rechenleistung bereit</strong>" in html  # the quote stands out
+    assert "<strong>[2]</strong> Der Mythos — Open Source, ¶2</p>" in html
+    assert content["body"].startswith("The hyperscalers <do> [1].")
+    assert "[2] Der Mythos — Open Source, ¶2" in content["body"]
+
+
+def test_an_answer_too_long_for_one_event_is_cut_with_a_note() -> None:
+    content = answer_content(Answer("q", "word " * 20_000, True, citations=(citation(1),)))
+    assert len(content["body"]) <= MAX_PART_CHARS
+    assert len(content["formatted_body"]) <= 2 * MAX_PART_CHARS
+    assert CUT_NOTE in content["body"] and "<strong>[1]</strong>" in content["formatted_body"]
+
+
+def test_notices_keep_line_layout() -> None:
+    assert notice_content("Sorry.") == {"msgtype": "m.notice", "body": "Sorry."}
+    listing = notice_content("1 documents\n  7  Essay <x>")
+    assert listing["formatted_body"] == "<pre>1 documents\n  7  Essay &lt;x&gt;</pre>"
+
+
+def test_a_message_is_for_the_bot_by_mentions_pill_id_or_name() -> None:
+    assert mentions({"body": "hi", "m.mentions": {"user_ids": [BOT]}}, BOT, "")
+    assert mentions({"body": "policybot: hi", "formatted_body":
+                     '<a href="https://matrix.to/#/@policybot:example.org">policybot</a>: hi'},
+                    BOT, "")
+    assert mentions({"body": f"{BOT} what is this?"}, BOT, "")
+    assert mentions({"body": "Policy Bot, what is this?"}, BOT, "Policy Bot")
+    assert not mentions({"body": "policybots are everywhere"}, BOT, "policybot")
+    assert not mentions({"body": "> <@policybot:example.org> an old answer\n\nthanks"}, BOT,
+                        "")  # quoting the bot in a reply is not asking it
+
+
+def test_question_text_takes_out_the_name_and_reply_fallback() -> None:
+    assert question_text({"body": f"{BOT}: Wer stellt die Rechenleistung bereit?"}, BOT,
+                         "policybot") == "Wer stellt die Rechenleistung bereit?"
+    assert question_text({"body": "policybot, refresh"}, BOT, "policybot") == "refresh"
+    assert question_text({"body": "> <@ana:x> earlier\n> more\n\nAnd now?"}, BOT, "") == \
+        "And now?"
