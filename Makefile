@@ -38,6 +38,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.refresh_and_memory
 	$(BIN)/python -m bench.chain_overhead
 	$(BIN)/python -m bench.slack_latency
+	$(BIN)/python -m bench.matrix_latency
 
 clean:
 	rm -rf $(VENV) .data .mypy_cache .ruff_cache .pytest_cache

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 from collections.abc import Coroutine
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -51,6 +52,7 @@ class Seen:
     event_id: str
     content: dict[str, Any]
     encrypted: bool
+    at: float = field(default_factory=time.monotonic)  # when this person's client got it
 
 
 class Person:

@@ -328,8 +328,9 @@ class MatrixAdapter:
     async def _answer(self, room_id: str, event_id: str, root: str | None, user: str,
                       text: str) -> None:
         conversation = f"matrix:{room_id}:{root or '-'}"
+        # The typing notice is a sign of life, not a step: it must not delay the answer.
+        typing = asyncio.ensure_future(self._typing(room_id, True))
         try:
-            await self._typing(room_id, True)
             if self.workers.is_admin_refresh(text, user):
                 await self._send(room_id, notice_content(REFRESH_STARTED), root, event_id)
             reply = await self.workers.handle(text, user, conversation)
@@ -345,6 +346,7 @@ class MatrixAdapter:
             except Exception:
                 log.exception("could not even apologise in %s", room_id)
         finally:
+            await typing
             await self._typing(room_id, False)
 
     async def _typing(self, room_id: str, on: bool) -> None:

@@ -1,0 +1,107 @@
+"""Matrix: time from a person's message to the bot's answer in the room.
+
+A real Synapse on 127.0.0.1 (tests/synapse_server.py), the real adapter, and a person on a
+real matrix-nio client (tests/matrix_people.py) asking 50 questions one after another in a
+direct chat, plain and encrypted. Time = from just before the person sends to the moment
+the person's own client receives the bot's notice (its sync wakes on new events), so it
+includes the homeserver both ways, decryption and the answer itself.
+
+Run: .venv/bin/python -m bench.matrix_latency
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from pathlib import Path
+
+from bench.chain_overhead import questions
+from bot.adapters.matrix import MatrixAdapter, MatrixConfig
+from bot.assistant import Assistant
+from bot.tables import percentile_ms, table
+from knowledge.base import KnowledgeBase, KnowledgeConfig
+from tests.matrix_people import EventLoop, Person
+from tests.running_bot import RunningBot
+from tests.slack_server import wait_until
+from tests.synapse_server import SynapseServer
+
+REPO = Path(__file__).resolve().parent.parent
+COUNT = 50
+PASSWORD = "bench-password"
+
+
+def asked(person: Person, room: str, bot: str, texts: list[str]) -> list[float]:
+    """Seconds from sending each question to receiving its answer, one at a time."""
+    earlier = len(person.notices(room, bot))
+    times = []
+    for n, text in enumerate(texts, start=earlier + 1):
+        started = time.monotonic()
+        person.send(room, text)
+        notice = person.wait_notices(room, bot, n)[n - 1]
+        times.append(notice.at - started)
+    return times
+
+
+def one_way(sender: Person, receiver: Person, room: str, text: str) -> float:
+    started = time.monotonic()
+    event_id = sender.send(room, text)
+    seen = wait_until(lambda: [s for s in receiver.seen if s.event_id == event_id],
+                      what="the message at the other person")
+    return float(seen[0].at - started)
+
+
+def main() -> None:
+    root = Path(tempfile.mkdtemp(prefix="policybot-matrix-"))
+    kb = KnowledgeBase(KnowledgeConfig(data_dir=root / "data", sources=(REPO / "seeds",),
+                                       offline=True))
+    kb.refresher.refresh()
+    texts = (questions() * 4)[:COUNT]
+    alone = []
+    assistant = Assistant(kb)
+    assistant.handle(texts[0])
+    for text in texts:
+        started = time.perf_counter()
+        assistant.handle(text)
+        alone.append(time.perf_counter() - started)
+    synapse = SynapseServer(root / "synapse").start()
+    loop = EventLoop()
+    try:
+        bot = synapse.register("bot", PASSWORD)
+        person = Person(loop, synapse.url, synapse.register("ana", PASSWORD), PASSWORD,
+                        root / "ana")
+        config = MatrixConfig(homeserver=synapse.url, user_id=bot, state_dir=root / "bot",
+                              password=PASSWORD)
+        adapter = MatrixAdapter(Assistant(kb), config)
+        rows = []
+        with RunningBot(adapter):
+            wait_until(lambda: adapter.syncs >= 1, timeout=60, what="the bot's first sync")
+            for label, encrypted in (("direct chat", False), ("encrypted direct chat", True)):
+                room = person.create_room([bot], direct=True, encrypted=encrypted)
+                person.wait_member(room, bot)
+                person.send(room, texts[0])  # warm-up: keys shared, models warm
+                person.wait_notices(room, bot)
+                times = asked(person, room, bot, texts)
+                rows.append([label, len(times), percentile_ms(times, 50),
+                             percentile_ms(times, 95)])
+        # The homeserver alone: one person's message reaching another person's client.
+        ben = Person(loop, synapse.url, synapse.register("ben", PASSWORD), PASSWORD,
+                     root / "ben")
+        room = person.create_room([ben.user_id])
+        loop.run(ben.client.join(room))
+        person.wait_member(room, ben.user_id)
+        hops = [one_way(person, ben, room, text) for text in texts]
+        rows.append(["person to person, no bot (one way)", len(hops),
+                     percentile_ms(hops, 50), percentile_ms(hops, 95)])
+        ben.stop()
+        person.stop()
+    finally:
+        loop.close()
+        synapse.stop()
+    print(table(["room", "questions", "p50 ms", "p95 ms"], rows))
+    print()
+    print(table(["assistant alone (no Matrix)", "p50 ms", "p95 ms"],
+                [["same questions", percentile_ms(alone, 50), percentile_ms(alone, 95)]]))
+
+
+if __name__ == "__main__":
+    main()
