@@ -9,7 +9,13 @@ import re
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.chat_models import ChatModelSpec, parse_llm_spec
@@ -18,6 +24,18 @@ from knowledge.base import KnowledgeConfig
 from knowledge.embedders import DEFAULT_EMBEDDER, validate_embedder_spec
 
 PREFIX = "POLICYBOT_"
+
+
+# Settings with a fixed form: the pattern a value must match, and what to say when not.
+FORMS = {
+    "chroma_url": (r"https?://[^/\s:]+(:\d+)?/?",
+                   "give http(s)://HOST[:PORT], e.g. http://127.0.0.1:8000"),
+    "matrix_homeserver": (r"https?://[^/\s]+(/\S*)?", "give the homeserver's http(s):// URL"),
+    "matrix_user_id": (r"@[^:\s]+:\S+", "give a full Matrix id, like @policybot:example.org"),
+    "slack_bot_token": (r"xoxb-\S+", "a bot token starts with xoxb-"),
+    "slack_app_token": (r"xapp-\S+", "an app-level token starts with xapp-"),
+    "slack_api_url": (r"https?://\S+", "give an http(s):// URL"),
+}
 
 
 class SettingsError(Exception):
@@ -76,7 +94,7 @@ class Settings(BaseSettings):
     slack_api_url: str = Field("", description="Slack Web API base URL (proxies, tests); "
                                "empty: https://slack.com/api/")
 
-    @field_validator("sources", "admins", mode="before")
+    @field_validator("sources", "admins", "matrix_allowed_servers", mode="before")
     @classmethod
     def _split(cls, value: object) -> object:
         return _comma_list(value)
@@ -92,14 +110,6 @@ class Settings(BaseSettings):
     @classmethod
     def _embedder(cls, value: str) -> str:
         return validate_embedder_spec(value)
-
-    @field_validator("chroma_url")
-    @classmethod
-    def _chroma_url(cls, value: str) -> str:
-        value = value.strip()
-        if value and not re.fullmatch(r"https?://[^/\s:]+(:\d+)?/?", value):
-            raise ValueError("give http(s)://HOST[:PORT], e.g. http://127.0.0.1:8000")
-        return value
 
     @field_validator("llm")
     @classmethod
@@ -126,49 +136,23 @@ class Settings(BaseSettings):
     matrix_catch_up_hours: float = Field(3.0, ge=0, description="after a restart, answer "
                                          "missed messages up to this old")
 
-    @field_validator("matrix_allowed_servers", mode="before")
+    @field_validator(*FORMS)
     @classmethod
-    def _servers(cls, value: object) -> object:
-        return _comma_list(value)
+    def _form(cls, value: str, info: ValidationInfo) -> str:
+        value = value.strip()
+        pattern, message = FORMS[str(info.field_name)]
+        if value and not re.fullmatch(pattern, value):
+            raise ValueError(message)
+        return value
 
     @field_validator("matrix_homeserver")
     @classmethod
-    def _homeserver(cls, value: str) -> str:
-        value = value.strip().rstrip("/")
-        if value and not re.fullmatch(r"https?://[^/\s]+(/\S*)?", value):
-            raise ValueError("give the homeserver's http(s):// URL")
-        return value
-
-    @field_validator("matrix_user_id")
-    @classmethod
-    def _user_id(cls, value: str) -> str:
-        value = value.strip()
-        if value and not re.fullmatch(r"@[^:\s]+:\S+", value):
-            raise ValueError("give a full Matrix id, like @policybot:example.org")
-        return value
-
-    @field_validator("slack_bot_token")
-    @classmethod
-    def _bot_token(cls, value: str) -> str:
-        value = value.strip()
-        if value and not value.startswith("xoxb-"):
-            raise ValueError("a bot token starts with xoxb-")
-        return value
-
-    @field_validator("slack_app_token")
-    @classmethod
-    def _app_token(cls, value: str) -> str:
-        value = value.strip()
-        if value and not value.startswith("xapp-"):
-            raise ValueError("an app-level token starts with xapp-")
-        return value
+    def _no_trailing_slash(cls, value: str) -> str:
+        return value.rstrip("/")
 
     @field_validator("slack_api_url")
     @classmethod
-    def _api_url(cls, value: str) -> str:
-        value = value.strip()
-        if value and not re.fullmatch(r"https?://\S+", value):
-            raise ValueError("give an http(s):// URL")
+    def _trailing_slash(cls, value: str) -> str:
         # slack_sdk joins method names onto the base URL: without the slash they glue on.
         return value if not value or value.endswith("/") else value + "/"
 

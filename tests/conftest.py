@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from knowledge.base import KnowledgeBase, KnowledgeConfig
 from knowledge.embedders import E5Embedder, Embedder, Matrix
+from tests.slack_server import wait_until
 
 REPO = Path(__file__).resolve().parent.parent
 SEEDS = REPO / "seeds"
@@ -90,3 +92,30 @@ def cli_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("Refresh done: 1 added")
     return environment
+
+
+class Serving:
+    """`policybot run` as a real process; `stop()` sends SIGTERM, as a service manager does."""
+
+    def __init__(self, env: dict[str, str]) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "bot", "run"], env=env, cwd=REPO, stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.stdout = self.stderr = ""
+
+    def wait_ready(self, ready: Callable[[], object], what: str) -> None:
+        wait_until(lambda: ready() or self.process.poll() is not None, timeout=120, what=what)
+        assert self.process.poll() is None, self.process.communicate()[1]
+
+    def stop(self) -> int:
+        self.process.send_signal(signal.SIGTERM)
+        self.stdout, self.stderr = self.process.communicate(timeout=60)
+        return self.process.returncode
+
+    def __enter__(self) -> Serving:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.communicate(timeout=30)

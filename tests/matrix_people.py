@@ -23,6 +23,7 @@ from nio import (
     SyncResponse,
 )
 
+from bot.adapters.matrix import maintain_keys
 from tests.slack_server import wait_until
 
 T = TypeVar("T")
@@ -88,12 +89,7 @@ class Person:
             if not isinstance(response, SyncResponse):
                 await asyncio.sleep(0.2)
                 continue
-            if self.client.should_upload_keys:
-                await self.client.keys_upload()
-            if self.client.should_query_keys:
-                await self.client.keys_query()
-            if self.client.should_claim_keys:
-                await self.client.keys_claim(self.client.get_users_for_key_claiming())
+            await maintain_keys(self.client)
             for room_id, info in response.rooms.join.items():
                 for event in info.timeline.events:
                     encrypted = bool(getattr(event, "decrypted", False)) or \

@@ -4,9 +4,6 @@ people (tests/synapse_server.py, tests/matrix_people.py)."""
 from __future__ import annotations
 
 import json
-import signal
-import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Iterator
@@ -20,7 +17,7 @@ from bot import errors
 from bot.adapters.matrix import MatrixAdapter, MatrixConfig
 from bot.assistant import Assistant
 from knowledge.base import KnowledgeBase
-from tests.conftest import REPO
+from tests.conftest import Serving
 from tests.matrix_people import EventLoop, Person
 from tests.running_bot import RunningBot
 from tests.slack_server import SlackStandIn, wait_until
@@ -281,24 +278,14 @@ def test_policybot_run_serves_matrix_and_slack_side_by_side(world: World,
                "POLICYBOT_SLACK_BOT_TOKEN": slack.bot_token,
                "POLICYBOT_SLACK_APP_TOKEN": slack.app_token,
                "POLICYBOT_SLACK_API_URL": slack.api_url}
-        process = subprocess.Popen([sys.executable, "-m", "bot", "run"], env=env, cwd=REPO,
-                                   stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                   stderr=subprocess.PIPE, text=True)
-        try:
-            wait_until(lambda: slack.connected or process.poll() is not None, timeout=120,
-                       what="policybot run to start")
-            assert process.poll() is None
+        with Serving(env) as bot:
+            bot.wait_ready(lambda: slack.connected, "policybot run to start")
             ivy = world.person("ivy")
             room = joined_room(world, ivy, direct=True)
             ivy.send(room, QUESTION)
             slack.say("D1", "UANA", QUESTION, channel_type="im")
             notice = ivy.wait_notices(room, world.bot_id)[0]
             wait_until(lambda: slack.posts("D1"), what="the Slack answer")
-            process.send_signal(signal.SIGTERM)
-            stdout, stderr = process.communicate(timeout=60)
-        finally:
-            if process.poll() is None:
-                process.kill()
-    assert process.returncode == 0, stderr
-    assert "[1]" in notice.content["body"] and stdout == ""
+            assert bot.stop() == 0, bot.stderr
+    assert "[1]" in notice.content["body"] and bot.stdout == ""
     assert (Path(cli_env["POLICYBOT_DATA_DIR"]) / "matrix" / "session.json").exists()

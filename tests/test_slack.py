@@ -4,7 +4,6 @@ local stand-in for Slack's Web API (tests/slack_server.py)."""
 from __future__ import annotations
 
 import json
-import signal
 import subprocess
 import sys
 import time
@@ -28,7 +27,7 @@ from knowledge.base import KnowledgeBase
 from knowledge.embedders import E5Embedder, Embedder, Matrix
 from tests.chat_fakes import ScriptedChatModel
 from tests.chroma_server import free_port
-from tests.conftest import REPO, make_kb
+from tests.conftest import REPO, Serving, make_kb
 from tests.running_bot import RunningBot
 from tests.slack_server import (
     BOT_ID,
@@ -365,22 +364,12 @@ def test_policybot_run_serves_slack_until_sigterm(slack: SlackStandIn,
     env = {**cli_env, "POLICYBOT_SLACK_BOT_TOKEN": slack.bot_token,
            "POLICYBOT_SLACK_APP_TOKEN": slack.app_token, "POLICYBOT_SLACK_API_URL":
            slack.api_url.rstrip("/")}
-    process = subprocess.Popen([sys.executable, "-m", "bot", "run"], env=env, cwd=REPO,
-                               stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, text=True)
-    try:
-        wait_until(lambda: slack.connected or process.poll() is not None, timeout=120,
-                   what="policybot run to connect")
-        assert process.poll() is None
+    with Serving(env) as bot:
+        bot.wait_ready(lambda: slack.connected, "policybot run to connect")
         slack.say("D1", "UANA", QUESTION, channel_type="im")
         wait_until(lambda: slack.posts("D1"), what="the answer")
-        process.send_signal(signal.SIGTERM)
-        _, stderr = process.communicate(timeout=60)
-    finally:
-        if process.poll() is None:
-            process.kill()
-    assert process.returncode == 0, stderr
-    assert "Traceback" not in stderr
+        assert bot.stop() == 0, bot.stderr
+    assert "Traceback" not in bot.stderr and bot.stdout == ""
 
 
 def test_policybot_run_with_a_bad_token_says_so_in_one_line(slack: SlackStandIn,

@@ -236,14 +236,8 @@ class MatrixAdapter:
         return response if isinstance(response, SyncResponse | SyncError) else str(response)
 
     async def _keys(self) -> None:
-        """Encryption housekeeping sync_forever would do: upload, query, claim keys."""
         try:
-            if self.client.should_upload_keys:
-                await self.client.keys_upload()
-            if self.client.should_query_keys:
-                await self.client.keys_query()
-            if self.client.should_claim_keys:
-                await self.client.keys_claim(self.client.get_users_for_key_claiming())
+            await maintain_keys(self.client)
         except Exception:
             log.warning("Matrix key maintenance failed; retried at the next sync",
                         exc_info=True)
@@ -365,6 +359,16 @@ class MatrixAdapter:
                                                ignore_unverified_devices=True)
         if isinstance(response, RoomSendError):
             raise RuntimeError(f"room_send failed: {response.message}")
+
+
+async def maintain_keys(client: AsyncClient) -> None:
+    """Encryption housekeeping after a sync, as sync_forever does: upload, query, claim."""
+    if client.should_upload_keys:
+        await client.keys_upload()
+    if client.should_query_keys:
+        await client.keys_query()
+    if client.should_claim_keys:
+        await client.keys_claim(client.get_users_for_key_claiming())
 
 
 def _content(reply: Reply) -> Content:
