@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass
 
 from bot import errors
@@ -10,8 +11,9 @@ from bot.answering import Answerer, AnswerSource
 from bot.chat_models import make_chat_model
 from bot.commands import HELP, MAX_MESSAGE_CHARS, parse
 from bot.conversation import Answer, Question
-from bot.generation import GeneratedAnswerer
+from bot.generation import MODEL_FAILED, MODEL_GARBLED, GeneratedAnswerer
 from bot.memory import ThreadMemory
+from bot.metrics import Metrics, Outcome
 from bot.render import answer_text, refresh_text, sources_text
 from bot.settings import Settings
 from knowledge.base import KnowledgeBase
@@ -20,6 +22,10 @@ from knowledge.retrieval import EmptyKnowledgeBase
 from knowledge.store import StoreError
 
 log = logging.getLogger(__name__)
+
+# Answers that fell back to quoting because the model failed (an uncited reply is not a
+# failure of the model's service, so MODEL_UNCITED is not counted).
+MODEL_FAILURES = {MODEL_FAILED, MODEL_GARBLED}
 
 
 @dataclass(frozen=True)
@@ -41,11 +47,13 @@ def make_answerer(settings: Settings, knowledge: KnowledgeBase) -> AnswerSource:
 class Assistant:
     def __init__(self, knowledge: KnowledgeBase, admins: frozenset[str] = frozenset(),
                  answerer: AnswerSource | None = None,
-                 memory: ThreadMemory | None = None) -> None:
+                 memory: ThreadMemory | None = None, metrics: Metrics | None = None) -> None:
         self.knowledge = knowledge
         self.admins = admins
         self.answerer = answerer or Answerer(knowledge.retriever)
         self.memory = memory or ThreadMemory()
+        self.metrics = metrics or Metrics()
+        self.metrics.count_passages(lambda: knowledge.state_file.current().passage_count)
 
     @classmethod
     def from_settings(cls, settings: Settings, knowledge: KnowledgeBase) -> Assistant:
@@ -74,20 +82,30 @@ class Assistant:
         return Reply(answer_text(answer), answer)
 
     def ask(self, question: Question, thread: str = "") -> Answer:
+        started = time.perf_counter()
+        answer, outcome = self._answer(question, thread)
+        self.metrics.question(question.platform, outcome, time.perf_counter() - started)
+        return answer
+
+    def _answer(self, question: Question, thread: str) -> tuple[Answer, Outcome]:
         history = self.memory.history(thread) if thread else ()
         try:
             answer = self.answerer.answer(question, history)
         except EmptyKnowledgeBase:
-            return Answer(question.text, errors.KNOWLEDGE_EMPTY, grounded=False)
+            return Answer(question.text, errors.KNOWLEDGE_EMPTY, grounded=False), "failed"
         except StoreError:
             log.warning("the vector store failed during a question", exc_info=True)
-            return Answer(question.text, errors.STORE_DOWN, grounded=False)
+            self.metrics.error("store")
+            return Answer(question.text, errors.STORE_DOWN, grounded=False), "failed"
         except Exception:
             log.exception("answering failed for a question on %s", question.platform)
-            return Answer(question.text, errors.ANSWER_FAILED, grounded=False)
+            self.metrics.error("answer")
+            return Answer(question.text, errors.ANSWER_FAILED, grounded=False), "failed"
+        if answer.note in MODEL_FAILURES:
+            self.metrics.error("model")
         if thread:
             self.memory.add(thread, question.text, answer.text)
-        return answer
+        return answer, "answered" if answer.grounded else "refused"
 
     def sources(self) -> str:
         try:
@@ -98,12 +116,21 @@ class Assistant:
 
     def refresh(self, progress: Progress | None = None) -> str:
         try:
-            return refresh_text(self.knowledge.refresher.refresh(progress))
+            summary = self.knowledge.refresher.refresh(progress)
         except RefreshBusy:
+            self.metrics.refresh("busy")
             return "A refresh is already running; try again when it has finished."
         except RefreshFailed as error:
             log.warning("refresh failed: %s", error)
+            self._refresh_failed()
             return f"Refresh failed, the knowledge base is unchanged: {error}"
         except Exception:
             log.exception("refresh failed")
+            self._refresh_failed()
             return "Refresh failed, the knowledge base is unchanged. The details are in the log."
+        self.metrics.refresh("done", summary.seconds)
+        return refresh_text(summary)
+
+    def _refresh_failed(self) -> None:
+        self.metrics.refresh("failed")
+        self.metrics.error("refresh")

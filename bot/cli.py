@@ -17,6 +17,7 @@ from bot.adapters.terminal import chat
 from bot.assistant import Assistant
 from bot.conversation import Question
 from bot.evaluation import EvalFileError, evaluate, load_cases
+from bot.logs import setup_logging
 from bot.progress import progress_for
 from bot.prompts import PromptError
 from bot.render import answer_text, refresh_text, sources_text
@@ -52,14 +53,6 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("chat", help="a conversation in the terminal")
     commands.add_parser("run", help="start the configured chat adapters (else the terminal)")
     return parser
-
-
-def setup_logging(level: str) -> None:
-    # Logs go to stderr only: stdout carries answers and JSON.
-    logging.basicConfig(stream=sys.stderr, level=getattr(logging, level),
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    for noisy in ("chromadb", "httpx", "httpcore"):
-        logging.getLogger(noisy).setLevel(max(logging.WARNING, getattr(logging, level)))
 
 
 def fail(message: str, code: int = 1) -> int:
@@ -179,12 +172,13 @@ def dispatch(args: argparse.Namespace, settings: Settings) -> int:
         emit(report.to_json(), args.json, report.text)
         return 0
     # Imported here: the platform libraries cost start-up time the other commands need not pay.
-    from bot.serve import configured_adapters, serve  # noqa: PLC0415
+    from bot.serve import configured_adapters, serve, with_health  # noqa: PLC0415
 
+    _ = kb.store  # an unreachable Chroma server stops start-up here, in one line
     adapters = configured_adapters(settings, assistant)
     if not adapters:
         return chat(assistant)  # no chat platform configured: talk in the terminal
-    asyncio.run(serve(adapters))
+    asyncio.run(serve(with_health(settings, assistant, adapters)))
     return 0
 
 
@@ -194,7 +188,7 @@ def main(argv: list[str] | None = None) -> int:
         settings = load_settings()
     except SettingsError as error:
         return fail(str(error), 2)
-    setup_logging(settings.log_level)
+    setup_logging(settings.log_level, settings.log_format, settings.secrets())
     try:
         return dispatch(args, settings)
     except (PromptError, EvalFileError) as error:

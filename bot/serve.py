@@ -5,20 +5,16 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
-from typing import Protocol
 
 from bot.adapters.matrix import MatrixAdapter, MatrixConfig
 from bot.adapters.slack import SlackAdapter, SlackConfig
 from bot.assistant import Assistant
 from bot.feedback import FEEDBACK_FILE, FeedbackLog
+from bot.health import HealthServer
+from bot.platform import Adapter
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
-
-
-class Adapter(Protocol):
-    async def run(self, stop: asyncio.Event) -> None:
-        """Serve until `stop` is set, then finish the answers in progress."""
 
 
 def configured_adapters(settings: Settings, assistant: Assistant) -> list[Adapter]:
@@ -43,8 +39,22 @@ def configured_adapters(settings: Settings, assistant: Assistant) -> list[Adapte
     return adapters
 
 
+def with_health(settings: Settings, assistant: Assistant,
+                adapters: list[Adapter]) -> list[Adapter]:
+    """The adapters, plus the health and metrics endpoint when a port is set."""
+    if not settings.metrics_port:
+        return adapters
+    health = HealthServer(assistant.metrics, assistant.knowledge.store.ping, adapters,
+                          settings.metrics_host, settings.metrics_port)
+    return [*adapters, health]
+
+
 async def serve(adapters: list[Adapter]) -> None:
-    """Run every adapter; the first to fail stops the others and its error is raised."""
+    """Run every adapter; the first to fail stops the others and its error is raised.
+
+    SIGTERM (or Ctrl-C) sets `stop`: adapters take no new questions, let those in flight
+    finish (bounded), close their connections and return; then the process exits 0.
+    """
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):

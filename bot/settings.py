@@ -117,6 +117,14 @@ class Settings(BaseSettings):
         parse_llm_spec(value)
         return value.strip()
 
+    @field_validator("log_format")
+    @classmethod
+    def _log_format(cls, value: str) -> str:
+        form = value.strip().lower()
+        if form not in {"text", "json"}:
+            raise ValueError("choose text or json")
+        return form
+
     @field_validator("log_level")
     @classmethod
     def _level(cls, value: str) -> str:
@@ -125,6 +133,10 @@ class Settings(BaseSettings):
             raise ValueError("choose DEBUG, INFO, WARNING or ERROR")
         return level
 
+    metrics_port: int = Field(0, ge=0, le=65535, description="port for /healthz and "
+                              "/metrics; 0: off")
+    metrics_host: str = Field("0.0.0.0", description="address for /healthz and /metrics")
+    log_format: str = Field("text", description="text (one readable line per event) or json")
     matrix_homeserver: str = Field("", description="homeserver URL; set to run on Matrix")
     matrix_user_id: str = Field("", description="the bot's Matrix id, @bot:example.org")
     matrix_password: str = Field("", description="the bot's password (or an access token)")

@@ -186,6 +186,11 @@ class VectorStore:
                     self.client.delete_collection(physical)
                 self._stores.pop(physical, None)
 
+    def ping(self) -> None:
+        """Raise StoreError unless the store answers (for health checks)."""
+        with reaching():
+            self.client.heartbeat()
+
     def count(self, name: str) -> int:
         present = self._names()
         with reaching():

@@ -103,6 +103,8 @@ class Session:
 
 
 class MatrixAdapter:
+    name = PLATFORM
+
     def __init__(self, assistant: Assistant, config: MatrixConfig, workers: int = 2) -> None:
         self.assistant = assistant
         self.config = config
@@ -127,10 +129,14 @@ class MatrixAdapter:
         self.events_handled = 0  # room messages looked at since start (tests wait on it)
         self.syncs = 0
         self.sync_failures = 0
+        self.connected = False  # the last sync reached the homeserver
 
     @property
     def busy(self) -> int:
         return self.workers.busy
+
+    async def healthy(self) -> bool:
+        return self.connected
 
     # -- login ----------------------------------------------------------------------
 
@@ -196,6 +202,7 @@ class MatrixAdapter:
                 response = await self._sync(stop)
                 if response is None:
                     break  # stopping
+                self.connected = isinstance(response, SyncResponse)
                 if not isinstance(response, SyncResponse):
                     self.sync_failures += 1
                     log.warning("Matrix sync failed (%s); retrying in %.0f s", response, backoff)
@@ -335,6 +342,7 @@ class MatrixAdapter:
                 self.state.threads.append(key)
         except Exception:
             log.exception("answering a Matrix message in %s failed", room_id)
+            self.assistant.metrics.error("platform")
             try:
                 await self._send(room_id, notice_content(errors.ANSWER_FAILED), root, event_id)
             except Exception:

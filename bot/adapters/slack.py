@@ -79,6 +79,8 @@ class Where:
 
 
 class SlackAdapter:
+    name = PLATFORM
+
     def __init__(self, assistant: Assistant, config: SlackConfig, feedback: FeedbackLog,
                  workers: int = 2) -> None:
         self.assistant = assistant
@@ -100,6 +102,8 @@ class SlackAdapter:
         self.bot_user_id = ""
         self.bot_id = ""
         self._bots: dict[str, bool] = {}
+        self._socket: AsyncSocketModeHandler | None = None
+        self._listening = False
         self.events_handled = 0  # events fully looked at (answered, ignored or queued)
         self._register()
 
@@ -131,23 +135,26 @@ class SlackAdapter:
     async def run(self, stop: asyncio.Event) -> None:
         await self.start()
         if self.config.socket_mode:
-            handler = AsyncSocketModeHandler(self.app, self.config.app_token,
-                                             web_client=self.client)
-            await handler.connect_async()  # type: ignore[no-untyped-call]
+            self._socket = AsyncSocketModeHandler(self.app, self.config.app_token,
+                                                  web_client=self.client)
+            await self._socket.connect_async()  # type: ignore[no-untyped-call]
             log.info("Slack Socket Mode connected")
             try:
                 await stop.wait()
             finally:
-                await handler.close_async()  # type: ignore[no-untyped-call]
+                await self._socket.close_async()  # type: ignore[no-untyped-call]
+                self._socket = None
         else:
             runner = web.AppRunner(self.http_app())
             await runner.setup()
             await web.TCPSite(runner, self.config.host, self.config.port).start()
+            self._listening = True
             log.info("Slack HTTP mode on %s:%d%s", self.config.host, self.config.port,
                      EVENTS_PATH)
             try:
                 await stop.wait()
             finally:
+                self._listening = False
                 await runner.cleanup()
         await self.workers.drain()
 
@@ -163,6 +170,11 @@ class SlackAdapter:
     @property
     def busy(self) -> int:
         return self.workers.busy
+
+    async def healthy(self) -> bool:
+        if self._socket is not None:
+            return bool(await self._socket.client.is_connected())
+        return self._listening
 
     # -- events ---------------------------------------------------------------------
 
@@ -248,6 +260,7 @@ class SlackAdapter:
                 self.threads.add(f"{where.channel}:{where.thread_ts}")
         except Exception:
             log.exception("answering a Slack message in %s failed", where.channel)
+            self.assistant.metrics.error("platform")
             await self._apologise(where)
 
     @staticmethod
@@ -309,6 +322,7 @@ class SlackAdapter:
             await self._whisper(channel, user, reply.text)
         except Exception:
             log.exception("/policybot %s failed in %s", name, channel)
+            self.assistant.metrics.error("platform")
             await self._whisper(channel, user, errors.ANSWER_FAILED)
 
     async def _whisper(self, channel: str, user: str, text: str) -> None:
