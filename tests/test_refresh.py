@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -11,23 +12,37 @@ from knowledge.base import KnowledgeBase
 from knowledge.embedders import E5Embedder, UseEmbedder
 from knowledge.refresh import RefreshBusy, RefreshFailed
 from knowledge.store import KINDS
+from tests.chroma_server import ChromaServer
 from tests.conftest import ESSAY, CountingEmbedder, make_kb
 from tests.pdf_maker import text_pdf
 
 pytestmark = pytest.mark.e2e
 
+Store = dict[str, str]  # make_kb options naming the store: embedded, or a Chroma server
+
+
+@pytest.fixture(params=["embedded", "chroma-server"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    """Every refresh test runs twice: on the embedded store and on a real `chroma run`."""
+    if request.param == "embedded":
+        yield {}
+        return
+    with ChromaServer(tmp_path / "chroma") as server:
+        yield {"chroma_url": server.url}
+
+
 NOTE = "# Cloud costs\n\nCloud costs decide which European AI startups survive.\n"
 
 
-def kb_with_counter(tmp_path: Path, sources: Path, e5: E5Embedder) -> tuple[
-        KnowledgeBase, CountingEmbedder]:
+def kb_with_counter(tmp_path: Path, sources: Path, e5: E5Embedder,
+                    store: Store) -> tuple[KnowledgeBase, CountingEmbedder]:
     counter = CountingEmbedder(e5)
-    return make_kb(tmp_path / "data", [sources], counter), counter
+    return make_kb(tmp_path / "data", [sources], counter, **store), counter
 
 
-def test_first_refresh_then_nothing_to_do(tmp_path: Path, sources_dir: Path,
+def test_first_refresh_then_nothing_to_do(store: Store, tmp_path: Path, sources_dir: Path,
                                           e5: E5Embedder) -> None:
-    kb, counter = kb_with_counter(tmp_path, sources_dir, e5)
+    kb, counter = kb_with_counter(tmp_path, sources_dir, e5, store)
     first = kb.refresher.refresh()
     assert first.added == [ESSAY.name] and first.passages == 7
     assert counter.passages_embedded > 7  # passages and their sentences
@@ -37,10 +52,10 @@ def test_first_refresh_then_nothing_to_do(tmp_path: Path, sources_dir: Path,
     assert counter.passages_embedded == 0
 
 
-def test_changed_file_is_reembedded_and_unchanged_one_is_not(
+def test_changed_file_is_reembedded_and_unchanged_one_is_not(store: Store,
         tmp_path: Path, sources_dir: Path, e5: E5Embedder) -> None:
     (sources_dir / "note.md").write_text(NOTE, encoding="utf-8")
-    kb, counter = kb_with_counter(tmp_path, sources_dir, e5)
+    kb, counter = kb_with_counter(tmp_path, sources_dir, e5, store)
     kb.refresher.refresh()
     old_ids = {h.id for h in kb.retriever.search("cloud costs", k=10).hits}
     counter.passages_embedded = 0
@@ -56,9 +71,10 @@ def test_changed_file_is_reembedded_and_unchanged_one_is_not(
     assert not note_ids & old_ids  # the old version is no longer visible
 
 
-def test_removed_file_disappears(tmp_path: Path, sources_dir: Path, e5: E5Embedder) -> None:
+def test_removed_file_disappears(store: Store, tmp_path: Path, sources_dir: Path,
+                                 e5: E5Embedder) -> None:
     (sources_dir / "note.md").write_text(NOTE, encoding="utf-8")
-    kb, _ = kb_with_counter(tmp_path, sources_dir, e5)
+    kb, _ = kb_with_counter(tmp_path, sources_dir, e5, store)
     kb.refresher.refresh()
     (sources_dir / "note.md").unlink()
     summary = kb.refresher.refresh()
@@ -72,11 +88,11 @@ def test_removed_file_disappears(tmp_path: Path, sources_dir: Path, e5: E5Embedd
         assert kb.store.collection(name, kind).get(where={"source": "note.md"})["ids"] == []
 
 
-def test_corrupt_file_is_reported_and_keeps_earlier_passages(
+def test_corrupt_file_is_reported_and_keeps_earlier_passages(store: Store,
         tmp_path: Path, sources_dir: Path, e5: E5Embedder) -> None:
     pdf = sources_dir / "report.pdf"
     pdf.write_bytes(text_pdf([["Public compute centres need coordinated investment."]]))
-    kb, _ = kb_with_counter(tmp_path, sources_dir, e5)
+    kb, _ = kb_with_counter(tmp_path, sources_dir, e5, store)
     assert kb.refresher.refresh().added == sorted([ESSAY.name, "report.pdf"])
     pdf.write_bytes(b"%PDF-1.7\n garbage that is no PDF at all")
     (sources_dir / "new.md").write_text(NOTE, encoding="utf-8")
@@ -88,20 +104,21 @@ def test_corrupt_file_is_reported_and_keeps_earlier_passages(
     assert any(h.source == "report.pdf" for h in hits)  # the earlier passages stay
 
 
-def test_missing_source_folder_leaves_the_knowledge_base_as_it_was(
+def test_missing_source_folder_leaves_the_knowledge_base_as_it_was(store: Store,
         tmp_path: Path, sources_dir: Path, e5: E5Embedder) -> None:
-    kb, _ = kb_with_counter(tmp_path, sources_dir, e5)
+    kb, _ = kb_with_counter(tmp_path, sources_dir, e5, store)
     kb.refresher.refresh()
     before = kb.state_file.current()
-    broken = make_kb(tmp_path / "data", [sources_dir, tmp_path / "gone"], e5)
+    broken = make_kb(tmp_path / "data", [sources_dir, tmp_path / "gone"], e5, **store)
     with pytest.raises(RefreshFailed, match="not found"):
         broken.refresher.refresh()
     assert kb.state_file.current().documents == before.documents
 
 
-def test_only_one_refresh_at_a_time(tmp_path: Path, sources_dir: Path, e5: E5Embedder) -> None:
-    kb, _ = kb_with_counter(tmp_path, sources_dir, e5)
-    other = make_kb(tmp_path / "data", [sources_dir], e5)  # as if another process
+def test_only_one_refresh_at_a_time(store: Store, tmp_path: Path, sources_dir: Path,
+                                    e5: E5Embedder) -> None:
+    kb, _ = kb_with_counter(tmp_path, sources_dir, e5, store)
+    other = make_kb(tmp_path / "data", [sources_dir], e5, **store)  # as if another process
     started, release = threading.Event(), threading.Event()
 
     class Slow:
@@ -127,11 +144,11 @@ def test_only_one_refresh_at_a_time(tmp_path: Path, sources_dir: Path, e5: E5Emb
     assert kb.refresher.refresh().unchanged == [ESSAY.name]
 
 
-def test_switching_embedders_reembeds_everything(tmp_path: Path, sources_dir: Path,
+def test_switching_embedders_reembeds_everything(store: Store, tmp_path: Path, sources_dir: Path,
                                                  e5: E5Embedder) -> None:
-    kb, _ = kb_with_counter(tmp_path, sources_dir, e5)
+    kb, _ = kb_with_counter(tmp_path, sources_dir, e5, store)
     kb.refresher.refresh()
-    switched = make_kb(tmp_path / "data", [sources_dir], UseEmbedder())
+    switched = make_kb(tmp_path / "data", [sources_dir], UseEmbedder(), **store)
     summary = switched.refresher.refresh()
     assert summary.rebuilt_from == "e5-small"
     assert summary.changed == [ESSAY.name]
@@ -143,9 +160,9 @@ def test_switching_embedders_reembeds_everything(tmp_path: Path, sources_dir: Pa
     assert switched.store.names() == {state.collection}
 
 
-def test_question_during_a_refresh_is_answered_from_old_or_new_state(
+def test_question_during_a_refresh_is_answered_from_old_or_new_state(store: Store,
         tmp_path: Path, sources_dir: Path, e5: E5Embedder) -> None:
-    kb, _ = kb_with_counter(tmp_path, sources_dir, e5)
+    kb, _ = kb_with_counter(tmp_path, sources_dir, e5, store)
     kb.refresher.refresh()
     many = sources_dir / "many"
     many.mkdir()
