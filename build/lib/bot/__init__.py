@@ -1,0 +1,1 @@
+"""policybot: chat adapters, answering and the command line."""

@@ -1,0 +1,1 @@
+"""Platform adapters: they translate platform events to messages and replies back."""

@@ -1,0 +1,390 @@
+"""Matrix: mentions in rooms (answered in threads), direct chats, encrypted rooms.
+
+Only translation happens here: a room message becomes a call to the Assistant, its Reply
+becomes an m.notice with HTML. The sync token, the device's login and its encryption keys
+live under the data dir, so a restart picks up where the bot left off: it answers what it
+missed (up to an age limit) and nothing twice; on its very first start it answers nothing
+of the backlog.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from nio import (
+    AsyncClient,
+    AsyncClientConfig,
+    InviteMemberEvent,
+    JoinError,
+    LoginResponse,
+    MatrixRoom,
+    MegolmEvent,
+    RoomMemberEvent,
+    RoomMessageText,
+    RoomSendError,
+    SyncError,
+    SyncResponse,
+    WhoamiResponse,
+)
+
+from bot import errors
+from bot.adapters.matrix_format import (
+    Content,
+    answer_content,
+    mentions,
+    notice_content,
+    question_text,
+)
+from bot.adapters.workers import Workers
+from bot.assistant import Assistant, Reply
+from bot.commands import REFRESH_STARTED
+from bot.seen import SeenKeys
+
+log = logging.getLogger(__name__)
+
+PLATFORM = "matrix"
+SYNC_TIMEOUT_MS = 10_000
+MAX_BACKOFF_SECONDS = 30.0
+REMEMBERED = 2000  # answered events and threads kept in the state file
+
+
+@dataclass(frozen=True)
+class MatrixConfig:
+    homeserver: str
+    user_id: str
+    state_dir: Path
+    password: str = ""
+    access_token: str = ""
+    device_name: str = "policybot"
+    allowed_servers: tuple[str, ...] = ()
+    catch_up_seconds: float = 3 * 3600
+
+
+@dataclass
+class MatrixState:
+    """What must survive a restart besides the encryption store."""
+
+    path: Path
+    next_batch: str = ""
+    direct_rooms: set[str] = field(default_factory=set)
+    threads: list[str] = field(default_factory=list)  # "room thread-root" answered in
+    answered: list[str] = field(default_factory=list)  # event ids, newest last
+    joined_at: dict[str, int] = field(default_factory=dict)  # room -> when joined (ms)
+
+    @classmethod
+    def load(cls, path: Path) -> MatrixState:
+        if not path.exists():
+            return cls(path)
+        data = json.loads(path.read_text("utf-8"))
+        return cls(path, data.get("next_batch", ""), set(data.get("direct_rooms", [])),
+                   list(data.get("threads", [])), list(data.get("answered", [])),
+                   dict(data.get("joined_at", {})))
+
+    def save(self) -> None:
+        data = {"next_batch": self.next_batch, "direct_rooms": sorted(self.direct_rooms),
+                "threads": self.threads[-REMEMBERED:], "answered": self.answered[-REMEMBERED:],
+                "joined_at": self.joined_at}
+        temporary = self.path.with_suffix(".tmp")
+        temporary.write_text(json.dumps(data), "utf-8")
+        temporary.replace(self.path)  # a crash leaves the old state, never half a file
+
+
+@dataclass(frozen=True)
+class Session:
+    user_id: str
+    device_id: str
+    access_token: str
+
+
+class MatrixAdapter:
+    name = PLATFORM
+
+    def __init__(self, assistant: Assistant, config: MatrixConfig, workers: int = 2) -> None:
+        self.assistant = assistant
+        self.config = config
+        config.state_dir.mkdir(parents=True, exist_ok=True)
+        store = config.state_dir / "store"
+        store.mkdir(exist_ok=True)
+        self.client = AsyncClient(
+            config.homeserver, config.user_id, store_path=str(store),
+            config=AsyncClientConfig(encryption_enabled=True, store_sync_tokens=False,
+                                     max_timeouts=3, request_timeout=SYNC_TIMEOUT_MS / 1000
+                                     + 20),
+        )
+        self.workers = Workers(assistant, PLATFORM, workers)
+        self.state = MatrixState.load(config.state_dir / "state.json")
+        self.answered = SeenKeys(REMEMBERED * 5)
+        for event_id in self.state.answered:
+            self.answered.add(event_id)
+        self.threads = SeenKeys(REMEMBERED * 5)
+        for key in self.state.threads:
+            self.threads.add(key)
+        self.display_name = ""
+        self.events_handled = 0  # room messages looked at since start (tests wait on it)
+        self.syncs = 0
+        self.sync_failures = 0
+        self.connected = False  # the last sync reached the homeserver
+
+    @property
+    def busy(self) -> int:
+        return self.workers.busy
+
+    async def healthy(self) -> bool:
+        return self.connected
+
+    # -- login ----------------------------------------------------------------------
+
+    @property
+    def _session_file(self) -> Path:
+        return self.config.state_dir / "session.json"
+
+    async def login(self) -> None:
+        """Restore the saved device, or log in once and save it; failures are one line."""
+        saved = self._saved_session()
+        try:
+            if saved is not None:
+                self.client.restore_login(saved.user_id, saved.device_id, saved.access_token)
+            elif self.config.access_token:
+                self.client.access_token = self.config.access_token
+                who = await self.client.whoami()
+                if not isinstance(who, WhoamiResponse) or not who.device_id:
+                    raise errors.PlatformStartError(
+                        f"the Matrix access token was refused: {getattr(who, 'message', who)}")
+                self.client.restore_login(who.user_id, who.device_id, self.config.access_token)
+                self._save_session()
+            else:
+                response = await self.client.login(self.config.password,
+                                                   device_name=self.config.device_name)
+                if not isinstance(response, LoginResponse):
+                    raise errors.PlatformStartError(
+                        f"Matrix login failed for {self.config.user_id}: {response.message}")
+                self._save_session()
+            if self.client.should_upload_keys:
+                await self.client.keys_upload()
+            name = await self.client.get_displayname()
+            self.display_name = str(getattr(name, "displayname", "") or "")
+        except errors.PlatformStartError:
+            raise
+        except Exception as error:
+            raise errors.PlatformStartError(
+                f"cannot reach the Matrix homeserver at {self.config.homeserver}: "
+                f"{type(error).__name__}") from None
+        log.info("on Matrix as %s (device %s)", self.client.user_id, self.client.device_id)
+
+    def _saved_session(self) -> Session | None:
+        if not self._session_file.exists():
+            return None
+        data = json.loads(self._session_file.read_text("utf-8"))
+        if data.get("user_id") != self.config.user_id:
+            return None  # another account configured now: log in afresh
+        return Session(data["user_id"], data["device_id"], data["access_token"])
+
+    def _save_session(self) -> None:
+        data = {"user_id": self.client.user_id, "device_id": self.client.device_id,
+                "access_token": self.client.access_token}
+        self._session_file.touch(mode=0o600)
+        self._session_file.write_text(json.dumps(data), "utf-8")
+
+    # -- the sync loop --------------------------------------------------------------
+
+    async def run(self, stop: asyncio.Event) -> None:
+        try:
+            await self.login()
+            first_start = not self.state.next_batch
+            backoff = 1.0
+            while not stop.is_set():
+                response = await self._sync(stop)
+                if response is None:
+                    break  # stopping
+                self.connected = isinstance(response, SyncResponse)
+                if not isinstance(response, SyncResponse):
+                    self.sync_failures += 1
+                    log.warning("Matrix sync failed (%s); retrying in %.0f s", response, backoff)
+                    await _sleep(stop, backoff)
+                    backoff = min(backoff * 2, MAX_BACKOFF_SECONDS)
+                    continue
+                if backoff > 1:
+                    log.warning("Matrix homeserver reachable again")
+                backoff = 1.0
+                await self._keys()
+                await self._invites(response)
+                if not first_start:  # the first sync is backlog: never answered
+                    self._messages(response)
+                first_start = False
+                self.state.next_batch = response.next_batch
+                self._save_state()
+                self.syncs += 1
+        finally:
+            await self.workers.drain()
+            self._save_state()
+            await self.client.close()
+
+    async def _sync(self, stop: asyncio.Event) -> SyncResponse | SyncError | str | None:
+        """One sync, or None when asked to stop; failures come back, never raise."""
+        sync = asyncio.ensure_future(self.client.sync(
+            timeout=SYNC_TIMEOUT_MS, since=self.state.next_batch or None,
+            full_state=not self.state.next_batch or None))
+        stopping = asyncio.ensure_future(stop.wait())
+        await asyncio.wait({sync, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        stopping.cancel()
+        if not sync.done():
+            sync.cancel()
+            return None
+        try:
+            response = sync.result()
+        except Exception as error:  # the homeserver is away: connection refused, timeouts
+            return f"{type(error).__name__}: {error}".splitlines()[0]
+        return response if isinstance(response, SyncResponse | SyncError) else str(response)
+
+    async def _keys(self) -> None:
+        try:
+            await maintain_keys(self.client)
+        except Exception:
+            log.warning("Matrix key maintenance failed; retried at the next sync",
+                        exc_info=True)
+
+    def _save_state(self) -> None:
+        try:
+            self.state.save()
+        except OSError:
+            log.exception("cannot save the Matrix state to %s", self.state.path)
+
+    # -- invites --------------------------------------------------------------------
+
+    async def _invites(self, response: SyncResponse) -> None:
+        for room_id, info in response.rooms.invite.items():
+            invite = next((e for e in info.invite_state if isinstance(e, InviteMemberEvent)
+                           and e.state_key == self.client.user_id), None)
+            inviter = invite.sender if invite is not None else ""
+            server = inviter.split(":", 1)[-1]
+            if self.config.allowed_servers and server not in self.config.allowed_servers:
+                log.warning("declined an invite to %s from %s (server not allowed)",
+                            room_id, inviter)
+                await self.client.room_leave(room_id)
+                continue
+            joined = await self.client.join(room_id)
+            if isinstance(joined, JoinError):
+                log.warning("could not join %s: %s", room_id, joined.message)
+                continue
+            if invite is not None and invite.content.get("is_direct"):
+                self.state.direct_rooms.add(room_id)
+            log.info("joined %s (invited by %s)", room_id, inviter)
+
+    # -- messages -------------------------------------------------------------------
+
+    def _messages(self, response: SyncResponse) -> None:
+        for room_id, info in response.rooms.join.items():
+            room = self.client.rooms.get(room_id)
+            for event in info.timeline.events:
+                if isinstance(event, RoomMemberEvent) and event.state_key == \
+                        self.client.user_id and event.membership == "join":
+                    # The server's clock, like the messages': what came before is history.
+                    self.state.joined_at.setdefault(room_id, event.server_timestamp)
+                elif isinstance(event, MegolmEvent):
+                    log.warning("cannot decrypt %s in %s (no room key)", event.event_id,
+                                room_id)
+                elif isinstance(event, RoomMessageText) and room is not None:
+                    self._consider(room, event)
+
+    def _consider(self, room: MatrixRoom, event: RoomMessageText) -> None:
+        self.events_handled += 1
+        log.debug("message %s from %s in %s", event.event_id, event.sender, room.room_id)
+        content: Content = event.source.get("content", {})
+        relation = content.get("m.relates_to") or {}
+        if event.sender == self.client.user_id or content.get("msgtype") != "m.text":
+            return  # itself, or a notice: bots talk in notices and never to each other
+        if relation.get("rel_type") == "m.replace":
+            return  # an edit of an earlier message
+        if event.server_timestamp < self.state.joined_at.get(room.room_id, 0):
+            log.debug("%s in %s is from before the bot joined", event.event_id, room.room_id)
+            return  # the room's history from before the bot was there
+        age = time.time() - event.server_timestamp / 1000
+        if age > self.config.catch_up_seconds:
+            log.info("not answering %s in %s: %.0f min old", event.event_id, room.room_id,
+                     age / 60)
+            return
+        thread_root = relation.get("event_id") if relation.get("rel_type") == "m.thread" \
+            else None
+        direct = room.room_id in self.state.direct_rooms
+        followed = bool(thread_root) and f"{room.room_id} {thread_root}" in self.threads
+        if not (direct or followed or mentions(content, self.client.user_id or "",
+                                               self.display_name)):
+            log.debug("%s in %s is not for the bot", event.event_id, room.room_id)
+            return
+        if not self.answered.first(event.event_id):
+            return
+        self.state.answered.append(event.event_id)
+        # Group rooms: answer in the question's thread. Direct chats: plainly, unless the
+        # question is itself in a thread.
+        root = thread_root or (None if direct else event.event_id)
+        text = question_text(content, self.client.user_id or "", self.display_name)
+        self.workers.start(self._answer(room.room_id, event.event_id, root, event.sender, text))
+
+    async def _answer(self, room_id: str, event_id: str, root: str | None, user: str,
+                      text: str) -> None:
+        conversation = f"matrix:{room_id}:{root or '-'}"
+        # The typing notice is a sign of life, not a step: it must not delay the answer.
+        typing = asyncio.ensure_future(self._typing(room_id, True))
+        try:
+            if self.workers.is_admin_refresh(text, user):
+                await self._send(room_id, notice_content(REFRESH_STARTED), root, event_id)
+            reply = await self.workers.handle(text, user, conversation)
+            await self._send(room_id, _content(reply), root, event_id)
+            if root:
+                key = f"{room_id} {root}"
+                self.threads.add(key)
+                self.state.threads.append(key)
+        except Exception:
+            log.exception("answering a Matrix message in %s failed", room_id)
+            self.assistant.metrics.error("platform")
+            try:
+                await self._send(room_id, notice_content(errors.ANSWER_FAILED), root, event_id)
+            except Exception:
+                log.exception("could not even apologise in %s", room_id)
+        finally:
+            await typing
+            await self._typing(room_id, False)
+
+    async def _typing(self, room_id: str, on: bool) -> None:
+        try:
+            await self.client.room_typing(room_id, on, timeout=30_000)
+        except Exception:
+            log.info("typing notice failed in %s", room_id, exc_info=True)
+
+    async def _send(self, room_id: str, content: Content, root: str | None,
+                    reply_to: str) -> None:
+        if root:
+            content = {**content, "m.relates_to": {
+                "rel_type": "m.thread", "event_id": root, "is_falling_back": True,
+                "m.in_reply_to": {"event_id": reply_to}}}
+        response = await self.client.room_send(room_id, "m.room.message", content,
+                                               ignore_unverified_devices=True)
+        if isinstance(response, RoomSendError):
+            raise RuntimeError(f"room_send failed: {response.message}")
+
+
+async def maintain_keys(client: AsyncClient) -> None:
+    """Encryption housekeeping after a sync, as sync_forever does: upload, query, claim."""
+    if client.should_upload_keys:
+        await client.keys_upload()
+    if client.should_query_keys:
+        await client.keys_query()
+    if client.should_claim_keys:
+        await client.keys_claim(client.get_users_for_key_claiming())
+
+
+def _content(reply: Reply) -> Content:
+    return answer_content(reply.answer) if reply.answer is not None else \
+        notice_content(reply.text)
+
+
+async def _sleep(stop: asyncio.Event, seconds: float) -> None:
+    """Sleep, but wake up at once when asked to stop."""
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stop.wait(), timeout=seconds)

@@ -1,0 +1,152 @@
+"""Slack's text formats: mrkdwn in (questions), Block Kit out (answers).
+
+Slack rejects a message whose section text exceeds 3,000 characters or that has more
+than 50 blocks, so answers are split and, if they still do not fit, cut with a note.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from bot.conversation import Answer, Citation
+from bot.render import answer_text, locator
+
+SECTION_LIMIT = 3000
+BLOCK_LIMIT = 50
+TEXT_LIMIT = 3000  # the notification fallback; Slack shows blocks, not this
+BUTTON_VALUE_LIMIT = 2000
+CUT_NOTE = "The answer was cut to fit Slack's message limits."
+FEEDBACK_ACTIONS = {"feedback_up": "up", "feedback_down": "down"}
+
+Block = dict[str, Any]
+
+_LINK = re.compile(r"<([^<>|]+)(?:\|([^<>]*))?>")
+
+
+@dataclass(frozen=True)
+class SlackMessage:
+    text: str
+    blocks: list[Block] | None = None
+
+
+def question_text(text: str, bot_user_id: str) -> str:
+    """A message as the person meant it: the bot's mention removed, markup resolved."""
+
+    def resolve(match: re.Match[str]) -> str:
+        target, label = match.group(1), match.group(2)
+        if target.startswith("@"):
+            return "" if target[1:] == bot_user_id else f"@{label or target[1:]}"
+        if target.startswith("#"):
+            return f"#{label or target[1:]}"
+        if target.startswith("!"):
+            return f"@{label or target[1:].split('^')[0]}"
+        return label or target
+
+    resolved = _LINK.sub(resolve, text)
+    resolved = resolved.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+    return " ".join(resolved.split())
+
+
+def escape(text: str) -> str:
+    """Plain text made safe for mrkdwn: Slack reads <, > and & as markup."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def cut(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    return text[: limit - 1].rstrip() + "…"
+
+
+def split_text(text: str, limit: int = SECTION_LIMIT) -> list[str]:
+    """Pieces of at most `limit` characters, broken at paragraphs, lines or spaces."""
+    pieces: list[str] = []
+    rest = text.strip()
+    while len(rest) > limit:
+        window = rest[:limit]
+        at = max(window.rfind("\n\n"), window.rfind("\n"))
+        if at < limit // 2:
+            at = window.rfind(" ")
+        if at < limit // 2:
+            at = limit  # one unbroken word: cut it
+        pieces.append(rest[:at].rstrip())
+        rest = rest[at:].lstrip()
+    if rest:
+        pieces.append(rest)
+    return pieces
+
+
+def section(text: str) -> Block:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": cut(text, SECTION_LIMIT)}}
+
+
+def context(text: str) -> Block:
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": cut(text, 3000)}]}
+
+
+def citation_block(citation: Citation) -> Block:
+    place = escape(locator(citation))
+    url = citation.url if citation.url.startswith(("http://", "https://")) else ""
+    heading = f"*[{citation.n}]* <{url}|{place}>" if url else f"*[{citation.n}]* {place}"
+    passage = escape(" ".join(citation.text.split()))
+    quote = escape(" ".join(citation.quote.split()))
+    if quote and quote in passage:
+        passage = passage.replace(quote, f"*{quote}*", 1)
+    room = SECTION_LIMIT - len(heading) - 3
+    return section(f"{heading}\n>{cut(passage, room)}")
+
+
+def feedback_value(answer: Answer) -> str:
+    """What a click must carry to be recorded: the question and the cited passage ids.
+
+    The answer itself comes back with the click (it is the message clicked on).
+    """
+    ids = [c.id for c in answer.citations]
+    for size in (len(answer.question), 1000, 300, 0):
+        value = json.dumps({"q": answer.question[:size], "ids": ids}, ensure_ascii=False)
+        if len(value) <= BUTTON_VALUE_LIMIT:
+            return value
+    return json.dumps({"q": "", "ids": []})
+
+
+def feedback_block(answer: Answer) -> Block:
+    value = feedback_value(answer)
+    return {"type": "actions", "block_id": "feedback", "elements": [
+        {"type": "button", "action_id": "feedback_up", "value": value,
+         "text": {"type": "plain_text", "text": "👍", "emoji": True}},
+        {"type": "button", "action_id": "feedback_down", "value": value,
+         "text": {"type": "plain_text", "text": "👎", "emoji": True}},
+    ]}
+
+
+def answer_message(answer: Answer, asked_by: str = "") -> SlackMessage:
+    """The answer with [n] markers, then each citation with its passage, then 👍/👎."""
+    head: list[Block] = []
+    if asked_by:
+        head.append(context(f"<@{asked_by}> asked: {escape(answer.question)}"))
+    tail: list[Block] = []
+    if answer.note:
+        tail.append(context(f"_{escape(answer.note)}_"))
+    tail.extend(citation_block(c) for c in answer.citations)
+    if answer.grounded:
+        tail.append(feedback_block(answer))
+    body = [section(piece) for piece in split_text(escape(answer.text))] or [section(" ")]
+    room = BLOCK_LIMIT - len(head) - len(tail)
+    if len(body) > room:
+        # Citations are what the answer stands on: keep them, shorten the prose.
+        room = max(1, room - 1)
+        body = [*body[:room], context(f"_{CUT_NOTE}_")]
+    blocks = (head + body + tail)[:BLOCK_LIMIT]
+    return SlackMessage(cut(answer_text(answer), TEXT_LIMIT), blocks)
+
+
+def notice_message(text: str) -> SlackMessage:
+    """A command's reply (help, sources, refresh summary) as preformatted text."""
+    if "\n" in text:
+        return SlackMessage(cut(text, TEXT_LIMIT),
+                            [section(f"```{piece}```") for piece in
+                             split_text(escape(text), SECTION_LIMIT - 6)][:BLOCK_LIMIT])
+    return SlackMessage(cut(text, TEXT_LIMIT))

@@ -1,0 +1,46 @@
+"""The terminal chat: questions and the commands refresh, sources, help."""
+
+from __future__ import annotations
+
+import sys
+from typing import TextIO
+
+from rich.console import Console
+from rich.markup import escape
+
+from bot.assistant import Assistant
+from bot.progress import progress_for
+from bot.render import answer_text
+
+PROMPT = "you> "
+GOODBYES = {"quit", "exit", "bye", ":q"}
+
+
+def _rich_highlight(text: str) -> str:
+    return f"[bold yellow]{escape(text)}[/bold yellow]"
+
+
+def chat(assistant: Assistant, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout) -> int:
+    interactive = stdin.isatty() and stdout.isatty()
+    console = Console(file=stdout, highlight=False, soft_wrap=True,
+                      force_terminal=interactive, no_color=not interactive)
+    console.print("policybot: ask about the sources; `help` lists commands, `quit` leaves.")
+    while True:
+        if interactive:
+            console.print(PROMPT, end="")
+        line = stdin.readline()
+        if not line:
+            return 0
+        text = line.strip()
+        if not text:
+            continue
+        if text.lower() in GOODBYES:
+            return 0
+        reply = assistant.handle(text, user="terminal", platform="terminal", thread="terminal",
+                                 progress=progress_for(sys.stderr))
+        if reply.answer is not None and interactive:
+            body = answer_text(reply.answer, _rich_highlight)
+            console.print(body)
+        else:
+            console.print(escape(reply.text))
+        console.print()

@@ -1,0 +1,136 @@
+"""The platform-neutral bot: a message in, a reply out. Adapters only translate."""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+
+from bot import errors
+from bot.answering import Answerer, AnswerSource
+from bot.chat_models import make_chat_model
+from bot.commands import HELP, MAX_MESSAGE_CHARS, parse
+from bot.conversation import Answer, Question
+from bot.generation import MODEL_FAILED, MODEL_GARBLED, GeneratedAnswerer
+from bot.memory import ThreadMemory
+from bot.metrics import Metrics, Outcome
+from bot.render import answer_text, refresh_text, sources_text
+from bot.settings import Settings
+from knowledge.base import KnowledgeBase
+from knowledge.refresh import Progress, RefreshBusy, RefreshFailed
+from knowledge.retrieval import EmptyKnowledgeBase
+from knowledge.store import StoreError
+
+log = logging.getLogger(__name__)
+
+# Answers that fell back to quoting because the model failed (an uncited reply is not a
+# failure of the model's service, so MODEL_UNCITED is not counted).
+MODEL_FAILURES = {MODEL_FAILED, MODEL_GARBLED}
+
+
+@dataclass(frozen=True)
+class Reply:
+    text: str  # plain-text rendering, always present
+    answer: Answer | None = None  # set when the reply answers a question
+
+
+def make_answerer(settings: Settings, knowledge: KnowledgeBase) -> AnswerSource:
+    spec = settings.chat_model()
+    if spec is None:
+        return Answerer(knowledge.retriever)
+    model = make_chat_model(spec, settings.llm_base_url, settings.llm_api_key,
+                            settings.llm_timeout)
+    return GeneratedAnswerer(knowledge.retriever, model, settings.prompts_dir,
+                             secrets=settings.secrets())
+
+
+class Assistant:
+    def __init__(self, knowledge: KnowledgeBase, admins: frozenset[str] = frozenset(),
+                 answerer: AnswerSource | None = None,
+                 memory: ThreadMemory | None = None, metrics: Metrics | None = None) -> None:
+        self.knowledge = knowledge
+        self.admins = admins
+        self.answerer = answerer or Answerer(knowledge.retriever)
+        self.memory = memory or ThreadMemory()
+        self.metrics = metrics or Metrics()
+        self.metrics.count_passages(lambda: knowledge.state_file.current().passage_count)
+
+    @classmethod
+    def from_settings(cls, settings: Settings, knowledge: KnowledgeBase) -> Assistant:
+        return cls(knowledge, frozenset(settings.admins), make_answerer(settings, knowledge))
+
+    def is_admin(self, user: str, platform: str) -> bool:
+        # Whoever sits at the terminal owns the data dir already.
+        return platform == "terminal" or user in self.admins
+
+    def handle(self, text: str, user: str = "", platform: str = "terminal",
+               progress: Progress | None = None, thread: str = "") -> Reply:
+        """`thread` names the conversation whose earlier turns explain a follow-up."""
+        if len(text) > MAX_MESSAGE_CHARS:
+            return Reply(f"That message is too long for me ({len(text):,} characters; the "
+                         f"limit is {MAX_MESSAGE_CHARS:,}). Please ask a shorter question.")
+        command = parse(text)
+        if command.name in {"help", "empty"}:
+            return Reply(HELP)
+        if command.name == "sources":
+            return Reply(self.sources())
+        if command.name == "refresh":
+            if not self.is_admin(user, platform):
+                return Reply("Sorry, only admins can refresh the knowledge base.")
+            return Reply(self.refresh(progress))
+        answer = self.ask(Question(command.argument, user=user, platform=platform), thread)
+        return Reply(answer_text(answer), answer)
+
+    def ask(self, question: Question, thread: str = "") -> Answer:
+        started = time.perf_counter()
+        answer, outcome = self._answer(question, thread)
+        self.metrics.question(question.platform, outcome, time.perf_counter() - started)
+        return answer
+
+    def _answer(self, question: Question, thread: str) -> tuple[Answer, Outcome]:
+        history = self.memory.history(thread) if thread else ()
+        try:
+            answer = self.answerer.answer(question, history)
+        except EmptyKnowledgeBase:
+            return Answer(question.text, errors.KNOWLEDGE_EMPTY, grounded=False), "failed"
+        except StoreError:
+            log.warning("the vector store failed during a question", exc_info=True)
+            self.metrics.error("store")
+            return Answer(question.text, errors.STORE_DOWN, grounded=False), "failed"
+        except Exception:
+            log.exception("answering failed for a question on %s", question.platform)
+            self.metrics.error("answer")
+            return Answer(question.text, errors.ANSWER_FAILED, grounded=False), "failed"
+        if answer.note in MODEL_FAILURES:
+            self.metrics.error("model")
+        if thread:
+            self.memory.add(thread, question.text, answer.text)
+        return answer, "answered" if answer.grounded else "refused"
+
+    def sources(self) -> str:
+        try:
+            return sources_text(self.knowledge.state_file.current())
+        except Exception:
+            log.exception("reading the knowledge state failed")
+            return errors.STORE_DOWN
+
+    def refresh(self, progress: Progress | None = None) -> str:
+        try:
+            summary = self.knowledge.refresher.refresh(progress)
+        except RefreshBusy:
+            self.metrics.refresh("busy")
+            return "A refresh is already running; try again when it has finished."
+        except RefreshFailed as error:
+            log.warning("refresh failed: %s", error)
+            self._refresh_failed()
+            return f"Refresh failed, the knowledge base is unchanged: {error}"
+        except Exception:
+            log.exception("refresh failed")
+            self._refresh_failed()
+            return "Refresh failed, the knowledge base is unchanged. The details are in the log."
+        self.metrics.refresh("done", summary.seconds)
+        return refresh_text(summary)
+
+    def _refresh_failed(self) -> None:
+        self.metrics.refresh("failed")
+        self.metrics.error("refresh")

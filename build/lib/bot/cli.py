@@ -1,0 +1,215 @@
+"""The `policybot` command."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+from collections.abc import Callable, Iterator
+from functools import partial
+from pathlib import Path
+from typing import TextIO
+
+from bot import errors
+from bot.adapters.terminal import chat
+from bot.assistant import Assistant
+from bot.conversation import Question
+from bot.evaluation import EvalFileError, evaluate, load_cases
+from bot.logs import setup_logging
+from bot.progress import progress_for
+from bot.prompts import PromptError
+from bot.render import answer_text, refresh_text, sources_text
+from bot.settings import Settings, SettingsError, load_settings
+from knowledge.base import KnowledgeBase
+from knowledge.refresh import RefreshBusy, RefreshFailed
+from knowledge.retrieval import EmptyKnowledgeBase, Retrieval
+from knowledge.store import StoreError
+
+log = logging.getLogger("policybot")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="policybot", description="Discuss policy with its sources at hand.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    refresh = commands.add_parser("refresh", help="re-read the sources into the knowledge base")
+    refresh.add_argument("--json", action="store_true", help="print the summary as JSON")
+    search = commands.add_parser("search", help="show the passages that match a query")
+    search.add_argument("query", help="the query, or - to read one per line from stdin")
+    search.add_argument("-k", type=int, default=5, help="how many passages (default 5)")
+    search.add_argument("--json", action="store_true", help="machine-readable output")
+    ask = commands.add_parser("ask", help="answer a question with cited passages")
+    ask.add_argument("question", help="the question, or - to read one per line from stdin")
+    ask.add_argument("--json", action="store_true", help="machine-readable output")
+    sources = commands.add_parser("sources", help="list documents and passage counts")
+    sources.add_argument("--json", action="store_true", help="machine-readable output")
+    evaluate = commands.add_parser(
+        "eval", help="measure answers against a question file (JSON Lines)")
+    evaluate.add_argument("file", type=Path, help="questions with expected phrases, sources "
+                          "or no_answer; see bot/evaluation.py")
+    evaluate.add_argument("--json", action="store_true", help="machine-readable output")
+    commands.add_parser("chat", help="a conversation in the terminal")
+    commands.add_parser("run", help="start the configured chat adapters (else the terminal)")
+    return parser
+
+
+def fail(message: str, code: int = 1) -> int:
+    print(f"policybot: {message}", file=sys.stderr)
+    return code
+
+
+def inputs(argument: str, stdin: TextIO) -> Iterator[str]:
+    if argument != "-":
+        yield argument
+        return
+    for line in stdin:
+        if line.strip():
+            yield line.strip()
+
+
+def search_json(retrieval: Retrieval) -> dict[str, object]:
+    return {
+        "query": retrieval.query,
+        "passages": [
+            {"id": h.id, "source": h.source, "title": h.title, "section": h.section,
+             "text": h.text, "score": round(h.similarity, 4), "url": h.url}
+            for h in retrieval.hits
+        ],
+    }
+
+
+def search_text(retrieval: Retrieval) -> str:
+    if not retrieval.hits:
+        return "No passages."
+    lines = []
+    for rank, h in enumerate(retrieval.hits, start=1):
+        lines.append(f"{rank}. {h.score:.3f}  {h.title} — {h.section}, ¶{h.paragraph} "
+                     f"({h.url or h.source})")
+        lines.append(f"   {h.text}")
+    if not retrieval.relevant:
+        lines.append("(none of these looks relevant to the query)")
+    return "\n".join(lines)
+
+
+def emit(payload: object, as_json: bool, text: Callable[[], str]) -> None:
+    if as_json:
+        print(json.dumps(payload, ensure_ascii=False), flush=True)
+    else:
+        print(text(), flush=True)
+        print(flush=True)
+
+
+def run_search(kb: KnowledgeBase, query: str, k: int, as_json: bool) -> int:
+    if k < 1:
+        return fail("-k must be at least 1", 2)
+    for text in inputs(query, sys.stdin):
+        retrieval = kb.retriever.search(text, k=k)
+        emit(search_json(retrieval), as_json, partial(search_text, retrieval))
+    return 0
+
+
+def run_ask(assistant: Assistant, question: str, as_json: bool) -> int:
+    for text in inputs(question, sys.stdin):
+        answer = assistant.ask(Question(text, user="cli", platform="cli"))
+        emit(answer.to_json(), as_json, partial(answer_text, answer))
+    return 0
+
+
+def run_refresh(kb: KnowledgeBase, as_json: bool) -> int:
+    summary = kb.refresher.refresh(progress_for(sys.stderr))
+    if as_json:
+        print(json.dumps({
+            "added": summary.added, "changed": summary.changed, "removed": summary.removed,
+            "unchanged": summary.unchanged,
+            "failed": [{"source": s, "reason": r} for s, r in summary.failed],
+            "notes": [{"source": s, "note": n} for s, n in summary.notes],
+            "passages": summary.passages, "seconds": round(summary.seconds, 3),
+            "rebuilt_from": summary.rebuilt_from,
+        }, ensure_ascii=False))
+    else:
+        print(refresh_text(summary))
+    return 0
+
+
+def run_sources(kb: KnowledgeBase, as_json: bool) -> int:
+    state = kb.state_file.current()
+    if as_json:
+        print(json.dumps({
+            "embedder": state.embedder, "refreshed_at": state.refreshed_at,
+            "passages": state.passage_count,
+            "documents": [
+                {"source": e.source, "title": e.title, "url": e.url, "language": e.language,
+                 "passages": e.passages, "refreshed_at": e.refreshed_at}
+                for e in sorted(state.documents.values(), key=lambda e: e.source)
+            ],
+        }, ensure_ascii=False))
+    else:
+        print(sources_text(state))
+    return 0
+
+
+def dispatch(args: argparse.Namespace, settings: Settings) -> int:
+    kb = KnowledgeBase(settings.knowledge())
+    if args.command == "refresh":
+        return run_refresh(kb, args.json)
+    if args.command == "search":
+        return run_search(kb, args.query, args.k, args.json)
+    if args.command == "sources":
+        return run_sources(kb, args.json)
+    if args.command == "eval":
+        cases = load_cases(args.file)  # a bad file fails before any model is loaded
+    if args.command in {"ask", "eval"} and not kb.state_file.current().documents:
+        # The assistant answers an empty knowledge base with a chat message; a command
+        # fails with one line and a non-zero exit instead.
+        raise EmptyKnowledgeBase
+    assistant = Assistant.from_settings(settings, kb)
+    if args.command == "ask":
+        return run_ask(assistant, args.question, args.json)
+    if args.command == "eval":
+        report = evaluate(assistant, cases)
+        emit(report.to_json(), args.json, report.text)
+        return 0
+    # Imported here: the platform libraries cost start-up time the other commands need not pay.
+    from bot.serve import configured_adapters, serve, with_health  # noqa: PLC0415
+
+    _ = kb.store  # an unreachable Chroma server stops start-up here, in one line
+    adapters = configured_adapters(settings, assistant)
+    if not adapters:
+        return chat(assistant)  # no chat platform configured: talk in the terminal
+    asyncio.run(serve(with_health(settings, assistant, adapters)))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = load_settings()
+    except SettingsError as error:
+        return fail(str(error), 2)
+    setup_logging(settings.log_level, settings.log_format, settings.secrets())
+    try:
+        return dispatch(args, settings)
+    except (PromptError, EvalFileError) as error:
+        return fail(str(error), 2)
+    except StoreError as error:
+        log.debug("the vector store failed", exc_info=True)
+        return fail(str(error))
+    except EmptyKnowledgeBase:
+        return fail(errors.KNOWLEDGE_EMPTY.replace("`", ""))
+    except errors.PlatformStartError as error:
+        return fail(str(error))
+    except RefreshBusy:
+        return fail("a refresh is already running; try again when it has finished")
+    except RefreshFailed as error:
+        return fail(f"refresh failed, the knowledge base is unchanged: {error}")
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:  # the reader went away (`| head`): nothing left to say
+        sys.stderr.close()
+        return 0
+    except Exception as error:
+        log.debug("command failed", exc_info=True)
+        return fail(f"{type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}"
+                    .rstrip(": "))

@@ -1,0 +1,44 @@
+"""Chat input parsed once, the same way for every platform."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+CommandName = Literal["ask", "refresh", "sources", "help", "empty"]
+
+HELP = """\
+Ask me anything about the sources and I answer with cited passages.
+Commands:
+  <question>   ask a question (or: ask <question>)
+  sources      list the documents in the knowledge base
+  refresh      re-read the sources (admins only)
+  help         show this text"""
+
+REFRESH_STARTED = "Refreshing the knowledge base; I'll post the summary here."
+
+# Chat messages longer than this are refused before any search: nobody asks a question
+# that long, and embedding it would only cost time.
+MAX_MESSAGE_CHARS = 4000
+
+
+@dataclass(frozen=True)
+class Command:
+    name: CommandName
+    argument: str = ""
+
+
+def parse(text: str) -> Command:
+    stripped = text.strip()
+    bare = stripped.lstrip("/!").strip()
+    word, _, rest = bare.partition(" ")
+    keyword = word.lower().rstrip(":?!.")
+    if not bare:
+        return Command("empty")
+    if keyword in {"refresh", "sources", "help"} and not rest.strip():
+        return Command(keyword)  # type: ignore[arg-type]
+    if keyword == "ask" and rest.strip():
+        return Command("ask", rest.strip())
+    if keyword == "ask":
+        return Command("empty")
+    return Command("ask", stripped)

@@ -1,0 +1,55 @@
+"""What flows between adapters and answering: questions, answers, citations."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+Mode = Literal["extractive", "llm"]
+
+
+@dataclass(frozen=True)
+class Question:
+    text: str
+    user: str = ""
+    platform: str = "terminal"
+
+
+@dataclass(frozen=True)
+class Citation:
+    n: int
+    id: str
+    source: str
+    title: str
+    section: str
+    paragraph: int
+    text: str  # the whole cited passage
+    quote: str  # the part of it the answer rests on
+    url: str
+    score: float
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "n": self.n, "id": self.id, "source": self.source, "title": self.title,
+            "section": self.section, "text": self.text, "quote": self.quote,
+            "url": self.url, "score": round(self.score, 4),
+        }
+
+
+@dataclass(frozen=True)
+class Answer:
+    question: str
+    text: str
+    grounded: bool
+    mode: Mode = "extractive"
+    citations: tuple[Citation, ...] = field(default=())
+    note: str = ""  # a one-line remark shown under the answer (e.g. a fallback)
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "question": self.question,
+            "answer": self.text,
+            "grounded": self.grounded,
+            "mode": self.mode,
+            "citations": [c.to_json() for c in self.citations],
+        }

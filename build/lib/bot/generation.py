@@ -1,0 +1,147 @@
+"""Generated answers: a LangChain chain whose citations are checked, not trusted.
+
+condense (follow-ups become standalone questions) -> retrieve -> answer prompt -> chat
+model -> parse and check the [n] markers. Whatever goes wrong with the model, the person
+still gets the extractive answer, with a one-line note saying why.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from langchain_core.language_models import BaseChatModel
+from langchain_core.output_parsers import StrOutputParser
+from langchain_core.runnables import Runnable, RunnableLambda, RunnablePassthrough
+
+from bot.answering import Answerer, cite, extractive_answer, follow_up_query, refusal
+from bot.citing import check_citations
+from bot.conversation import Answer, Question
+from bot.language import question_language
+from bot.memory import Turn
+from bot.prompts import DEFAULT_PROMPTS_DIR, load_prompt
+from knowledge.retrieval import PassageHit, Retrieval, Retriever
+
+log = logging.getLogger(__name__)
+
+MODEL_FAILED = "The language model did not answer, so this answer quotes the sources directly."
+MODEL_GARBLED = ("The language model's reply was unusable, so this answer quotes the sources "
+                 "directly.")
+MODEL_UNCITED = ("The generated answer cited no source, so this answer quotes the sources "
+                 "directly.")
+REDACTED = "[redacted]"
+MAX_STANDALONE_CHARS = 600
+_TAG = re.compile(r"</?\s*(passage|question|conversation|message)\b[^>]*>", re.IGNORECASE)
+
+
+def neutralise(text: str) -> str:
+    """Data must not close the delimiters it is put between."""
+    return _TAG.sub(lambda m: m.group(0).replace("<", "‹").replace(">", "›"), text)
+
+
+def passages_block(hits: Sequence[PassageHit]) -> str:
+    blocks = []
+    for n, hit in enumerate(hits, start=1):
+        where = " — ".join(part for part in (hit.title, hit.section) if part)
+        blocks.append(f'<passage n="{n}" from="{neutralise(where)}">\n'
+                      f"{neutralise(hit.text)}\n</passage>")
+    return "\n\n".join(blocks)
+
+
+def history_block(history: Sequence[Turn]) -> str:
+    return "\n".join(f"Person: {neutralise(t.question)}\nBot: {neutralise(t.answer)}"
+                     for t in history)
+
+
+class Redactor:
+    """Removes secret values (keys, tokens, passwords) from anything shown to people."""
+
+    def __init__(self, secrets: Sequence[str]) -> None:
+        # Short values would match ordinary words; real secrets are long.
+        self.secrets = sorted({s for s in secrets if len(s) >= 8}, key=len, reverse=True)
+
+    def __call__(self, text: str) -> str:
+        for secret in self.secrets:
+            text = text.replace(secret, REDACTED)
+        return text
+
+
+class GeneratedAnswerer:
+    def __init__(self, retriever: Retriever, model: BaseChatModel,
+                 prompts_dir: Path = DEFAULT_PROMPTS_DIR, secrets: Sequence[str] = (),
+                 k: int = 5) -> None:
+        self.extractive = Answerer(retriever, k)
+        self.redact = Redactor(secrets)
+        parse = StrOutputParser()
+        self.condense: Runnable[dict[str, Any], str] = (
+            load_prompt("condense", {"history", "question"}, prompts_dir) | model | parse)
+        self.generate: Runnable[dict[str, Any], str] = (
+            load_prompt("answer", {"passages", "question", "language"}, prompts_dir)
+            | model | parse)
+        self.chain: Runnable[dict[str, Any], Answer] = (
+            RunnablePassthrough.assign(standalone=RunnableLambda(self._standalone))
+            | RunnablePassthrough.assign(retrieval=RunnableLambda(self._retrieve))
+            | RunnableLambda(self._respond)
+        )
+
+    def answer(self, question: Question, history: Sequence[Turn] = ()) -> Answer:
+        return self.chain.invoke({"question": question.text, "history": tuple(history)})
+
+    def _standalone(self, inputs: dict[str, Any]) -> str:
+        question: str = inputs["question"]
+        history: tuple[Turn, ...] = inputs["history"]
+        if not history:
+            return question
+        try:
+            rewritten = self.condense.invoke(
+                {"history": history_block(history), "question": neutralise(question)})
+        except Exception as error:
+            log.warning("condensing a follow-up failed (%s): %s", type(error).__name__, error)
+            return follow_up_query(question, history)
+        line = rewritten.strip().strip('"“”').strip()
+        if not line or len(line) > MAX_STANDALONE_CHARS:
+            return follow_up_query(question, history)
+        log.debug("follow-up %r condensed to %r", question, line)
+        return line
+
+    def _retrieve(self, inputs: dict[str, Any]) -> Retrieval:
+        return self.extractive.retrieve(inputs["standalone"], inputs["history"])
+
+    def _respond(self, inputs: dict[str, Any]) -> Answer:
+        question: str = inputs["question"]
+        retrieval: Retrieval = inputs["retrieval"]
+        if not retrieval.relevant or not retrieval.hits:
+            return self.extractive.respond(question, retrieval)  # the refusal
+        hits = retrieval.hits
+        try:
+            raw = self.generate.invoke({
+                "passages": passages_block(hits),
+                "question": neutralise(inputs["standalone"]),
+                "language": question_language(question),
+            })
+        except Exception as error:
+            log.warning("the language model failed (%s): %s", type(error).__name__, error)
+            return self._fallback(question, retrieval, MODEL_FAILED)
+        if not isinstance(raw, str) or not raw.strip():
+            log.warning("the language model returned an empty or non-text reply")
+            return self._fallback(question, retrieval, MODEL_GARBLED)
+        checked = check_citations(raw, len(hits))
+        if checked.removed:
+            log.info("removed invented citations %s", list(checked.removed))
+        if checked.declined:
+            return refusal(question, self.extractive.retriever.state())
+        if not checked.cited:
+            log.info("generated answer cited nothing; falling back: %r", raw[:200])
+            return self._fallback(question, retrieval, MODEL_UNCITED)
+        citations = tuple(cite(n, hits[number - 1])
+                          for n, number in enumerate(checked.cited, start=1))
+        return Answer(question=question, text=self.redact(checked.text), grounded=True,
+                      mode="llm", citations=citations)
+
+    @staticmethod
+    def _fallback(question: str, retrieval: Retrieval, note: str) -> Answer:
+        return replace(extractive_answer(question, retrieval), note=note)

@@ -1,0 +1,70 @@
+"""`/healthz` and Prometheus `/metrics` on POLICYBOT_METRICS_PORT (off by default)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Sequence
+
+from aiohttp import web
+from prometheus_client import CONTENT_TYPE_LATEST
+
+from bot.metrics import Metrics
+from bot.platform import Adapter
+
+log = logging.getLogger(__name__)
+
+STORE_CHECK_SECONDS = 5.0
+
+
+class HealthServer:
+    name = "health"
+
+    def __init__(self, metrics: Metrics, store_check: Callable[[], None],
+                 adapters: Sequence[Adapter], host: str, port: int) -> None:
+        self.metrics = metrics
+        self.store_check = store_check
+        self.adapters = adapters
+        self.host = host
+        self.port = port
+
+    async def healthy(self) -> bool:
+        return True
+
+    def app(self) -> web.Application:
+        application = web.Application()
+        application.router.add_get("/healthz", self._healthz)
+        application.router.add_get("/metrics", self._metrics)
+        return application
+
+    async def run(self, stop: asyncio.Event) -> None:
+        runner = web.AppRunner(self.app())
+        await runner.setup()
+        await web.TCPSite(runner, self.host, self.port).start()
+        log.info("health and metrics on %s:%d", self.host, self.port)
+        try:
+            await stop.wait()
+        finally:
+            await runner.cleanup()
+
+    async def _store_ok(self) -> bool:
+        try:
+            await asyncio.wait_for(asyncio.to_thread(self.store_check), STORE_CHECK_SECONDS)
+            return True
+        except Exception:
+            log.warning("health check: the store is unreachable", exc_info=True)
+            return False
+
+    async def _healthz(self, request: web.Request) -> web.Response:
+        store = await self._store_ok()
+        adapters = {a.name: await a.healthy() for a in self.adapters}
+        ok = store and all(adapters.values())
+        body = {"status": "ok" if ok else "unhealthy",
+                "store": "ok" if store else "unreachable",
+                "adapters": {name: "connected" if up else "disconnected"
+                             for name, up in adapters.items()}}
+        return web.json_response(body, status=200 if ok else 503)
+
+    async def _metrics(self, request: web.Request) -> web.Response:
+        return web.Response(body=self.metrics.exposition(),
+                            headers={"Content-Type": CONTENT_TYPE_LATEST})

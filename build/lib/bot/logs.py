@@ -1,0 +1,73 @@
+"""Log lines: one per event, readable by default or JSON, never carrying a secret.
+
+Logs go to stderr only: stdout carries answers and JSON output.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+import time
+from collections.abc import Sequence
+from typing import TextIO
+
+REDACTED = "[redacted]"
+NOISY = ("chromadb", "httpx", "httpcore", "nio", "slack_bolt", "slack_sdk", "aiohttp",
+         "peewee")
+
+
+class OneLineFormatter(logging.Formatter):
+    """Every secret value replaced; a traceback folded into the event's one line."""
+
+    def __init__(self, secrets: Sequence[str] = (), traceback: bool = False) -> None:
+        super().__init__()
+        # Short values would redact ordinary words; real tokens and keys are long.
+        self.secrets = sorted({s for s in secrets if len(s) >= 6}, key=len, reverse=True)
+        self.traceback = traceback
+
+    def redact(self, text: str) -> str:
+        for secret in self.secrets:
+            text = text.replace(secret, REDACTED)
+        return text
+
+    def exception_text(self, record: logging.LogRecord) -> str:
+        if not record.exc_info:
+            return ""
+        if self.traceback:
+            return self.formatException(record.exc_info)
+        kind, error = record.exc_info[0], record.exc_info[1]
+        return f"{kind.__name__ if kind else 'Error'}: {error}".splitlines()[0]
+
+    def format(self, record: logging.LogRecord) -> str:
+        stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.localtime(record.created))
+        line = f"{stamp} {record.levelname} {record.name}: {record.getMessage()}"
+        problem = self.exception_text(record)
+        if problem:
+            line += " | " + problem.replace("\n", " | ")
+        return self.redact(line)
+
+
+class JsonFormatter(OneLineFormatter):
+    def format(self, record: logging.LogRecord) -> str:
+        event: dict[str, object] = {
+            "time": time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime(record.created)),
+            "level": record.levelname, "logger": record.name,
+            "message": record.getMessage(),
+        }
+        if record.exc_info:
+            event["exception"] = self.formatException(record.exc_info)
+        return self.redact(json.dumps(event, ensure_ascii=False))
+
+
+def setup_logging(level: str, form: str = "text", secrets: Sequence[str] = (),
+                  stream: TextIO = sys.stderr) -> None:
+    handler = logging.StreamHandler(stream)
+    traceback = level == "DEBUG"
+    handler.setFormatter(JsonFormatter(secrets) if form == "json"
+                         else OneLineFormatter(secrets, traceback))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(getattr(logging, level))
+    for noisy in NOISY:
+        logging.getLogger(noisy).setLevel(max(logging.WARNING, getattr(logging, level)))

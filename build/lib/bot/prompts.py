@@ -1,0 +1,53 @@
+"""Prompt templates from `prompts/`: commented text files loaded by name."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from langchain_core.prompts import ChatPromptTemplate
+
+# The repository's templates; `POLICYBOT_PROMPTS_DIR` points elsewhere.
+DEFAULT_PROMPTS_DIR = Path(__file__).resolve().parent.parent / "prompts"
+ROLES = {"system", "human"}
+_ROLE_LINE = re.compile(r"^\[(\w+)\]\s*$")
+_PLACEHOLDER = re.compile(r"(?<!\{)\{(\w+)\}(?!\})")
+
+
+class PromptError(Exception):
+    """A template is missing or malformed; the message names the file."""
+
+
+def parse_template(text: str, where: str) -> list[tuple[str, str]]:
+    """Comment lines dropped, split into (role, text) messages."""
+    messages: list[tuple[str, list[str]]] = []
+    for line in text.splitlines():
+        if line.startswith("#"):
+            continue
+        role = _ROLE_LINE.match(line)
+        if role:
+            if role.group(1) not in ROLES:
+                raise PromptError(f"{where}: unknown role [{role.group(1)}]")
+            messages.append((role.group(1), []))
+        elif messages:
+            messages[-1][1].append(line)
+        elif line.strip():
+            raise PromptError(f"{where}: text before the first [system] or [human] line")
+    if not messages:
+        raise PromptError(f"{where}: no [system] or [human] message")
+    return [(role, "\n".join(lines).strip()) for role, lines in messages]
+
+
+def load_prompt(name: str, required: set[str], folder: Path = DEFAULT_PROMPTS_DIR,
+                ) -> ChatPromptTemplate:
+    path = folder / f"{name}.txt"
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise PromptError(f"prompt {path} cannot be read: {error.strerror}") from None
+    messages = parse_template(text, str(path))
+    found = {match for _, body in messages for match in _PLACEHOLDER.findall(body)}
+    if found != required:
+        missing, unknown = sorted(required - found), sorted(found - required)
+        raise PromptError(f"{path}: placeholders differ (missing {missing}, unknown {unknown})")
+    return ChatPromptTemplate.from_messages(messages)

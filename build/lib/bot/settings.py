@@ -1,0 +1,215 @@
+"""Settings, read once at start-up from the environment and `.env`.
+
+The variable names are a contract used by other tools and docs: keep them exactly.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import (
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from bot.chat_models import ChatModelSpec, parse_llm_spec
+from bot.prompts import DEFAULT_PROMPTS_DIR
+from knowledge.base import KnowledgeConfig
+from knowledge.embedders import DEFAULT_EMBEDDER, validate_embedder_spec
+
+PREFIX = "POLICYBOT_"
+
+
+# Settings with a fixed form: the pattern a value must match, and what to say when not.
+FORMS = {
+    "chroma_url": (r"https?://[^/\s:]+(:\d+)?/?",
+                   "give http(s)://HOST[:PORT], e.g. http://127.0.0.1:8000"),
+    "matrix_homeserver": (r"https?://[^/\s]+(/\S*)?", "give the homeserver's http(s):// URL"),
+    "matrix_user_id": (r"@[^:\s]+:\S+", "give a full Matrix id, like @policybot:example.org"),
+    "slack_bot_token": (r"xoxb-\S+", "a bot token starts with xoxb-"),
+    "slack_app_token": (r"xapp-\S+", "an app-level token starts with xapp-"),
+    "slack_api_url": (r"https?://\S+", "give an http(s):// URL"),
+}
+
+
+class SettingsError(Exception):
+    """One line naming the variable and what is wrong with it."""
+
+
+def _comma_list(value: object) -> object:
+    if isinstance(value, str):
+        return [item.strip() for item in value.split(",") if item.strip()]
+    return value
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix=PREFIX, env_file=".env", env_file_encoding="utf-8", extra="ignore",
+    )
+
+    data_dir: Path = Field(Path(".data"), description="vector store, caches and state")
+    sources: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["seeds"],
+        description="comma-separated folders or files to index",
+    )
+    embedder: str = Field(DEFAULT_EMBEDDER, description="e5-small, use-multilingual or "
+                          "openai:MODEL")
+    embedder_base_url: str = Field("", description="base URL for an openai:MODEL embedder")
+    embedder_api_key: str = Field("", description="API key for an openai:MODEL embedder")
+    offline: bool = Field(False, description="never fetch URL sources; use cached copies")
+    url_max_age_hours: float = Field(24.0, ge=0, description="refetch URL sources older "
+                                     "than this")
+    fetch_timeout: float = Field(10.0, gt=0, description="seconds to wait for a URL or "
+                                 "embeddings endpoint")
+    relevance_threshold: float = Field(0.0, description="raise to refuse more, lower to "
+                                       "answer more")
+    chroma_url: str = Field("", description="a Chroma server (`chroma run`); empty: the "
+                            "embedded store in the data dir")
+    llm: str = Field("", description="empty: extractive answers; openai:MODEL or "
+                     "ollama:MODEL for generated ones")
+    llm_base_url: str = Field("", description="the model endpoint (OpenAI-compatible /v1 "
+                              "URL, or Ollama's URL)")
+    llm_api_key: str = Field("", description="API key for the model endpoint")
+    llm_timeout: float = Field(60.0, gt=0, description="seconds to wait for the model "
+                               "before falling back to an extractive answer")
+    prompts_dir: Path = Field(DEFAULT_PROMPTS_DIR, description="folder of the prompt "
+                              "templates")
+    admins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, description="user ids allowed to run admin commands"
+    )
+    log_level: str = Field("WARNING", description="DEBUG, INFO, WARNING or ERROR")
+    slack_bot_token: str = Field("", description="xoxb- bot token; set to run on Slack")
+    slack_app_token: str = Field("", description="xapp- app token: Socket Mode (the default)")
+    slack_signing_secret: str = Field("", description="signing secret: HTTP mode instead of "
+                                      "Socket Mode")
+    slack_port: int = Field(3000, ge=1, le=65535, description="HTTP mode: port for Slack's "
+                            "requests")
+    slack_host: str = Field("0.0.0.0", description="HTTP mode: address to listen on")
+    slack_api_url: str = Field("", description="Slack Web API base URL (proxies, tests); "
+                               "empty: https://slack.com/api/")
+
+    @field_validator("sources", "admins", "matrix_allowed_servers", mode="before")
+    @classmethod
+    def _split(cls, value: object) -> object:
+        return _comma_list(value)
+
+    @field_validator("sources")
+    @classmethod
+    def _not_empty(cls, value: list[str]) -> list[str]:
+        if not value:
+            raise ValueError("name at least one folder or file")
+        return value
+
+    @field_validator("embedder")
+    @classmethod
+    def _embedder(cls, value: str) -> str:
+        return validate_embedder_spec(value)
+
+    @field_validator("llm")
+    @classmethod
+    def _llm(cls, value: str) -> str:
+        parse_llm_spec(value)
+        return value.strip()
+
+    @field_validator("log_format")
+    @classmethod
+    def _log_format(cls, value: str) -> str:
+        form = value.strip().lower()
+        if form not in {"text", "json"}:
+            raise ValueError("choose text or json")
+        return form
+
+    @field_validator("log_level")
+    @classmethod
+    def _level(cls, value: str) -> str:
+        level = value.strip().upper()
+        if level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+            raise ValueError("choose DEBUG, INFO, WARNING or ERROR")
+        return level
+
+    metrics_port: int = Field(0, ge=0, le=65535, description="port for /healthz and "
+                              "/metrics; 0: off")
+    metrics_host: str = Field("0.0.0.0", description="address for /healthz and /metrics")
+    log_format: str = Field("text", description="text (one readable line per event) or json")
+    matrix_homeserver: str = Field("", description="homeserver URL; set to run on Matrix")
+    matrix_user_id: str = Field("", description="the bot's Matrix id, @bot:example.org")
+    matrix_password: str = Field("", description="the bot's password (or an access token)")
+    matrix_access_token: str = Field("", description="an access token instead of a password")
+    matrix_device_name: str = Field("policybot", description="device name shown to people")
+    matrix_allowed_servers: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, description="join invites only from these servers; empty: any"
+    )
+    matrix_catch_up_hours: float = Field(3.0, ge=0, description="after a restart, answer "
+                                         "missed messages up to this old")
+
+    @field_validator(*FORMS)
+    @classmethod
+    def _form(cls, value: str, info: ValidationInfo) -> str:
+        value = value.strip()
+        pattern, message = FORMS[str(info.field_name)]
+        if value and not re.fullmatch(pattern, value):
+            raise ValueError(message)
+        return value
+
+    @field_validator("matrix_homeserver")
+    @classmethod
+    def _no_trailing_slash(cls, value: str) -> str:
+        return value.rstrip("/")
+
+    @field_validator("slack_api_url")
+    @classmethod
+    def _trailing_slash(cls, value: str) -> str:
+        # slack_sdk joins method names onto the base URL: without the slash they glue on.
+        return value if not value or value.endswith("/") else value + "/"
+
+    @model_validator(mode="after")
+    def _platforms(self) -> Settings:
+        if self.slack_bot_token and not (self.slack_app_token or self.slack_signing_secret):
+            raise ValueError("POLICYBOT_SLACK_BOT_TOKEN needs POLICYBOT_SLACK_APP_TOKEN "
+                             "(Socket Mode) or POLICYBOT_SLACK_SIGNING_SECRET (HTTP mode)")
+        if self.matrix_homeserver and not self.matrix_user_id:
+            raise ValueError("POLICYBOT_MATRIX_HOMESERVER needs POLICYBOT_MATRIX_USER_ID")
+        if self.matrix_homeserver and not (self.matrix_password or self.matrix_access_token):
+            raise ValueError("POLICYBOT_MATRIX_HOMESERVER needs POLICYBOT_MATRIX_PASSWORD or "
+                             "POLICYBOT_MATRIX_ACCESS_TOKEN")
+        return self
+
+    def chat_model(self) -> ChatModelSpec | None:
+        return parse_llm_spec(self.llm)
+
+    def secrets(self) -> list[str]:
+        """Values that must never reach a prompt, an answer or a log line."""
+        return [str(value) for name, value in self.model_dump().items()
+                if value and name.endswith(("_key", "_token", "_password", "_secret"))]
+
+    def knowledge(self) -> KnowledgeConfig:
+        return KnowledgeConfig(
+            data_dir=self.data_dir,
+            sources=tuple(Path(s) for s in self.sources),
+            embedder=self.embedder,
+            embedder_base_url=self.embedder_base_url,
+            embedder_api_key=self.embedder_api_key,
+            embedder_timeout=self.fetch_timeout,
+            offline=self.offline,
+            url_max_age_hours=self.url_max_age_hours,
+            fetch_timeout=self.fetch_timeout,
+            relevance_threshold=self.relevance_threshold,
+            chroma_url=self.chroma_url,
+        )
+
+
+def load_settings(env_file: Path | None = Path(".env")) -> Settings:
+    try:
+        return Settings(_env_file=env_file)  # type: ignore[call-arg]
+    except ValidationError as error:
+        first = error.errors()[0]
+        message = str(first["msg"]).removeprefix("Value error, ")
+        if not first["loc"]:  # a rule across settings names its variables itself
+            raise SettingsError(message) from None
+        raise SettingsError(f"{PREFIX}{str(first['loc'][0]).upper()}: {message}") from None

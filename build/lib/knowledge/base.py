@@ -1,0 +1,74 @@
+"""The knowledge base as one object: embedder, store, state, refresh and search wired up."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from knowledge.embedders import Embedder, UseEmbedder, make_embedder
+from knowledge.loaders import UrlCache, http_fetcher
+from knowledge.refresh import Refresher
+from knowledge.retrieval import Fusion, RelevanceJudge, Retriever
+from knowledge.state import StateFile
+from knowledge.store import VectorStore, open_client
+
+
+@dataclass(frozen=True)
+class KnowledgeConfig:
+    data_dir: Path
+    sources: tuple[Path, ...]
+    embedder: str = "e5-small"
+    embedder_base_url: str = ""
+    embedder_api_key: str = ""
+    embedder_timeout: float = 30.0
+    offline: bool = False
+    url_max_age_hours: float = 24.0
+    fetch_timeout: float = 10.0
+    # Shifts the relevance judge: lower answers more, higher refuses more.
+    relevance_threshold: float = 0.0
+    fusion: Fusion = "max"
+    chroma_url: str = ""  # empty: the embedded store under data_dir
+
+
+class KnowledgeBase:
+    """Everything is built on first use: opening one costs nothing."""
+
+    def __init__(self, config: KnowledgeConfig, client: Any = None) -> None:
+        self.config = config
+        self._client = client
+
+    @cached_property
+    def embedder(self) -> Embedder:
+        c = self.config
+        return make_embedder(c.embedder, c.embedder_base_url, c.embedder_api_key,
+                             c.embedder_timeout)
+
+    @cached_property
+    def store(self) -> VectorStore:
+        client = self._client if self._client is not None else open_client(self.config.data_dir,
+                                                                     self.config.chroma_url)
+        return VectorStore(client, self.embedder)
+
+    @cached_property
+    def state_file(self) -> StateFile:
+        return StateFile(self.config.data_dir)
+
+    @cached_property
+    def refresher(self) -> Refresher:
+        c = self.config
+        cache = UrlCache(
+            c.data_dir / "cache" / "urls",
+            max_age_seconds=c.url_max_age_hours * 3600,
+            fetcher=None if c.offline else http_fetcher(c.fetch_timeout),
+        )
+        return Refresher(c.data_dir, list(c.sources), self.store, self.state_file, cache)
+
+    @cached_property
+    def retriever(self) -> Retriever:
+        # One thread: the judge embeds four short texts per question (see UseEmbedder).
+        second = UseEmbedder(threads=1) if self.embedder.identity != UseEmbedder.identity else None
+        judge = RelevanceJudge(self.embedder, second, self.config.data_dir / "cache",
+                               self.config.relevance_threshold)
+        return Retriever(self.store, self.state_file, judge, fusion=self.config.fusion)

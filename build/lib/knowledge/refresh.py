@@ -1,0 +1,212 @@
+"""Incremental, atomic refresh of the knowledge base from its sources."""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Protocol
+
+from knowledge.documents import SourceDocument
+from knowledge.embedders import EmbedderError
+from knowledge.loaders import SourceError, SourceSpec, UrlCache, discover, load
+from knowledge.splitting import passages_of
+from knowledge.state import DocumentEntry, KnowledgeState, StateFile
+from knowledge.store import StoreError, VectorStore, collection_name
+
+log = logging.getLogger(__name__)
+
+
+class RefreshBusy(Exception):
+    """Another refresh is running; only one runs at a time."""
+
+
+class RefreshFailed(Exception):
+    """The refresh stopped before swapping; the knowledge base is as it was."""
+
+
+class Progress(Protocol):
+    def start(self, total: int) -> None: ...
+
+    def advance(self, source: str) -> None: ...
+
+    def finish(self) -> None: ...
+
+
+class NoProgress:
+    def start(self, total: int) -> None:
+        pass
+
+    def advance(self, source: str) -> None:
+        pass
+
+    def finish(self) -> None:
+        pass
+
+
+@dataclass
+class RefreshSummary:
+    added: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)
+    notes: list[tuple[str, str]] = field(default_factory=list)
+    passages: int = 0
+    seconds: float = 0.0
+    rebuilt_from: str = ""  # the previous embedder when a switch re-embedded everything
+
+    def line(self) -> str:
+        return (
+            f"{len(self.added)} added, {len(self.changed)} changed, "
+            f"{len(self.removed)} removed, {len(self.unchanged)} unchanged, "
+            f"{len(self.failed)} failed; {self.passages} passages; {self.seconds:.1f} s"
+        )
+
+
+class Refresher:
+    """Runs refreshes for one data dir, one at a time across threads and processes."""
+
+    def __init__(self, data_dir: Path, locations: list[Path], store: VectorStore,
+                 state_file: StateFile, url_cache: UrlCache) -> None:
+        self.data_dir = data_dir
+        self.locations = locations
+        self.store = store
+        self.state_file = state_file
+        self.url_cache = url_cache
+        self._thread_lock = threading.Lock()
+
+    @contextmanager
+    def _exclusive(self) -> Iterator[None]:
+        if not self._thread_lock.acquire(blocking=False):
+            raise RefreshBusy
+        try:
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            with (self.data_dir / "refresh.lock").open("w") as lock_file:
+                try:
+                    fcntl.flock(lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError as error:
+                    raise RefreshBusy from error
+                try:
+                    yield
+                finally:
+                    fcntl.flock(lock_file, fcntl.LOCK_UN)
+        finally:
+            self._thread_lock.release()
+
+    @property
+    def running(self) -> bool:
+        return self._thread_lock.locked()
+
+    def refresh(self, progress: Progress | None = None) -> RefreshSummary:
+        with self._exclusive():
+            try:
+                return self._refresh(progress or NoProgress())
+            except (StoreError, EmbedderError) as error:
+                raise RefreshFailed(str(error)) from error
+
+    def _refresh(self, progress: Progress) -> RefreshSummary:
+        started = time.perf_counter()
+        summary = RefreshSummary()
+        old = self.state_file.current()
+        target = collection_name(self.store.embedder.identity)
+        rebuild = bool(old.collection) and old.collection != target
+        if rebuild:
+            summary.rebuilt_from = old.embedder
+            log.info("embedder changed from %s to %s: re-embedding everything",
+                     old.embedder, self.store.embedder.identity)
+        self._collect_garbage(old, target)
+
+        specs, problems = discover(self.locations)
+        missing = [where for where, why in problems if why == "no such file or folder"]
+        if missing:
+            raise RefreshFailed(f"source location not found: {', '.join(missing)}")
+        summary.failed.extend(problems)
+
+        documents: dict[str, DocumentEntry] = {}
+        written: list[str] = []
+        progress.start(len(specs))
+        try:
+            for spec in specs:
+                entry = self._refresh_one(spec, old, rebuild, target, summary, written)
+                if entry is not None:
+                    documents[spec.key] = entry
+                progress.advance(spec.key)
+        finally:
+            progress.finish()
+
+        summary.removed = sorted(set(old.documents) - {s.key for s in specs})
+        live = {entry.version for entry in documents.values()}
+        stale = {entry.version for entry in old.documents.values()} - live
+        new_state = KnowledgeState(
+            embedder=self.store.embedder.identity,
+            collection=target,
+            refreshed_at=time.time(),
+            documents=documents,
+            garbage=tuple(sorted(stale)) if not rebuild else (),
+            garbage_collections=(old.collection,) if rebuild else (),
+        )
+        summary.passages = new_state.passage_count
+        if new_state.documents != old.documents or rebuild or not old.collection:
+            self.state_file.replace(new_state)
+        elif old.refreshed_at:
+            self.state_file.replace(replace(old, refreshed_at=new_state.refreshed_at,
+                                            garbage=(), garbage_collections=()))
+        self.state_file.clear_journal()
+        summary.seconds = time.perf_counter() - started
+        log.info("refresh done: %s", summary.line())
+        return summary
+
+    def _refresh_one(self, spec: SourceSpec, old: KnowledgeState, rebuild: bool, target: str,
+                     summary: RefreshSummary, written: list[str]) -> DocumentEntry | None:
+        previous = old.documents.get(spec.key)
+        try:
+            loaded = load(spec, self.url_cache)
+        except SourceError as error:
+            log.warning("source %s skipped: %s", spec.key, error)
+            summary.failed.append((spec.key, str(error)))
+            # Its earlier passages stay, unless they belong to the replaced embedder.
+            return previous if previous is not None and not rebuild else None
+        if loaded.note:
+            summary.notes.append((spec.key, loaded.note))
+        document = loaded.document
+        if previous is not None and previous.version == document.version and not rebuild:
+            summary.unchanged.append(spec.key)
+            return previous
+        passages = passages_of(document)
+        # Journal first: if we die after the upsert, the next refresh removes these rows.
+        written.append(document.version)
+        self.state_file.write_journal(written)
+        self.store.add(target, passages)
+        (summary.changed if previous is not None else summary.added).append(spec.key)
+        return _entry(document, len(passages))
+
+    def _collect_garbage(self, old: KnowledgeState, target: str) -> None:
+        """Delete what earlier refreshes left for later; never what is live."""
+        live = old.live_versions
+        leftovers = (set(old.garbage) | set(self.state_file.journal())) - live
+        if old.collection and leftovers:
+            self.store.delete_versions(old.collection, leftovers)
+        if target != old.collection and leftovers:
+            self.store.delete_versions(target, leftovers)
+        for name in old.garbage_collections:
+            if name not in {old.collection, target}:
+                self.store.drop(name)
+        self.state_file.clear_journal()
+
+
+def _entry(document: SourceDocument, passages: int) -> DocumentEntry:
+    return DocumentEntry(
+        source=document.source,
+        title=document.title,
+        url=document.url,
+        language=document.language,
+        version=document.version,
+        passages=passages,
+        refreshed_at=time.time(),
+    )

@@ -1,0 +1,112 @@
+"""The Dockerfile and docker-compose.yml, checked as far as a machine without a Docker
+engine allows: structure, settings that really exist and validate, versions that match,
+and the package the image installs, built for real."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import chromadb
+import pytest
+import yaml
+
+from bot.settings import Settings
+from tests.conftest import REPO
+
+
+def compose() -> dict[str, Any]:
+    data = yaml.safe_load((REPO / "docker-compose.yml").read_text("utf-8"))
+    assert isinstance(data, dict)
+    return data
+
+
+def dockerfile() -> list[tuple[str, str]]:
+    """(INSTRUCTION, arguments) in order, continuation lines joined, comments dropped."""
+    text = (REPO / "Dockerfile").read_text("utf-8")
+    text = re.sub(r"\\\n\s*", " ", text)
+    lines = [line.strip() for line in text.splitlines()]
+    return [(line.split(None, 1)[0].upper(), line.split(None, 1)[1]) for line in lines
+            if line and not line.startswith("#")]
+
+
+def test_compose_has_chroma_policybot_and_the_optional_profiles() -> None:
+    services = compose()["services"]
+    assert set(services) == {"chroma", "policybot", "synapse", "ollama"}
+    assert services["synapse"]["profiles"] == ["matrix"]
+    assert services["ollama"]["profiles"] == ["ollama"]
+    assert "profiles" not in services["chroma"] and "profiles" not in services["policybot"]
+    chroma, bot = services["chroma"], services["policybot"]
+    assert chroma["healthcheck"]["test"] and any(v.endswith(":/data")
+                                                 for v in chroma["volumes"])
+    assert bot["depends_on"] == {"chroma": {"condition": "service_healthy"}}
+    assert bot["build"] == "." and (REPO / "Dockerfile").exists()
+    assert bot["env_file"] == [{"path": ".env", "required": False}]
+    assert "9464/healthz" in " ".join(bot["healthcheck"]["test"])
+    named = set(compose()["volumes"])
+    for service in services.values():
+        for volume in service.get("volumes", []):
+            assert volume.split(":")[0] in named  # every volume is a named, persistent one
+
+
+def test_compose_settings_are_real_and_valid(monkeypatch: pytest.MonkeyPatch) -> None:
+    environment = compose()["services"]["policybot"]["environment"]
+    fields = {f"POLICYBOT_{name.upper()}" for name in Settings.model_fields}
+    assert set(environment) <= fields  # no misspelt setting silently ignored
+    for name in list(os.environ):
+        if name.startswith("POLICYBOT_"):
+            monkeypatch.delenv(name)
+    for name, value in environment.items():
+        monkeypatch.setenv(name, str(value))
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    assert settings.chroma_url == "http://chroma:8000" and settings.metrics_port == 9464
+    healthcheck = " ".join(compose()["services"]["policybot"]["healthcheck"]["test"])
+    assert f":{settings.metrics_port}/healthz" in healthcheck
+
+
+def test_chroma_image_matches_the_client_version() -> None:
+    image = compose()["services"]["chroma"]["image"]
+    server = image.rsplit(":", 1)[1]
+    client = chromadb.__version__
+    assert server.split(".")[:2] == client.split(".")[:2], (server, client)
+
+
+def test_dockerfile_is_multi_stage_non_root_and_copies_what_exists() -> None:
+    steps = dockerfile()
+    stages = [args for op, args in steps if op == "FROM"]
+    assert len(stages) == 2 and stages[0].endswith(" AS build")
+    assert all(re.search(r"python:3\.11-slim", stage) for stage in stages)  # as tested here
+    final = steps[[i for i, (op, _) in enumerate(steps) if op == "FROM"][1]:]
+    users = [args for op, args in final if op == "USER"]
+    assert users and users[-1] not in {"root", "0"}
+    for op, args in steps:
+        if op == "COPY" and "--from=" not in args:
+            for source in args.split()[:-1]:
+                assert (REPO / source).exists(), source
+    command = [args for op, args in final if op == "CMD"][-1]
+    assert "policybot refresh" in command and "exec policybot run" in command
+    env = " ".join(args for op, args in final if op == "ENV")
+    assert "POLICYBOT_PROMPTS_DIR=/app/prompts" in env and "POLICYBOT_DATA_DIR=/data" in env
+    ignored = (REPO / ".dockerignore").read_text("utf-8").split()
+    assert {".venv", ".data", ".env"} <= set(ignored)  # no secrets or caches in the image
+
+
+@pytest.mark.e2e
+def test_the_package_the_image_installs_builds_and_holds_what_runs(tmp_path: Path) -> None:
+    # The image's `pip install .`, without the network: dependencies are already here.
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps",
+                    "-w", str(tmp_path), str(REPO)], check=True, capture_output=True,
+                   timeout=300)
+    wheel = next(tmp_path.glob("policybot-*.whl"))
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for module in ("bot/cli.py", "bot/adapters/slack.py", "bot/adapters/matrix.py",
+                   "bot/health.py", "knowledge/store.py", "knowledge/background.txt"):
+        assert module in names, module
+    assert not any(n.startswith(("tests/", "bench/")) for n in names)
+    entry = next(n for n in names if n.endswith("entry_points.txt"))
+    assert "policybot = bot.cli:main" in zipfile.ZipFile(wheel).read(entry).decode()
