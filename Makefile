@@ -39,6 +39,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.chain_overhead
 	$(BIN)/python -m bench.slack_latency
 	$(BIN)/python -m bench.matrix_latency
+	$(BIN)/python -m bench.store_modes  # ~30 min: fills 100k passages twice
 
 clean:
 	rm -rf $(VENV) .data .mypy_cache .ruff_cache .pytest_cache

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -98,11 +99,24 @@ def test_dockerfile_is_multi_stage_non_root_and_copies_what_exists() -> None:
 
 @pytest.mark.e2e
 def test_the_package_the_image_installs_builds_and_holds_what_runs(tmp_path: Path) -> None:
-    # The image's `pip install .`, without the network: dependencies are already here.
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps",
-                    "-w", str(tmp_path), str(REPO)], check=True, capture_output=True,
-                   timeout=300)
-    wheel = next(tmp_path.glob("policybot-*.whl"))
+    # The build stage's `pip install .`, from exactly what its COPY lines bring in.
+    source = tmp_path / "src"
+    source.mkdir()
+    build = dockerfile()[:[op for op, _ in dockerfile()].index("FROM", 1)]
+    for op, args in build:
+        if op == "COPY":
+            *copied, target = args.split()
+            for name in copied:
+                origin, destination = REPO / name, source / target / Path(name).name
+                if origin.is_dir():
+                    shutil.copytree(origin, source / target.rstrip("/").removeprefix("./"),
+                                    ignore=shutil.ignore_patterns("__pycache__"))
+                else:
+                    shutil.copy(origin, destination)
+    wheels = tmp_path / "wheels"
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-w", str(wheels),
+                    str(source)], check=True, capture_output=True, timeout=300)
+    wheel = next(wheels.glob("policybot-*.whl"))
     names = set(zipfile.ZipFile(wheel).namelist())
     for module in ("bot/cli.py", "bot/adapters/slack.py", "bot/adapters/matrix.py",
                    "bot/health.py", "knowledge/store.py", "knowledge/background.txt"):

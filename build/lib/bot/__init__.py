@@ -1,1 +1,0 @@
-"""policybot: chat adapters, answering and the command line."""

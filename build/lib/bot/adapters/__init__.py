@@ -1,1 +1,0 @@
-"""Platform adapters: they translate platform events to messages and replies back."""
