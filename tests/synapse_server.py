@@ -52,7 +52,7 @@ enable_registration: false
 presence:
   enabled: false
 url_preview_enabled: false
-rc_message: {limit}
+rc_message: {message_limit}
 rc_registration: {limit}
 rc_registration_token_validity: {limit}
 rc_login:
@@ -87,15 +87,20 @@ rc_media_create: {limit}
 
 
 class SynapseServer:
-    def __init__(self, root: Path, port: int | None = None) -> None:
+    def __init__(self, root: Path, port: int | None = None,
+                 messages_per_second: float | None = None) -> None:
+        """`messages_per_second` (burst 1) makes sending messages hit 429s on purpose."""
         self.root = root
         self.port = port or free_port()
         self.process: subprocess.Popen[bytes] | None = None
         self.config = root / "homeserver.yaml"
         limit = "{" + ", ".join(f"{k}: {v}" for k, v in _GENEROUS.items()) + "}"
+        message_limit = limit if messages_per_second is None else \
+            f"{{per_second: {messages_per_second}, burst_count: 1}}"
         root.mkdir(parents=True, exist_ok=True)
         self.config.write_text(CONFIG.format(server_name=SERVER_NAME, root=root, port=self.port,
-                                             secret=SHARED_SECRET, limit=limit), "utf-8")
+                                             secret=SHARED_SECRET, limit=limit,
+                                             message_limit=message_limit), "utf-8")
         subprocess.run([sys.executable, "-m", "synapse.app.homeserver", "-c", str(self.config),
                         "--generate-keys"], check=True, capture_output=True, cwd=root,
                        timeout=120)

@@ -4,6 +4,7 @@ people (tests/synapse_server.py, tests/matrix_people.py)."""
 from __future__ import annotations
 
 import json
+import logging
 import time
 import uuid
 from collections.abc import Iterator
@@ -255,6 +256,26 @@ def test_invites_from_other_servers_are_declined(world: World) -> None:
                         and s.content.get("membership") == "leave"], what="the decline")
     assert not [s for s in gus.seen if s.sender == world.bot_id
                 and s.content.get("membership") == "join"]
+
+
+def test_rate_limits_are_waited_out(tmp_path: Path, loop: EventLoop, essay_kb: KnowledgeBase,
+                                    caplog: pytest.LogCaptureFixture) -> None:
+    """A homeserver allowing one message per 2 s: the refresh's two notices still arrive."""
+    strict = SynapseServer(tmp_path / "strict", messages_per_second=0.5).start()
+    world = World(strict, loop, tmp_path / "world", essay_kb)
+    try:
+        world.start_bot()
+        admin = world.person("admin")
+        room = joined_room(world, admin, direct=True)
+        with caplog.at_level(logging.WARNING, logger="nio"):
+            admin.send(room, "refresh")
+            started, summary = admin.wait_notices(room, world.bot_id, 2, timeout=120)[:2]
+        assert started.content["body"].startswith("Refreshing")
+        assert summary.content["body"].startswith("Refresh done")
+        assert any("429" in r.getMessage() for r in caplog.records)  # it was limited
+    finally:
+        world.close()
+        strict.stop()
 
 
 def test_a_wrong_password_stops_start_up_in_one_line(synapse: SynapseServer,

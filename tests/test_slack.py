@@ -315,6 +315,18 @@ def test_rate_limits_are_waited_out_and_failures_apologised_for(
     assert apology["text"] == errors.ANSWER_FAILED  # no exception text in the channel
 
 
+def test_socket_mode_reconnects_when_slack_drops_the_connection(
+    slack: SlackStandIn, start_bot: BotFactory
+) -> None:
+    start_bot()
+    slack.drop_connections()  # Slack refreshes Socket Mode connections now and then
+    wait_until(lambda: slack.connections >= 2 and slack.connected, timeout=60,
+               what="a new Socket Mode connection")
+    assert len(slack.called("apps.connections.open")) >= 2
+    slack.say("D1", "UANA", QUESTION, channel_type="im")
+    assert "*[1]*" in texts(wait_until(lambda: slack.posts("D1"), what="the answer")[0])
+
+
 def test_http_mode_answers_signed_requests_only(slack: SlackStandIn,
                                                 start_bot: BotFactory) -> None:
     port = free_port()
