@@ -35,3 +35,8 @@ class SeenKeys:
 
     def add(self, key: str) -> None:
         self.first(key)
+
+    def newest(self, count: int) -> list[str]:
+        """The `count` most recently offered keys, oldest first (what a restart needs)."""
+        with self._lock:
+            return list(self._keys)[-count:] if count > 0 else []

@@ -230,7 +230,7 @@ def test_no_backlog_on_first_start_and_missed_messages_after_a_restart(world: Wo
     adapter = world.start_bot(catch_up_seconds=2.0)
     wait_until(lambda: adapter.events_handled >= 1, what="the missed message looked at")
     assert len(eve.notices(room, world.bot_id)) == 1  # older than the limit: left alone
-    assert too_old not in adapter.answered
+    assert too_old not in adapter.state.answered
 
 
 def test_the_bot_rides_out_a_homeserver_restart(world: World) -> None:

@@ -100,6 +100,7 @@ def test_seen_keys_answer_once_and_stay_bounded() -> None:
     for key in "bcd":
         seen.add(key)
     assert "a" not in seen and "d" in seen  # the oldest forgotten, memory flat
+    assert seen.newest(2) == ["c", "d"] and seen.newest(0) == []
 
 
 def test_feedback_log_appends_whole_lines(tmp_path: Path) -> None:

@@ -52,6 +52,7 @@ PLATFORM = "matrix"
 SYNC_TIMEOUT_MS = 10_000
 MAX_BACKOFF_SECONDS = 30.0
 REMEMBERED = 2000  # answered events and threads kept in the state file
+IN_MEMORY = REMEMBERED * 5  # ... and while running
 
 
 @dataclass(frozen=True)
@@ -73,8 +74,8 @@ class MatrixState:
     path: Path
     next_batch: str = ""
     direct_rooms: set[str] = field(default_factory=set)
-    threads: list[str] = field(default_factory=list)  # "room thread-root" answered in
-    answered: list[str] = field(default_factory=list)  # event ids, newest last
+    threads: SeenKeys = field(default_factory=lambda: SeenKeys(IN_MEMORY))  # "room root"
+    answered: SeenKeys = field(default_factory=lambda: SeenKeys(IN_MEMORY))  # event ids
     joined_at: dict[str, int] = field(default_factory=dict)  # room -> when joined (ms)
 
     @classmethod
@@ -82,14 +83,18 @@ class MatrixState:
         if not path.exists():
             return cls(path)
         data = json.loads(path.read_text("utf-8"))
-        return cls(path, data.get("next_batch", ""), set(data.get("direct_rooms", [])),
-                   list(data.get("threads", [])), list(data.get("answered", [])),
-                   dict(data.get("joined_at", {})))
+        state = cls(path, data.get("next_batch", ""), set(data.get("direct_rooms", [])),
+                    joined_at=dict(data.get("joined_at", {})))
+        for key in data.get("threads", []):
+            state.threads.add(key)
+        for event_id in data.get("answered", []):
+            state.answered.add(event_id)
+        return state
 
     def save(self) -> None:
         data = {"next_batch": self.next_batch, "direct_rooms": sorted(self.direct_rooms),
-                "threads": self.threads[-REMEMBERED:], "answered": self.answered[-REMEMBERED:],
-                "joined_at": self.joined_at}
+                "threads": self.threads.newest(REMEMBERED),
+                "answered": self.answered.newest(REMEMBERED), "joined_at": self.joined_at}
         temporary = self.path.with_suffix(".tmp")
         temporary.write_text(json.dumps(data), "utf-8")
         temporary.replace(self.path)  # a crash leaves the old state, never half a file
@@ -119,12 +124,6 @@ class MatrixAdapter:
         )
         self.workers = Workers(assistant, PLATFORM, workers)
         self.state = MatrixState.load(config.state_dir / "state.json")
-        self.answered = SeenKeys(REMEMBERED * 5)
-        for event_id in self.state.answered:
-            self.answered.add(event_id)
-        self.threads = SeenKeys(REMEMBERED * 5)
-        for key in self.state.threads:
-            self.threads.add(key)
         self.display_name = ""
         self.events_handled = 0  # room messages looked at since start (tests wait on it)
         self.syncs = 0
@@ -312,14 +311,13 @@ class MatrixAdapter:
         thread_root = relation.get("event_id") if relation.get("rel_type") == "m.thread" \
             else None
         direct = room.room_id in self.state.direct_rooms
-        followed = bool(thread_root) and f"{room.room_id} {thread_root}" in self.threads
+        followed = bool(thread_root) and f"{room.room_id} {thread_root}" in self.state.threads
         if not (direct or followed or mentions(content, self.client.user_id or "",
                                                self.display_name)):
             log.debug("%s in %s is not for the bot", event.event_id, room.room_id)
             return
-        if not self.answered.first(event.event_id):
+        if not self.state.answered.first(event.event_id):
             return
-        self.state.answered.append(event.event_id)
         # Group rooms: answer in the question's thread. Direct chats: plainly, unless the
         # question is itself in a thread.
         root = thread_root or (None if direct else event.event_id)
@@ -337,9 +335,7 @@ class MatrixAdapter:
             reply = await self.workers.handle(text, user, conversation)
             await self._send(room_id, _content(reply), root, event_id)
             if root:
-                key = f"{room_id} {root}"
-                self.threads.add(key)
-                self.state.threads.append(key)
+                self.state.threads.add(f"{room_id} {root}")
         except Exception:
             log.exception("answering a Matrix message in %s failed", room_id)
             self.assistant.metrics.error("platform")
