@@ -76,7 +76,7 @@ class Assistant:
             return Reply(self.sources())
         if command.name == "refresh":
             if not self.is_admin(user, platform):
-                return Reply("Sorry, only admins can refresh the knowledge base.")
+                return Reply(errors.ADMINS_ONLY)
             return Reply(self.refresh(progress))
         answer = self.ask(Question(command.argument, user=user, platform=platform), thread)
         return Reply(answer_text(answer), answer)

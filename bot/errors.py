@@ -12,6 +12,7 @@ KNOWLEDGE_EMPTY = (
 )
 STORE_DOWN = "I can't reach the knowledge base right now. Please try again in a moment."
 ANSWER_FAILED = "Sorry, something went wrong while answering. The details are in the log."
+ADMINS_ONLY = "Sorry, only admins can refresh the knowledge base."
 
 
 class PlatformStartError(Exception):

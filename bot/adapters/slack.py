@@ -298,7 +298,7 @@ class SlackAdapter:
             await ack(text=HELP)
             return
         if parsed.name == "refresh" and not self.assistant.is_admin(user, PLATFORM):
-            await ack(text="Sorry, only admins can refresh the knowledge base.")
+            await ack(text=errors.ADMINS_ONLY)
             return
         if parsed.name == "refresh":
             await ack(text="Refreshing the knowledge base; I'll tell you here when it is done.")
