@@ -10,11 +10,12 @@ import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
 from knowledge.base import KnowledgeBase, KnowledgeConfig
 from knowledge.embedders import E5Embedder, Embedder, Matrix
-from tests.slack_server import wait_until
+from tests.slack_server import SlackStandIn, wait_until
 
 REPO = Path(__file__).resolve().parent.parent
 SEEDS = REPO / "seeds"
@@ -119,3 +120,19 @@ class Serving:
         if self.process.poll() is None:
             self.process.kill()
             self.process.communicate(timeout=30)
+
+
+def responds(url: str) -> bool:
+    """Whether an HTTP server answers at `url` at all (any status): it is up."""
+    try:
+        httpx.get(url, timeout=5)
+        return True
+    except httpx.HTTPError:
+        return False
+
+
+@pytest.fixture
+def slack() -> Iterator[SlackStandIn]:
+    """The local Slack stand-in; UAPPBOT is an app posting as a user (users.info: is_bot)."""
+    with SlackStandIn(bots=frozenset({"UAPPBOT"})) as stand_in:
+        yield stand_in

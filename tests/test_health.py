@@ -7,7 +7,6 @@ import json
 import logging
 import shutil
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -17,18 +16,12 @@ from prometheus_client.parser import text_string_to_metric_families
 from bot import errors
 from bot.logs import JsonFormatter, OneLineFormatter
 from tests.chroma_server import ChromaServer, free_port
-from tests.conftest import ESSAY, Serving, policybot
+from tests.conftest import ESSAY, Serving, policybot, responds
 from tests.openai_server import ChatReply, OpenAIServer
 from tests.slack_server import SlackStandIn, wait_until
 
 QUESTION = "Who really wins the open-source AI race?"
 OFF_TOPIC = "What is the best recipe for apple pie?"
-
-
-@pytest.fixture
-def slack() -> Iterator[SlackStandIn]:
-    with SlackStandIn() as stand_in:
-        yield stand_in
 
 
 def samples(metrics: str) -> dict[tuple[str, frozenset[tuple[str, str]]], float]:
@@ -65,7 +58,7 @@ def test_health_metrics_and_json_logs_with_a_chroma_server_that_goes_away(
     try:
         with Serving(env) as bot:
             bot.wait_ready(lambda: slack.connected, "policybot run to connect")
-            wait_until(lambda: _get(f"{health}/healthz"), what="the health endpoint")
+            wait_until(lambda: responds(f"{health}/healthz"), what="the health endpoint")
             ready = httpx.get(f"{health}/healthz")
             assert ready.status_code == 200
             assert ready.json() == {"status": "ok", "store": "ok",
@@ -117,13 +110,6 @@ def test_sigterm_lets_the_question_in_flight_finish(cli_env: dict[str, str],
     assert code == 0, bot.stderr
     answer = slack.posts("D1")
     assert len(answer) == 1 and "Die Hyperscaler gewinnen [1]." in str(answer[0]["text"])
-
-
-def _get(url: str) -> bool:
-    try:
-        return httpx.get(url, timeout=5).status_code in {200, 503}
-    except httpx.HTTPError:
-        return False
 
 
 def test_log_lines_are_single_and_carry_no_secrets() -> None:

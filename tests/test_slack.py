@@ -27,7 +27,7 @@ from knowledge.base import KnowledgeBase
 from knowledge.embedders import E5Embedder, Embedder, Matrix
 from tests.chat_fakes import ScriptedChatModel
 from tests.chroma_server import free_port
-from tests.conftest import REPO, Serving, make_kb
+from tests.conftest import REPO, Serving, make_kb, responds
 from tests.running_bot import RunningBot
 from tests.slack_server import (
     BOT_ID,
@@ -45,12 +45,6 @@ ADMIN = "UADMIN"
 QUESTION = "Who really wins the open-source AI race?"
 Payload = dict[str, Any]
 BotFactory = Callable[..., SlackAdapter]
-
-
-@pytest.fixture
-def slack() -> Iterator[SlackStandIn]:
-    with SlackStandIn(bots=frozenset({"UAPPBOT"})) as stand_in:
-        yield stand_in
 
 
 @pytest.fixture
@@ -333,7 +327,7 @@ def test_http_mode_answers_signed_requests_only(slack: SlackStandIn,
     secret = "s3cret-signing"
     adapter = start_bot(app_token="", signing_secret=secret, host="127.0.0.1", port=port)
     url = f"http://127.0.0.1:{port}/slack/events"
-    wait_until(lambda: _listening(port), what="the HTTP listener")
+    wait_until(lambda: responds(f"http://127.0.0.1:{port}/"), what="the HTTP listener")
 
     def message(channel: str) -> str:
         event = {"type": "message", "user": "UANA", "text": QUESTION, "ts": slack.next_ts(),
@@ -361,14 +355,6 @@ def test_http_mode_answers_signed_requests_only(slack: SlackStandIn,
     wait_until(lambda: adapter.events_handled >= 2 and adapter.busy == 0, what="quiet")
     assert len(slack.posts("D1")) == 1
     assert slack.posts("D9") == [] and slack.posts("D8") == []
-
-
-def _listening(port: int) -> bool:
-    try:
-        httpx.get(f"http://127.0.0.1:{port}/", timeout=1)
-        return True
-    except httpx.HTTPError:
-        return False
 
 
 def test_policybot_run_serves_slack_until_sigterm(slack: SlackStandIn,
