@@ -11,7 +11,6 @@ Run: .venv/bin/python -m bench.chain_overhead
 
 from __future__ import annotations
 
-import json
 import tempfile
 import time
 from collections.abc import Callable
@@ -21,16 +20,15 @@ from uuid import UUID
 
 from langchain_core.callbacks import BaseCallbackHandler
 
+from bench.essay import essay_knowledge, questions
 from bot.answering import Answerer
 from bot.chat_models import ChatModelSpec, make_chat_model
 from bot.conversation import Answer, Question
 from bot.generation import GeneratedAnswerer
 from bot.memory import Turn
 from bot.tables import percentile_ms, table
-from knowledge.base import KnowledgeBase, KnowledgeConfig
 from tests.openai_server import ChatReply, OpenAIServer
 
-REPO = Path(__file__).resolve().parent.parent
 ROUNDS = 4
 
 
@@ -47,16 +45,9 @@ class ModelTimer(BaseCallbackHandler):
         self.seconds += time.perf_counter() - self.started.pop(run_id)
 
 
-def questions() -> list[str]:
-    lines = (REPO / "eval" / "essay.jsonl").read_text("utf-8").splitlines()
-    cases = [json.loads(line) for line in lines if line.strip() and not line.startswith("#")]
-    return [c["question"] for c in cases if not c.get("no_answer")]
-
-
 def main() -> None:
     data = Path(tempfile.mkdtemp(prefix="policybot-chain-"))
-    kb = KnowledgeBase(KnowledgeConfig(data_dir=data, sources=(REPO / "seeds",), offline=True))
-    kb.refresher.refresh()
+    kb = essay_knowledge(data)
     texts = questions() * ROUNDS
     history = (Turn("What does the essay say about Europe?", "It doubts sovereignty [1]."),)
     with OpenAIServer() as server:

@@ -15,17 +15,15 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.chain_overhead import questions
+from bench.essay import assistant_seconds, essay_knowledge, questions
 from bot.adapters.matrix import MatrixAdapter, MatrixConfig
 from bot.assistant import Assistant
 from bot.tables import percentile_ms, table
-from knowledge.base import KnowledgeBase, KnowledgeConfig
 from tests.matrix_people import EventLoop, Person
 from tests.running_bot import RunningBot
 from tests.slack_server import wait_until
 from tests.synapse_server import SynapseServer
 
-REPO = Path(__file__).resolve().parent.parent
 COUNT = 50
 PASSWORD = "bench-password"
 
@@ -52,17 +50,9 @@ def one_way(sender: Person, receiver: Person, room: str, text: str) -> float:
 
 def main() -> None:
     root = Path(tempfile.mkdtemp(prefix="policybot-matrix-"))
-    kb = KnowledgeBase(KnowledgeConfig(data_dir=root / "data", sources=(REPO / "seeds",),
-                                       offline=True))
-    kb.refresher.refresh()
+    kb = essay_knowledge(root / "data")
     texts = (questions() * 4)[:COUNT]
-    alone = []
-    assistant = Assistant(kb)
-    assistant.handle(texts[0])
-    for text in texts:
-        started = time.perf_counter()
-        assistant.handle(text)
-        alone.append(time.perf_counter() - started)
+    alone = assistant_seconds(kb, texts)
     synapse = SynapseServer(root / "synapse").start()
     loop = EventLoop()
     try:

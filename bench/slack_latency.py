@@ -17,16 +17,15 @@ import time
 from functools import partial
 from pathlib import Path
 
-from bench.chain_overhead import questions
+from bench.essay import assistant_seconds, essay_knowledge, questions
 from bot.adapters.slack import SlackAdapter, SlackConfig
 from bot.assistant import Assistant
 from bot.feedback import FeedbackLog
 from bot.tables import percentile_ms, table
-from knowledge.base import KnowledgeBase, KnowledgeConfig
+from knowledge.base import KnowledgeBase
 from tests.running_bot import RunningBot
 from tests.slack_server import SlackStandIn, wait_until
 
-REPO = Path(__file__).resolve().parent.parent
 COUNT = 50
 
 
@@ -66,18 +65,9 @@ def delivered(kb: KnowledgeBase, texts: list[str], data: Path, burst: bool) -> l
 
 def main() -> None:
     data = Path(tempfile.mkdtemp(prefix="policybot-slack-"))
-    kb = KnowledgeBase(KnowledgeConfig(data_dir=data, sources=(REPO / "seeds",), offline=True))
-    kb.refresher.refresh()
+    kb = essay_knowledge(data)
     texts = (questions() * 4)[:COUNT]
-    assistant = Assistant(kb)
-    assistant.handle(texts[0])  # warm the models, as a running bot is
-
-    alone = []
-    for text in texts:
-        started = time.perf_counter()
-        assistant.handle(text)
-        alone.append(time.perf_counter() - started)
-
+    alone = assistant_seconds(kb, texts)
     rows = [delivered(kb, texts, data, burst=False), delivered(kb, texts, data, burst=True)]
     print(table(["delivery", "answered", "lost", "duplicates", "p50 ms", "p95 ms", "wall"],
                 rows))
