@@ -37,7 +37,7 @@ def real_records(work: Path) -> dict[str, dict[str, Any]]:
                                        offline=True))
     kb.refresher.refresh()
     name = kb.state_file.current().collection
-    return {kind: kb.store.collection(name, kind).get(
+    return {kind: kb.store.collection(name, kind, "de").get(
         include=["embeddings", "metadatas", "documents"]) for kind in KINDS}
 
 
@@ -47,6 +47,9 @@ def fill(kb: KnowledgeBase, records: dict[str, dict[str, Any]], passages: int) -
     name = collection_name(kb.embedder.identity)
     documents: dict[str, DocumentEntry] = {}
     for copy in range(copies):
+        # Every other copy is filed as English: the search then runs per language over two
+        # languages, as in a mixed knowledge base.
+        language = "de" if copy % 2 == 0 else "en"
         for kind in KINDS:
             rows = records[kind]
             base = np.asarray(rows["embeddings"], dtype=np.float32)
@@ -57,13 +60,14 @@ def fill(kb: KnowledgeBase, records: dict[str, dict[str, Any]], passages: int) -
                 source = f"copy{copy}/{meta['source']}"
                 version = f"c{copy}-{meta['doc_version']}"
                 metadatas.append({**meta, "source": source, "doc_version": version,
+                                  "language": language,
                                   "passage_id": f"c{copy}-{meta['passage_id']}"})
                 entry = documents.get(source)
                 documents[source] = DocumentEntry(
-                    source=source, title=str(meta["title"]), url="", language="de",
+                    source=source, title=str(meta["title"]), url="", language=language,
                     version=version, refreshed_at=time.time(),
                     passages=(entry.passages if entry else 0) + (kind == PASSAGE))
-            kb.store.upsert(name, kind, [f"c{copy}-{i}" for i in rows["ids"]], vectors,
+            kb.store.upsert(name, kind, language, [f"c{copy}-{i}" for i in rows["ids"]], vectors,
                             rows["documents"], metadatas)
     kb.state_file.replace(KnowledgeState(
         embedder=kb.embedder.identity, collection=name,

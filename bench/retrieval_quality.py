@@ -14,6 +14,7 @@ import argparse
 import json
 import tempfile
 import time
+from functools import cache
 from pathlib import Path
 
 import bm25s
@@ -40,6 +41,23 @@ def score(ranked: list[list[tuple[str, int]]], gold: list[Question]) -> tuple[fl
     return r1 / n, r5 / n, mrr / n
 
 
+def _fold(text: str) -> str:
+    return " ".join(text.split())
+
+
+@cache
+def _folded_paragraphs() -> list[tuple[str, int, str]]:
+    return [(name, number, _fold(body)) for name, number, body in paragraphs()]
+
+
+def xquad_paragraphs(source: str, text: str) -> list[tuple[str, int]]:
+    """The XQuAD paragraphs a passage holds (a passage may hold part of a long paragraph,
+    or several short ones merged)."""
+    text = _fold(text)
+    return [(name, number) for name, number, body in _folded_paragraphs()
+            if name == source and (body[:80] in text or text[:80] in body)]
+
+
 def dense(kb: KnowledgeBase, qs: list[Question]) -> tuple[list[list[tuple[str, int]]], float]:
     started = time.perf_counter()
     ranked = []
@@ -47,8 +65,9 @@ def dense(kb: KnowledgeBase, qs: list[Question]) -> tuple[list[list[tuple[str, i
         hits = kb.retriever.search(q.text, k=10).hits
         seen: list[tuple[str, int]] = []
         for hit in hits:
-            if (hit.source, hit.paragraph) not in seen:
-                seen.append((hit.source, hit.paragraph))
+            for found in xquad_paragraphs(hit.source, hit.text):
+                if found not in seen:
+                    seen.append(found)
         ranked.append(seen)
     return ranked, (time.perf_counter() - started) / len(qs) * 1000
 

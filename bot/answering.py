@@ -4,11 +4,13 @@ with numbered citations."""
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Sequence
 from typing import Protocol
 
 from bot.conversation import Answer, Citation, Question
 from bot.memory import Turn
+from knowledge.answer_kinds import answer_kind, carries
 from knowledge.retrieval import PassageHit, Retrieval, Retriever
 from knowledge.state import KnowledgeState
 
@@ -20,6 +22,13 @@ CITE_WITHIN = 0.015
 QUOTE_WITHIN = 0.01
 MAX_CITATIONS = 3
 MAX_SENTENCES_PER_PASSAGE = 2
+# A statement carrying the kind of thing asked for is preferred by this much (cosine).
+QUOTE_PREFERENCE = 0.01
+QUOTE_CLOSERS = "\"'”“»«)] "
+# A further citation whose quote shares this much of its words with an earlier one adds
+# nothing.
+REPEATS_SHARE = 0.6
+_WORD = re.compile(r"[^\W\d_]+")
 
 
 def covered_topics(state: KnowledgeState, limit: int = 6) -> str:
@@ -39,18 +48,43 @@ def refusal(question: str, state: KnowledgeState) -> Answer:
     return Answer(question=question, text=text, grounded=False)
 
 
-def choose_cited(hits: Sequence[PassageHit]) -> list[PassageHit]:
-    best = hits[0].similarity
-    return [hit for hit in hits if hit.similarity >= best - CITE_WITHIN][:MAX_CITATIONS]
+def choose_cited(hits: Sequence[PassageHit], question: str = "") -> list[PassageHit]:
+    """The best passage, and others only where they add to the answer: nearly as good a
+    match, and a quote that says something the ones before do not."""
+    best = hits[0].score  # calibrated across languages: comparable between hits
+    chosen: list[PassageHit] = []
+    quoted: list[set[str]] = []
+    for hit in hits:
+        if hit.score < best - CITE_WITHIN or len(chosen) == MAX_CITATIONS:
+            break
+        words = _content_words(" ".join(quoted_sentences(hit, question)))
+        if any(len(words & earlier) >= REPEATS_SHARE * min(len(words), len(earlier))
+               for earlier in quoted):
+            continue  # the same statement again (a recital restating its article)
+        chosen.append(hit)
+        quoted.append(words)
+    return chosen
 
 
-def quoted_sentences(hit: PassageHit) -> list[str]:
-    """The passage's best sentence and, if nearly as good, the next best; in text order."""
-    if not hit.matched:
-        return [hit.sentence]
-    best = hit.matched[0][1]
-    chosen = [text for text, similarity in hit.matched[:MAX_SENTENCES_PER_PASSAGE]
-              if similarity >= best - QUOTE_WITHIN]
+def _content_words(text: str) -> set[str]:
+    return {w.lower() for w in _WORD.findall(text) if len(w) > 3}
+
+
+def quoted_sentences(hit: PassageHit, question: str = "") -> list[str]:
+    """The passage's best statement and, if nearly as good, the next best; in text order.
+
+    Best by the sentence search's similarity, with a small preference for a statement
+    that carries what was asked (a date for "when", a number for "how many", a demand for
+    "what does ... demand"); a question ("Woher kommen diese Cluster?") is never the answer.
+    """
+    candidates = list(hit.matched) or [(hit.sentence, hit.sentence_similarity)]
+    statements = [c for c in candidates if not c[0].rstrip(QUOTE_CLOSERS).endswith("?")]
+    wanted = answer_kind(question)
+    ranked = sorted(((similarity + (QUOTE_PREFERENCE if carries(text, wanted) else 0.0), text)
+                     for text, similarity in statements or candidates), reverse=True)
+    best = ranked[0][0]
+    chosen = [text for score, text in ranked[:MAX_SENTENCES_PER_PASSAGE]
+              if score >= best - QUOTE_WITHIN]
     return sorted(chosen, key=lambda text: (hit.text.find(text), text))
 
 
@@ -66,20 +100,22 @@ def quote_span(text: str, sentences: list[str]) -> str:
     return text[first : last + len(sentences[-1])]
 
 
-def cite(n: int, hit: PassageHit) -> Citation:
+def cite(n: int, hit: PassageHit, question: str = "") -> Citation:
     return Citation(
         n=n, id=hit.id, source=hit.source, title=hit.title, section=hit.section,
         paragraph=hit.paragraph, text=hit.text,
-        quote=quote_span(hit.text, quoted_sentences(hit)), url=hit.url, score=hit.similarity,
+        quote=quote_span(hit.text, quoted_sentences(hit, question)), url=hit.url,
+        score=hit.similarity,
     )
 
 
 def extractive_answer(question: str, retrieval: Retrieval) -> Answer:
     citations: list[Citation] = []
     parts: list[str] = []
-    for n, hit in enumerate(choose_cited(retrieval.hits), start=1):
-        citations.append(cite(n, hit))
-        parts.append(f"{' '.join(quoted_sentences(hit))} [{n}]")
+    for n, hit in enumerate(choose_cited(retrieval.hits, question), start=1):
+        citation = cite(n, hit, question)
+        citations.append(citation)
+        parts.append(f"{citation.quote} [{n}]")
     return Answer(question=question, text=" ".join(parts), grounded=True,
                   citations=tuple(citations))
 

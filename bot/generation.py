@@ -137,7 +137,7 @@ class GeneratedAnswerer:
         if not checked.cited:
             log.info("generated answer cited nothing; falling back: %r", raw[:200])
             return self._fallback(question, retrieval, MODEL_UNCITED)
-        citations = tuple(cite(n, hits[number - 1])
+        citations = tuple(cite(n, hits[number - 1], question)
                           for n, number in enumerate(checked.cited, start=1))
         return Answer(question=question, text=self.redact(checked.text), grounded=True,
                       mode="llm", citations=citations)

@@ -62,8 +62,8 @@ def sources_text(state: KnowledgeState) -> str:
 
 def refresh_text(summary: RefreshSummary) -> str:
     lines = []
-    if summary.rebuilt_from:
-        lines.append(f"Embedder changed (was {summary.rebuilt_from}): re-embedded everything.")
+    if summary.rebuilt_because:
+        lines.append(summary.rebuilt_because)
     lines.append(f"Refresh done: {summary.line()}")
     for source, reason in summary.failed:
         lines.append(f"  failed: {source}: {reason}")

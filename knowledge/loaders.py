@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import json
 import re
-import statistics
 import time
 import tomllib
 from collections.abc import Callable
@@ -16,7 +15,9 @@ import httpx
 from bs4 import BeautifulSoup, Tag
 
 from knowledge.documents import Block, SourceDocument, stable_hash
-from knowledge.splitting import clean_inline, markdown_blocks, plain_text_blocks
+from knowledge.languages import code_of, detect
+from knowledge.lines import BLANK, Line, markdown_lines, page_lines, text_lines
+from knowledge.splitting import clean_inline, document_blocks
 
 MANIFEST_NAME = "sources.toml"
 SUFFIXES = {".md", ".markdown", ".txt", ".html", ".htm", ".pdf"}
@@ -105,16 +106,18 @@ def _folder_files(folder: Path, listed: dict[str, SourceSpec]) -> list[SourceSpe
 
 
 def parse_bytes(data: bytes, kind: str, fallback_title: str) -> tuple[str, list[Block]]:
-    """Title and paragraphs of a document's bytes; kind is a file suffix without dot."""
+    """Title and passage-sized blocks of a document's bytes; kind is a suffix without dot."""
     if kind == "pdf":
-        return parse_pdf(data, fallback_title)
-    text = _decode(data)
-    if kind in {"html", "htm"}:
-        return parse_html(text, fallback_title)
-    if kind in {"md", "markdown"}:
-        title, blocks = markdown_blocks(text)
+        title, lines = pdf_lines(data)
     else:
-        title, blocks = plain_text_blocks(text)
+        text = _decode(data)
+        if kind in {"html", "htm"}:
+            title, lines = html_lines(text)
+        elif kind in {"md", "markdown"}:
+            title, lines = "", markdown_lines(text)
+        else:
+            title, lines = "", text_lines(text)
+    title, blocks = document_blocks(lines, title)
     return title or fallback_title, blocks
 
 
@@ -131,14 +134,13 @@ _HTML_SKIP = ["script", "style", "nav", "footer", "header", "aside", "form", "no
 _HTML_BLOCKS = ["h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "blockquote", "pre", "td"]
 
 
-def parse_html(text: str, fallback_title: str) -> tuple[str, list[Block]]:
+def html_lines(text: str) -> tuple[str, list[Line]]:
     soup = BeautifulSoup(text, "html.parser")
     for tag in soup(_HTML_SKIP):
         tag.decompose()
     title = clean_inline(soup.title.get_text()) if soup.title else ""
     body = soup.find("main") or soup.find("article") or soup.body or soup
-    section = ""
-    blocks: list[Block] = []
+    lines: list[Line] = []
     for element in body.find_all(_HTML_BLOCKS) if isinstance(body, Tag) else []:
         if element.find_parent(_HTML_BLOCKS):
             continue  # its text is part of the enclosing block
@@ -146,16 +148,15 @@ def parse_html(text: str, fallback_title: str) -> tuple[str, list[Block]]:
         content = re.sub(r"\s+([.,;:!?])", r"\1", clean_inline(element.get_text(" ")))
         if not content:
             continue
-        if element.name and element.name[0] == "h" and element.name[1:].isdigit():
-            section = content
-            if element.name == "h1" and not title:
-                title = content
-        else:
-            blocks.append(Block(text=content, section=section))
-    return title or fallback_title, blocks
+        name = element.name or ""
+        level = int(name[1]) if name[:1] == "h" and name[1:].isdigit() else 0
+        lines += [Line(content, level), BLANK]
+    if not title:
+        title = next((line.text for line in lines if line.level == 1), "")
+    return title, lines
 
 
-def parse_pdf(data: bytes, fallback_title: str) -> tuple[str, list[Block]]:
+def pdf_lines(data: bytes) -> tuple[str, list[Line]]:
     from pypdf import PdfReader  # noqa: PLC0415  (pypdf is only needed for PDFs)
     from pypdf.errors import PdfReadError  # noqa: PLC0415
 
@@ -165,41 +166,9 @@ def parse_pdf(data: bytes, fallback_title: str) -> tuple[str, list[Block]]:
         pages = [page.extract_text() or "" for page in reader.pages]
     except (PdfReadError, ValueError, KeyError, TypeError, OSError) as error:
         raise SourceError(f"not a readable PDF ({type(error).__name__})") from error
-    blocks: list[Block] = []
-    for number, page_text in enumerate(pages, start=1):
-        for paragraph in pdf_paragraphs(page_text):
-            blocks.append(Block(text=paragraph, section=f"page {number}"))
-    if not blocks:
+    if not any(page.strip() for page in pages):
         raise SourceError("the PDF has no extractable text")
-    return clean_inline(title) or fallback_title, blocks
-
-
-def pdf_paragraphs(page_text: str) -> list[str]:
-    """Rejoin a PDF page's lines into paragraphs.
-
-    A paragraph ends at a blank line, or at a line that ends a sentence and is clearly
-    shorter than the page's usual line (the last line of a paragraph rarely fills it).
-    """
-    lines = [line.strip() for line in page_text.splitlines()]
-    lengths = [len(line) for line in lines if line]
-    if not lengths:
-        return []
-    usual = statistics.median(lengths)
-    paragraphs: list[str] = []
-    current: list[str] = []
-    for line in lines:
-        if not line:
-            if current:
-                paragraphs.append(clean_inline(" ".join(current)))
-                current = []
-            continue
-        current.append(line)
-        if line.endswith((".", "!", "?", ":")) and len(line) < 0.8 * usual:
-            paragraphs.append(clean_inline(" ".join(current)))
-            current = []
-    if current:
-        paragraphs.append(clean_inline(" ".join(current)))
-    return [re.sub(r"(\w)- (\w)", r"\1\2", p) for p in paragraphs if p]
+    return clean_inline(title), page_lines(pages)
 
 
 # --- loading --------------------------------------------------------------------------
@@ -296,10 +265,11 @@ def load(spec: SourceSpec, cache: UrlCache) -> Loaded:
     title, blocks = parse_bytes(data, kind, fallback)
     if not blocks:
         raise SourceError("no text found")
+    language = code_of(spec.language) or detect(" ".join(b.text for b in blocks[:40]))
     document = SourceDocument(
         source=spec.key,
         title=spec.title or title,
-        language=spec.language,
+        language=language,
         url=spec.url,
         blocks=tuple(blocks),
     )

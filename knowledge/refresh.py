@@ -17,7 +17,7 @@ from knowledge.embedders import EmbedderError
 from knowledge.loaders import SourceError, SourceSpec, UrlCache, discover, load
 from knowledge.splitting import passages_of
 from knowledge.state import DocumentEntry, KnowledgeState, StateFile
-from knowledge.store import StoreError, VectorStore, collection_name
+from knowledge.store import LAYOUT_VERSION, StoreError, VectorStore, collection_name
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +59,8 @@ class RefreshSummary:
     notes: list[tuple[str, str]] = field(default_factory=list)
     passages: int = 0
     seconds: float = 0.0
-    rebuilt_from: str = ""  # the previous embedder when a switch re-embedded everything
+    rebuilt_from: str = ""  # the previous embedder when a rebuild re-embedded everything
+    rebuilt_because: str = ""  # why everything was re-embedded, in a sentence
 
     def line(self) -> str:
         return (
@@ -118,8 +119,12 @@ class Refresher:
         rebuild = bool(old.collection) and old.collection != target
         if rebuild:
             summary.rebuilt_from = old.embedder
-            log.info("embedder changed from %s to %s: re-embedding everything",
-                     old.embedder, self.store.embedder.identity)
+            summary.rebuilt_because = (
+                f"Embedder changed (was {old.embedder}): re-embedded everything."
+                if old.embedder != self.store.embedder.identity else
+                "Passages are now split by document structure (new store layout "
+                f"{LAYOUT_VERSION}): re-embedded everything.")
+            log.info("re-embedding everything: %s", summary.rebuilt_because)
         self._collect_garbage(old, target)
 
         specs, problems = discover(self.locations)

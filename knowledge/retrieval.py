@@ -1,4 +1,5 @@
-"""Search: passages and sentences ranked together, fused by passage, judged for relevance."""
+"""Search: passages and sentences ranked together per passage language, calibrated,
+fused by passage, steered to the documents a question names, judged for relevance."""
 
 from __future__ import annotations
 
@@ -10,16 +11,17 @@ from typing import Literal
 
 import numpy as np
 
+from knowledge.answer_kinds import Kind, answer_kind, carries
 from knowledge.documents import stable_hash
-from knowledge.embedders import Embedder, Matrix
-from knowledge.splitting import split_sentences
+from knowledge.embedders import Embedder, Vectors
+from knowledge.naming import names_in
+from knowledge.sentences import split_sentences
 from knowledge.state import KnowledgeState, StateFile
-from knowledge.store import PASSAGE, SENTENCE, Record, VectorStore
+from knowledge.store import PASSAGE, SENTENCE, Record, VectorStore, language_slug
 
 log = logging.getLogger(__name__)
 
-Fusion = Literal["max", "rrf", "passages"]
-RRF_K = 60
+Fusion = Literal["max", "passages"]
 
 
 @dataclass(frozen=True)
@@ -32,8 +34,9 @@ class PassageHit:
     url: str
     language: str
     text: str
-    score: float  # fused ranking score; only comparable within one search
+    score: float  # ranking score: calibrated, plus a bonus where the question names the doc
     similarity: float  # best cosine similarity of the passage or one of its sentences
+    calibrated: float  # similarity minus the question's to background text in its language
     sentence: str  # the passage's sentence that matched best
     sentence_similarity: float
     # The passage's sentences found by the sentence search, best first, with similarity.
@@ -49,24 +52,29 @@ class Retrieval:
 
 
 class RelevanceJudge:
-    """Decides whether the best matches are about the question at all.
+    """Decides whether the best matches are about the question at all, and calibrates
+    similarities across passage languages.
 
     e5's cosine scores are compressed (best on-topic and off-topic scores lie a few
-    thousandths apart), so no fixed threshold works. Two signals are combined instead:
+    thousandths apart), and higher for text in the question's own language. Both are
+    measured per question against a bundled background of unrelated everyday sentences,
+    the same sentences in English and German: a passage's *calibrated* score is its
+    similarity minus the question's similarity to the background in the passage's
+    language (the mean of the closest three lines). That removes the language preference
+    (a German question scores German background higher by the same amount it scores German
+    passages higher) and leaves how much more the passage resembles the question than
+    unrelated text does.
 
-    - *margin*: the best e5 similarity minus the question's similarity to a bundled set of
-      unrelated everyday sentences, measured per question on the same scale;
-    - *second opinion*: USE multilingual's similarity between the question and the matched
-      sentences (USE ranks worse than e5 but its scores spread far wider).
-
-    The weights come from a logistic fit on XQuAD questions asked of their own paragraphs
-    (relevant) and of the essay (not relevant); see BENCHMARKS.md. A positive evidence
-    value means relevant; the threshold shifts it.
+    Relevance combines the best calibrated score (*margin*) with a *second opinion*:
+    USE multilingual's similarity between the question and the matched sentences (USE
+    ranks worse than e5 but its scores spread far wider). A positive evidence value means
+    relevant; the threshold shifts it. Weights: see BENCHMARKS.md.
     """
 
-    MARGIN_WEIGHT = 80.0
-    SECOND_WEIGHT = 20.0
-    BIAS = -6.5
+    # bench/fit_judge.py on fit data only (XQuAD and the fit half of eval/realcorpus.jsonl).
+    MARGIN_WEIGHT = 79.1
+    SECOND_WEIGHT = 21.2
+    BIAS = -7.32
 
     def __init__(self, embedder: Embedder, second: Embedder | None, cache_dir: Path | None,
                  threshold: float = 0.0) -> None:
@@ -74,34 +82,57 @@ class RelevanceJudge:
         self.second = second
         self.cache_dir = cache_dir
         self.threshold = threshold
-        self._background: Matrix | None = None
+        self._background: dict[str, Vectors] | None = None
+        self._paragraphs: dict[str, Vectors] | None = None
 
-    def background(self) -> Matrix:
+    def background(self) -> dict[str, Vectors]:
+        """Background vectors by language code ("" holds every line)."""
         if self._background is None:
             self._background = self._load_background()
         return self._background
 
-    def _load_background(self) -> Matrix:
+    def _load_background(self) -> dict[str, Vectors]:
         text = resources.files("knowledge").joinpath("background.txt").read_text("utf-8")
-        lines = [line.strip() for line in text.splitlines()
+        pairs = [[part.strip() for part in line.split("|")] for line in text.splitlines()
                  if line.strip() and not line.startswith("#")]
+        english = [pair[0] for pair in pairs]
+        german = [pair[1] for pair in pairs if len(pair) > 1]
+        lines = english + german
+        matrix: Vectors | None = None
         cache = None
         if self.cache_dir is not None:
             key = stable_hash(self.embedder.identity, *lines)
             cache = self.cache_dir / f"background-{key}.npy"
             if cache.exists():
-                loaded: Matrix = np.load(cache).astype(np.float32)
-                return loaded
-        matrix = self.embedder.embed_passages(lines)
-        if cache is not None:
-            cache.parent.mkdir(parents=True, exist_ok=True)
-            np.save(cache, matrix)
-        return matrix
+                matrix = np.load(cache).astype(np.float32)
+        if matrix is None:
+            matrix = self.embedder.embed_passages(lines)
+            if cache is not None:
+                cache.parent.mkdir(parents=True, exist_ok=True)
+                np.save(cache, matrix)
+        return {"en": matrix[: len(english)], "de": matrix[len(english):], "": matrix}
 
-    def margin(self, question: Matrix, best_similarity: float) -> float:
-        unrelated = self.background() @ question
-        # The mean of the closest few is steadier than the single closest line.
-        return float(best_similarity - float(np.sort(unrelated)[-3:].mean()))
+    def background_paragraphs(self) -> dict[str, Vectors]:
+        """Paragraph-length background: five consecutive lines' vectors averaged."""
+        if self._paragraphs is None:
+            self._paragraphs = {}
+            for language, rows in self.background().items():
+                groups = [rows[i:i + 5].mean(axis=0) for i in range(0, len(rows) - 4, 5)]
+                stacked = np.asarray(groups, dtype=np.float32)
+                self._paragraphs[language] = stacked / np.linalg.norm(
+                    stacked, axis=1, keepdims=True)
+        return self._paragraphs
+
+    def offsets(self, question: Vectors, languages: list[str],
+                paragraphs: bool = False) -> dict[str, float]:
+        """The question's similarity to unrelated text, per passage language: to its lines
+        (the judge's margin, as fitted), or to paragraph-length background, five lines'
+        vectors averaged (ranking: the length of a passage). The mean of the closest
+        three is steadier than the closest one."""
+        background = self.background_paragraphs() if paragraphs else self.background()
+        return {language: float(np.sort(background.get(language, background[""]) @ question)
+                                [-3:].mean())
+                for language in languages}
 
     def second_opinion(self, query: str, sentences: list[str]) -> float:
         if self.second is None or not sentences:
@@ -109,17 +140,30 @@ class RelevanceJudge:
         vectors = self.second.embed_passages([query, *sentences])
         return float((vectors[1:] @ vectors[0]).max())
 
-    def evidence(self, query: str, question: Matrix, hits: list[PassageHit]) -> float:
-        best = max(hit.similarity for hit in hits)
+    def evidence(self, query: str, hits: list[PassageHit]) -> float:
+        margin = max(hit.calibrated for hit in hits)
         second = self.second_opinion(query, [hit.sentence for hit in hits[:3]])
         if self.second is None:  # margin alone: its own midpoint from the same fit
-            return self.MARGIN_WEIGHT * self.margin(question, best) - 1.0
-        return (self.MARGIN_WEIGHT * self.margin(question, best)
-                + self.SECOND_WEIGHT * second + self.BIAS)
+            return self.MARGIN_WEIGHT * margin - 1.0
+        return self.MARGIN_WEIGHT * margin + self.SECOND_WEIGHT * second + self.BIAS
 
 
 class EmptyKnowledgeBase(Exception):
     """Nothing has been indexed yet."""
+
+
+# How much a passage of a document the question names is preferred, on the calibrated
+# scale (where the best on-topic passage stands some 0.05-0.1 above the background).
+STEER_BONUS = 0.02
+# Ranking removes this share of the per-language offsets' spread: the background is
+# everyday text, and removing all of it over-corrected (fit half: German questions then
+# preferred English passages over the German one that answers).
+CALIBRATION_SHARE = 0.5
+# Recitals explain; the articles hold the rule. Asked "how often must ...", the article is
+# the answer a recital paraphrases.
+RECITAL_PENALTY = 0.01
+# A passage that carries what was asked (a date, an amount, a demand).
+KIND_BONUS = 0.01
 
 
 class Retriever:
@@ -145,74 +189,87 @@ class Retriever:
         vector = self.embedder.embed_question(query)
         live = state.live_versions
         depth = max(self.depth, k)
-        passages = self._live(state, vector, PASSAGE, depth, live)
-        sentences = (
-            [] if self.fusion == "passages"
-            else self._live(state, vector, SENTENCE, 2 * depth, live)
-        )
-        hits = self._fuse(state, passages, sentences)[:k]
+        languages = sorted({language_slug(e.language) for e in state.documents.values()})
+        offsets = self.judge.offsets(vector, languages)
+        ranking = self.judge.offsets(vector, languages, paragraphs=True)
+        named = names_in(query, {key: e.title for key, e in state.documents.items()})
+        wanted = answer_kind(query)
+        hits: list[PassageHit] = []
+        # Each language searched on its own, so that a language holding few passages is
+        # not crowded out, then merged on the calibrated scale.
+        for language in languages:
+            passages = self._live(state, vector, PASSAGE, depth, live, language)
+            sentences = ([] if self.fusion == "passages"
+                         else self._live(state, vector, SENTENCE, 2 * depth, live, language))
+            hits += self._fuse(state, passages, sentences, language, offsets[language],
+                               ranking, named.sources, wanted)
+        hits.sort(key=lambda hit: (-hit.score, -hit.similarity, hit.id))
+        hits = hits[:k]
         if not hits:
             return Retrieval(query=query, hits=[], relevant=False, relevance=0.0)
-        evidence = self.judge.evidence(query, vector, hits)
+        evidence = self.judge.evidence(query, hits)
         return Retrieval(query=query, hits=hits, relevant=evidence >= self.judge.threshold,
                          relevance=evidence)
 
-    def _live(self, state: KnowledgeState, vector: Matrix, kind: str, n: int,
-              live: frozenset[str]) -> list[Record]:
+    def _live(self, state: KnowledgeState, vector: Vectors, kind: str, n: int,
+              live: frozenset[str], language: str) -> list[Record]:
         # Rows of versions that are not live (a refresh in progress, or garbage not yet
         # collected) are dropped; ask for more if that left too few.
         asked = n
         while True:
-            records = self.store.query(state.collection, vector, kind, asked)
+            records = self.store.query(state.collection, vector, kind, asked, language)
             kept = [r for r in records if r.doc_version in live]
             if len(kept) >= n or len(records) < asked:
                 return kept[:n]
             asked *= 4
 
-    def _fuse(self, state: KnowledgeState, passages: list[Record],
-              sentences: list[Record]) -> list[PassageHit]:
-        passage_rank = {r.passage_id: rank for rank, r in enumerate(passages)}
+    def _fuse(self, state: KnowledgeState, passages: list[Record], sentences: list[Record],
+              language: str, offset: float, ranking: dict[str, float],
+              steered: frozenset[str], wanted: Kind) -> list[PassageHit]:
+        mean = sum(ranking.values()) / len(ranking)
         by_id = {r.passage_id: r for r in passages}
-        best_sentence: dict[str, tuple[int, Record]] = {}
+        best_sentence: dict[str, Record] = {}
         found: dict[str, list[tuple[str, float]]] = {}
-        for rank, record in enumerate(sentences):
-            best_sentence.setdefault(record.passage_id, (rank, record))
+        for record in sentences:
+            best_sentence.setdefault(record.passage_id, record)
             found.setdefault(record.passage_id, []).append((record.text, record.similarity))
         missing = [pid for pid in best_sentence if pid not in by_id]
-        for record in self.store.get_passages(state.collection, missing):
+        for record in self.store.get_passages(state.collection, missing, language):
             by_id[record.passage_id] = record
-        floor_p, floor_s = len(passages), len(sentences)
         hits: list[PassageHit] = []
         for pid, record in by_id.items():
-            sentence_rank, sentence = best_sentence.get(pid, (floor_s, None))
-            own = record.similarity if pid in passage_rank else -1.0
+            sentence = best_sentence.get(pid)
+            own = record.similarity if record.similarity >= 0 or pid not in best_sentence \
+                else -1.0
             sentence_sim = sentence.similarity if sentence else -1.0
-            if self.fusion == "rrf":
-                score = 1 / (RRF_K + passage_rank.get(pid, floor_p)) + 1 / (
-                    RRF_K + sentence_rank
-                )
-            else:
-                score = max(own, sentence_sim)
-            matched = sentence.text if sentence is not None else _first_sentence(record.text)
+            similarity = max(own, sentence_sim)
             meta = record.metadata
+            source = str(meta.get("source", ""))
+            calibrated = similarity - offset
+            rank_score = similarity - mean - CALIBRATION_SHARE * (ranking[language] - mean)
+            if str(meta.get("section", "")).startswith("Recitals"):
+                rank_score -= RECITAL_PENALTY
+            if wanted and carries(record.text, wanted):
+                rank_score += KIND_BONUS
             hits.append(
                 PassageHit(
                     id=pid,
-                    source=str(meta.get("source", "")),
+                    source=source,
                     title=str(meta.get("title", "")),
                     section=str(meta.get("section", "")),
                     paragraph=int(meta.get("paragraph", 0)),
                     url=str(meta.get("url", "")),
                     language=str(meta.get("language", "")),
                     text=record.text,
-                    score=score,
-                    similarity=max(own, sentence_sim),
-                    sentence=matched,
-                    sentence_similarity=max(sentence_sim, own if sentence is None else -1.0),
+                    score=rank_score + (STEER_BONUS if source in steered else 0.0),
+                    similarity=similarity,
+                    calibrated=calibrated,
+                    sentence=sentence.text if sentence is not None
+                    else _first_sentence(record.text),
+                    sentence_similarity=sentence_sim if sentence is not None else own,
                     matched=tuple(found.get(pid, ())),
                 )
             )
-        hits.sort(key=lambda hit: (-hit.score, -hit.similarity, hit.id))
         return hits
 
 

@@ -1,9 +1,11 @@
 """The Chroma vector store: passages and their sentences, tagged by document version.
 
-A store *name* (what the knowledge state records) stands for two Chroma collections, one
-of passages and one of sentences. Keeping them apart lets every search be a plain HNSW
-query: a ``where`` filter on a shared collection made search time grow with the whole
-collection (302 ms at 10k passages, see BENCHMARKS.md).
+A store *name* (what the knowledge state records) stands for a pair of Chroma collections
+per passage language, one of passages and one of sentences. Keeping them apart lets every
+search be a plain HNSW query: a ``where`` filter on a shared collection made search time
+grow with the whole collection (302 ms at 10k passages, see BENCHMARKS.md). Apart by
+language, each language's best passages are found even where another language holds
+nearly all of the knowledge base, and their scores can be calibrated before merging.
 
 Records of several versions of a document can sit in a collection at once; which
 versions are live is decided by the knowledge state (see ``state.py``), never by the
@@ -25,12 +27,12 @@ from chromadb.config import Settings as ChromaSettings
 from langchain_chroma import Chroma
 
 from knowledge.documents import Passage, sentence_id
-from knowledge.embedders import Embedder, Matrix
+from knowledge.embedders import Embedder, Vectors
 
 PASSAGE = "passage"
 SENTENCE = "sentence"
 # Bumped when the record layout changes; part of the collection name.
-LAYOUT_VERSION = "v2"
+LAYOUT_VERSION = "v3"
 KINDS = (PASSAGE, SENTENCE)
 UPSERT_BATCH = 512
 
@@ -44,9 +46,13 @@ def collection_name(embedder_identity: str) -> str:
     return f"policybot-{LAYOUT_VERSION}-{slug or 'custom'}"
 
 
-def physical_name(name: str, kind: str) -> str:
-    """The Chroma collection holding one kind of record of a store."""
-    return f"{name}-{kind}s"
+def physical_name(name: str, kind: str, language: str) -> str:
+    """The Chroma collection holding one kind of record of a store, in one language."""
+    return f"{name}-{kind}s-{language_slug(language)}"
+
+
+def language_slug(language: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "", language.lower())[:8] or "xx"
 
 
 def open_client(data_dir: Path, server_url: str = "") -> Any:
@@ -96,10 +102,8 @@ class VectorStore:
         return self._stores[name]
 
     def add(self, name: str, passages: Sequence[Passage]) -> int:
-        """Embed and upsert passages and their sentences; returns the records written."""
-        rows: dict[str, tuple[list[str], list[str], list[dict[str, Any]]]] = {
-            kind: ([], [], []) for kind in KINDS
-        }
+        """Embed and upsert passages and their sentences; returns the texts embedded."""
+        rows: dict[tuple[str, str], tuple[list[str], list[str], list[dict[str, Any]]]] = {}
         for passage in passages:
             base = {
                 "passage_id": passage.id,
@@ -112,35 +116,37 @@ class VectorStore:
                 "language": passage.language,
                 "doc_version": passage.doc_version,
             }
-            ids, texts, metadatas = rows[PASSAGE]
+            ids, texts, metadatas = rows.setdefault((PASSAGE, passage.language), ([], [], []))
             ids.append(passage.id)
             texts.append(passage.embedding_text())
             metadatas.append({**base, "kind": PASSAGE, "text": passage.text})
             if len(passage.sentences) > 1:  # a one-sentence passage is its own sentence
-                ids, texts, metadatas = rows[SENTENCE]
+                ids, texts, metadatas = rows.setdefault((SENTENCE, passage.language),
+                                                        ([], [], []))
                 for index, sentence in enumerate(passage.sentences):
                     ids.append(sentence_id(passage.id, index))
                     texts.append(passage.sentence_embedding_text(sentence))
                     metadatas.append({**base, "kind": SENTENCE, "text": sentence})
-        all_texts = [text for kind in KINDS for text in rows[kind][1]]
+        all_texts = [text for _, texts, _ in rows.values() for text in texts]
         if not all_texts:
             return 0
-        # One embedding call for both kinds: the embedder batches best with everything.
+        # One embedding call for everything: the embedder batches best with everything.
         vectors = self.embedder.embed_passages(all_texts)
         offset = 0
-        for kind in KINDS:
-            ids, texts, metadatas = rows[kind]
-            self.upsert(name, kind, ids, vectors[offset:offset + len(ids)], texts, metadatas)
+        for (kind, language), (ids, texts, metadatas) in rows.items():
+            self.upsert(name, kind, language, ids, vectors[offset:offset + len(ids)], texts,
+                        metadatas)
             offset += len(ids)
         return len(all_texts)
 
-    def upsert(self, name: str, kind: str, ids: Sequence[str], vectors: Matrix,
-               texts: Sequence[str], metadatas: Sequence[dict[str, Any]]) -> None:
-        """Write already embedded records of one kind."""
+    def upsert(self, name: str, kind: str, language: str, ids: Sequence[str],
+               vectors: Vectors, texts: Sequence[str],
+               metadatas: Sequence[dict[str, Any]]) -> None:
+        """Write already embedded records of one kind and language."""
         if not ids:
             return
         with reaching():
-            collection = self.collection(name, kind)
+            collection = self.collection(name, kind, language)
             for start in range(0, len(ids), UPSERT_BATCH):
                 end = start + UPSERT_BATCH
                 collection.upsert(
@@ -150,20 +156,28 @@ class VectorStore:
                     metadatas=list(metadatas[start:end]),
                 )
 
-    def collection(self, name: str, kind: str) -> Any:
-        """The raw Chroma collection of one kind (created when missing)."""
-        return self._store(physical_name(name, kind))._collection
+    def collection(self, name: str, kind: str, language: str) -> Any:
+        """The raw Chroma collection of one kind and language (created when missing)."""
+        return self._store(physical_name(name, kind, language))._collection
+
+    def _physical(self, name: str) -> list[str]:
+        """The Chroma collections that make up a store, whatever their kind and language."""
+        prefixes = tuple(f"{name}-{kind}s-" for kind in KINDS)
+        return sorted(n for n in self._names() if n.startswith(prefixes))
+
+    def languages(self, name: str) -> list[str]:
+        """The passage languages a store holds (as slugs)."""
+        prefix = f"{name}-{PASSAGE}s-"
+        return [n[len(prefix):] for n in self._physical(name) if n.startswith(prefix)]
 
     def delete_versions(self, name: str, versions: Iterable[str]) -> None:
         wanted = sorted(set(versions))
         if not wanted:
             return
         where: Any = {"doc_version": {"$in": wanted}}
-        present = self._names()
         with reaching():
-            for kind in KINDS:
-                if physical_name(name, kind) in present:
-                    self.collection(name, kind).delete(where=where)
+            for physical in self._physical(name):
+                self._store(physical)._collection.delete(where=where)
 
     def _names(self) -> set[str]:
         with reaching():
@@ -172,18 +186,16 @@ class VectorStore:
 
     def names(self) -> set[str]:
         """Store names present in the client (a store exists when its passages do)."""
-        suffix = f"-{PASSAGE}s"
-        return {n[: -len(suffix)] for n in self._names() if n.endswith(suffix)}
+        marker = f"-{PASSAGE}s-"
+        return {n[: n.rindex(marker)] for n in self._names() if marker in n}
 
     def drop(self, name: str) -> None:
         present = self._names()
+        # Earlier layouts: one collection (v1), one pair without languages (v2).
+        old = [name, *(f"{name}-{kind}s" for kind in KINDS)]
         with reaching():
-            if name in present:  # a store of the one-collection layout (v1)
-                self.client.delete_collection(name)
-            for kind in KINDS:
-                physical = physical_name(name, kind)
-                if physical in present:
-                    self.client.delete_collection(physical)
+            for physical in [*(n for n in old if n in present), *self._physical(name)]:
+                self.client.delete_collection(physical)
                 self._stores.pop(physical, None)
 
     def ping(self) -> None:
@@ -192,16 +204,14 @@ class VectorStore:
             self.client.heartbeat()
 
     def count(self, name: str) -> int:
-        present = self._names()
         with reaching():
-            return sum(
-                int(self.collection(name, kind).count())
-                for kind in KINDS if physical_name(name, kind) in present
-            )
+            return sum(int(self._store(physical)._collection.count())
+                       for physical in self._physical(name))
 
-    def query(self, name: str, vector: Matrix, kind: str, n: int) -> list[Record]:
+    def query(self, name: str, vector: Vectors, kind: str, n: int,
+              language: str) -> list[Record]:
         with reaching():
-            result = self.collection(name, kind).query(
+            result = self.collection(name, kind, language).query(
                 query_embeddings=[vector.tolist()],
                 n_results=n,
                 include=["metadatas", "distances"],
@@ -225,11 +235,12 @@ class VectorStore:
             )
         return records
 
-    def get_passages(self, name: str, passage_ids: list[str]) -> list[Record]:
+    def get_passages(self, name: str, passage_ids: list[str], language: str) -> list[Record]:
         if not passage_ids:
             return []
         with reaching():
-            result = self.collection(name, PASSAGE).get(ids=passage_ids, include=["metadatas"])
+            result = self.collection(name, PASSAGE, language).get(ids=passage_ids,
+                                                                  include=["metadatas"])
         records = []
         for record_id, metadata in zip(result["ids"], result["metadatas"] or [], strict=True):
             meta = dict(metadata or {})

@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from knowledge.base import KnowledgeBase, KnowledgeConfig
-from knowledge.embedders import E5Embedder, Embedder, Matrix
+from knowledge.embedders import E5Embedder, Embedder, Vectors
 from tests.slack_server import SlackStandIn, wait_until
 
 REPO = Path(__file__).resolve().parent.parent
@@ -30,11 +30,11 @@ class CountingEmbedder(Embedder):
         self.identity = inner.identity
         self.passages_embedded = 0
 
-    def embed_passages(self, texts: list[str]) -> Matrix:
+    def embed_passages(self, texts: list[str]) -> Vectors:
         self.passages_embedded += len(texts)
         return self.inner.embed_passages(texts)
 
-    def embed_question(self, text: str) -> Matrix:
+    def embed_question(self, text: str) -> Vectors:
         return self.inner.embed_question(text)
 
 

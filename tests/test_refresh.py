@@ -8,9 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from bot.render import refresh_text
 from knowledge.base import KnowledgeBase
 from knowledge.embedders import E5Embedder, UseEmbedder
 from knowledge.refresh import RefreshBusy, RefreshFailed
+from knowledge.state import DocumentEntry, KnowledgeState
 from knowledge.store import KINDS
 from tests.chroma_server import ChromaServer
 from tests.conftest import ESSAY, CountingEmbedder, make_kb
@@ -85,7 +87,9 @@ def test_removed_file_disappears(store: Store, tmp_path: Path, sources_dir: Path
     kb.refresher.refresh()
     name = kb.state_file.current().collection
     for kind in KINDS:
-        assert kb.store.collection(name, kind).get(where={"source": "note.md"})["ids"] == []
+        for language in ("en", "de"):
+            assert kb.store.collection(name, kind, language).get(
+                where={"source": "note.md"})["ids"] == []
 
 
 def test_corrupt_file_is_reported_and_keeps_earlier_passages(store: Store,
@@ -158,6 +162,24 @@ def test_switching_embedders_reembeds_everything(store: Store, tmp_path: Path, s
     assert hits and hits[0].source == ESSAY.name
     switched.refresher.refresh()  # collects the old collection
     assert switched.store.names() == {state.collection}
+
+
+def test_a_store_of_the_old_splitter_is_reembedded_and_the_summary_says_why(
+        store: Store, tmp_path: Path, sources_dir: Path, e5: E5Embedder) -> None:
+    kb, _ = kb_with_counter(tmp_path, sources_dir, e5, store)
+    old = "policybot-v2-e5-small"  # what the paragraph splitter's store (layout v2) was
+    for kind in KINDS:
+        kb.store.client.get_or_create_collection(f"{old}-{kind}s")
+    kb.state_file.replace(KnowledgeState(
+        embedder="e5-small", collection=old, refreshed_at=1.0,
+        documents={ESSAY.name: DocumentEntry(ESSAY.name, "t", "", "de", "v-old", 9, 1.0)}))
+    summary = kb.refresher.refresh()
+    assert "split by document structure" in summary.rebuilt_because
+    assert summary.rebuilt_because in refresh_text(summary)
+    assert summary.changed == [ESSAY.name] and summary.passages == 7
+    kb.refresher.refresh()  # collects the old store
+    assert kb.store.names() == {kb.state_file.current().collection}
+    assert not any(c.name.startswith(old) for c in kb.store.client.list_collections())
 
 
 def test_question_during_a_refresh_is_answered_from_old_or_new_state(store: Store,

@@ -24,7 +24,7 @@ from bot.conversation import Question
 from bot.feedback import FeedbackLog
 from bot.generation import GeneratedAnswerer
 from knowledge.base import KnowledgeBase
-from knowledge.embedders import E5Embedder, Embedder, Matrix
+from knowledge.embedders import E5Embedder, Embedder, Vectors
 from tests.chat_fakes import ScriptedChatModel
 from tests.chroma_server import free_port
 from tests.conftest import REPO, Serving, make_kb, responds
@@ -216,11 +216,11 @@ class SlowEmbedder(Embedder):
         self.identity = inner.identity
         self.delay = delay
 
-    def embed_passages(self, texts: list[str]) -> Matrix:
+    def embed_passages(self, texts: list[str]) -> Vectors:
         time.sleep(self.delay)
         return self.inner.embed_passages(texts)
 
-    def embed_question(self, text: str) -> Matrix:
+    def embed_question(self, text: str) -> Vectors:
         return self.inner.embed_question(text)
 
 

@@ -1,62 +1,70 @@
 from knowledge.documents import SourceDocument
-from knowledge.splitting import (
-    MAX_PASSAGE_CHARS,
-    markdown_blocks,
-    passages_of,
-    plain_text_blocks,
-    split_long,
-    split_sentences,
-)
+from knowledge.lines import markdown_lines, text_lines
+from knowledge.sentences import split_sentences
+from knowledge.splitting import document_blocks, passages_of
+from knowledge.structure import MAX_WORDS, PATH_SEPARATOR
 from tests.conftest import ESSAY
 
 
 def test_sentences_respect_abbreviations_and_ordinals() -> None:
-    text = "Firmen (z.B. Medizintechnik) gewinnen. Am 3. Mai kam er. Was nun? Dann ging er."
+    text = ("Firmen (z.B. Medizintechnik) gewinnen. Am 3. Mai kam er. Was nun? Dann ging er. "
+            "See OJ L 151, 7.6.2019, p. 15.")
     assert split_sentences(text) == [
         "Firmen (z.B. Medizintechnik) gewinnen.", "Am 3. Mai kam er.", "Was nun?",
-        "Dann ging er.",
+        "Dann ging er.", "See OJ L 151, 7.6.2019, p. 15.",
     ]
 
 
+def essay_blocks() -> tuple[str, list[str], list[str]]:
+    title, blocks = document_blocks(text_lines(ESSAY.read_text(encoding="utf-8")))
+    return title, [b.section for b in blocks], [b.text for b in blocks]
+
+
 def test_essay_title_sections_and_paragraphs() -> None:
-    title, blocks = plain_text_blocks(ESSAY.read_text(encoding="utf-8"))
+    title, sections, texts = essay_blocks()
     assert title == "Der Mythos der europäischen KI-Souveränität: Eine Illusion?"
-    assert len(blocks) == 7
-    assert blocks[2].section == "Wer gewinnt wirklich beim Open-Source-Rennen?"
-    assert blocks[4].section.startswith("Die Konträre Prognose")
-    assert "**" not in blocks[0].text  # markdown emphasis is dropped
-    assert blocks[0].text.startswith("Die jüngste StepUp Startups-Analyse")
+    assert len(texts) == 7  # one passage per paragraph: each is 65-75 words
+    assert sections[2] == "Wer gewinnt wirklich beim Open-Source-Rennen?"
+    assert sections[4].startswith("Die Konträre Prognose")
+    assert "**" not in texts[0]  # markdown emphasis is dropped
+    assert texts[0].startswith("Die jüngste StepUp Startups-Analyse")
 
 
 def test_hard_wrapped_text_is_joined_into_paragraphs() -> None:
     text = "Title\n\nThis is a paragraph that was\nwrapped by hand at short width.\n\nNext one."
-    title, blocks = plain_text_blocks(text)
+    title, blocks = document_blocks(text_lines(text))
     assert title == "Title"
+    # Both are tiny, so they make one passage; the wrap is gone.
     assert [b.text for b in blocks] == [
-        "This is a paragraph that was wrapped by hand at short width.", "Next one.",
+        "This is a paragraph that was wrapped by hand at short width. Next one.",
     ]
 
 
-def test_markdown_headings_become_sections() -> None:
-    text = "# Report\n\nIntro text.\n\n## Costs\n\nCloud costs **rise**.\n- a list item\n"
-    title, blocks = markdown_blocks(text)
+def test_markdown_headings_become_a_heading_path() -> None:
+    text = ("# Report\n\nIntro text.\n\n## Costs\n\n### Cloud\n\nCloud costs **rise**.\n"
+            "- a list item\n\n## People\n\nHiring is slow.\n")
+    title, blocks = document_blocks(markdown_lines(text))
     assert title == "Report"
     assert [(b.section, b.text) for b in blocks] == [
-        ("Report", "Intro text."), ("Costs", "Cloud costs rise."), ("Costs", "- a list item"),
+        ("", "Intro text."),
+        (f"Costs{PATH_SEPARATOR}Cloud", "Cloud costs rise. - a list item"),
+        ("People", "Hiring is slow."),
     ]
 
 
-def test_long_paragraphs_are_split_at_sentences() -> None:
+def test_long_units_are_split_at_sentences_and_short_ones_kept_whole() -> None:
     sentence = "Europa braucht eigene Rechenzentren für künstliche Intelligenz. "
-    parts = split_long(sentence * 40)
-    assert len(parts) > 1
-    assert all(len(p) <= MAX_PASSAGE_CHARS for p in parts)
-    assert all(p.endswith(".") for p in parts)
-    assert " ".join(parts) == (sentence * 40).strip()
+    _, blocks = document_blocks(text_lines("Title\n\n" + sentence * 80))
+    assert len(blocks) > 1
+    assert all(len(b.text.split()) <= MAX_WORDS for b in blocks)
+    assert all(b.text.endswith(".") for b in blocks)
+    assert " ".join(b.text for b in blocks) == (sentence * 80).strip()
+    sizes = [len(b.text.split()) for b in blocks]
+    assert max(sizes) - min(sizes) <= 8  # even parts, not one full and a stub
 
 
 def test_passage_ids_are_deterministic_and_follow_content() -> None:
-    title, blocks = plain_text_blocks(ESSAY.read_text(encoding="utf-8"))
+    title, blocks = document_blocks(text_lines(ESSAY.read_text(encoding="utf-8")))
     doc = SourceDocument("essay.txt", title, "de", "", tuple(blocks))
     first, again = passages_of(doc), passages_of(doc)
     assert [p.id for p in first] == [p.id for p in again]

@@ -1,0 +1,319 @@
+"""From the lines of a converted document to clean paragraphs.
+
+Official documents reach us through PDF: running headers ("EN OJ L, 20.11.2024"),
+footers ("ELI: http://data.europa.eu/eli/reg/2024/2847/oj 31/81"), page numbers,
+footnotes between body lines, words hyphenated at line ends and sentences broken across
+pages. Measured on the dev corpus before this module existed: 2,033 passages, many of
+them furniture, a hundred headed by a footnote's title. Here furniture is dropped,
+footnotes are set apart, and broken lines and paragraphs are joined again.
+
+Everything is decided from the text: a line is furniture because of its printed form or
+because it repeats page after page, a footnote because of where it stands (a numbered run
+just above a page footer, continuing the document's footnote count) and what it says.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from knowledge.lines import Line
+
+# Printed forms of page furniture in official journals (EU, and the German Bundesgesetz-
+# blatt's "BGBl." lines) and of bare page numbers.
+_FURNITURE = re.compile(
+    r"(?:"
+    r"ELI:\s*https?://\S+(?:\s+\d{1,4}/\d{1,4})?"
+    r"|\d{1,4}/\d{1,4}\s+ELI:\s*https?://\S+"
+    r"|(?:EN|DE|FR)?\s*OJ L,?\s*\d{1,2}\.\d{1,2}\.\d{4}"
+    r"|(?:\d{1,2}\.\d{1,2}\.\d{4}\s+)?(?:EN|DE|FR)\s+(?:Official Journal of the European Union|"
+    r"Amtsblatt der Europäischen Union)(?:\s+[LC]\s*\d+/\d+)?"
+    r"|[LC]\s*\d+/\d+\s+(?:EN|DE|FR)\s+(?:Official Journal of the European Union|"
+    r"Amtsblatt der Europäischen Union)(?:\s+\d{1,2}\.\d{1,2}\.\d{4})?"
+    r"|(?:Official Journal|Amtsblatt)\s+(?:EN|DE|FR)"
+    r"|(?:of the European Union|der Europäischen Union)\s+[LC]\s+(?:series|Reihe)"
+    r"|(?:Page|Seite)\s+\d{1,4}(?:\s+(?:of|von)\s+\d{1,4})?"
+    # The journal's language code on a line of its own, as running headers print it.
+    r"|BG|ES|CS|DA|DE|ET|EL|EN|FR|GA|HR|IT|LV|LT|HU|MT|NL|PL|PT|RO|SK|SL|FI|SV"
+    r"|[-–]?\s*\d{1,4}\s*[-–]?"
+    r"|\d{1,4}\s*/\s*\d{1,4}"
+    r")"
+)
+# A line this short that repeats on many pages is a running header or footer.
+_RUNNING_MAX_CHARS = 80
+_RUNNING_MIN_REPEATS = 4
+_DIGITS = re.compile(r"\d+")
+_ENUMERATOR = re.compile(r"[(\[](?:#|[a-z]{1,3})[.)\]]?|(?:#|[a-z]{1,3})[.)\]]", re.IGNORECASE)
+# A footnote: "(12)" then its text, or the text right after the marker on the same line.
+FOOTNOTE_MARK = re.compile(r"\((\d{1,3})\)(?:\s+|$)")
+_CITATION = re.compile(
+    r"\bOJ [LC]\b|\bp\. \d|\bABl\. [LC]\b|\bS\. \d|^(?:Regulation|Directive|Decision|"
+    r"Commission|Council|Position of the European Parliament|Verordnung|Richtlinie|"
+    r"Beschluss|Standpunkt des Europäischen Parlaments|Opinion of|See |Siehe )",
+    re.IGNORECASE,
+)
+# A note that does not read as a reference is taken only when it is this short and
+# continues the count: recitals and definitions are numbered the same way.
+_FOOTNOTE_MAX_WORDS = 25
+_EMPHASIS = re.compile(r"(\*\*|__)(.+?)\1")
+_END = re.compile(r"[.!?:;…][\"'”“»«)\]]*$")
+_LIST_END = re.compile(r"(?:,|;|\b(?:and|or|und|oder))$")
+_HYPHENATED = re.compile(r"([^\W\d_]+)-$")
+_WORD_START = re.compile(r"([^\W\d_]+)")
+# A paragraph starts anew at a numbered paragraph or a lettered point.
+STARTS_UNIT = re.compile(
+    r"(?:\*\*\d{1,3}\.\*\*|\d{1,3}\.\s+\S|-\s+\(|\((?:[a-z]{1,2}|[ivxlc]{1,6}|\d{1,3})\)\s)"
+)
+
+
+# Headings that official documents print as lines of their own: kind, number, title.
+_KINDS = {
+    "chapter": "CHAPTER|Chapter|KAPITEL|Kapitel|TITLE|TITEL|PART|Part|TEIL|Teil",
+    "section": "SECTION|Section|ABSCHNITT|Abschnitt",
+    "annex": "ANNEX|Annex|ANHANG|Anhang",
+    "article": "Article|Artikel|Art\\.",
+}
+STRUCTURAL = {
+    kind: re.compile(
+        rf"(?:{words})\s*(?P<number>[IVXLC]+|\d{{1,3}}[a-z]?)"
+        + ("?" if kind == "annex" else "")
+        # A title follows a separator; "Article 32(2) and (3) apply" is a wrapped line.
+        # Parts and annexes also print it without one ("Part II EU-type examination").
+        + (r"\b(?:\s*[:.–—-]\s*|\s+(?=[A-Z]))?" if kind in {"chapter", "annex"}
+           else r"\b(?:\s*[:.–—-]\s*(?=[^\W\d_]))?")
+        + r"(?P<title>(?<=[\s:.–—-])[^\W\d_][^.;:]{0,160}?)?\s*"
+    )
+    for kind, words in _KINDS.items()
+}
+
+
+def structural_heading(text: str) -> tuple[str, str, str] | None:
+    """("article", "5", "Prohibited AI practices") for a heading line, else None."""
+    # A wrapped line ("Annex I.", "Annex VII. For products ..., which are") ends or
+    # continues a sentence; a heading line does neither.
+    if len(text) > 200 or text.endswith((".", ",", ";", ":")):
+        return None
+    for kind, pattern in STRUCTURAL.items():
+        match = pattern.fullmatch(text)
+        if match and match.group("title") and not match.group("number"):
+            continue  # "Annex I and of the processes ...": a bare "ANNEX" has no title
+        between = text[match.end("number"):match.start("title")] if match and match.group(
+            "title") else ""
+        if match and not (text[match.end("number"):].lstrip().startswith(".")
+                          and not text.split(maxsplit=1)[0].isupper()) and not (
+                between.strip() == "" and match.group("title")
+                and not match.group("title")[:1].isupper()):
+            return kind, match.group("number") or "", match.group("title") or ""
+    return None
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """A heading, or a paragraph joined from its lines."""
+
+    text: str
+    level: int = 0  # heading level from the format; 0 for a paragraph
+
+
+def shape(text: str) -> str:
+    return _DIGITS.sub("#", " ".join(text.split()))
+
+
+def is_furniture_text(text: str) -> bool:
+    return bool(_FURNITURE.fullmatch(text.strip()))
+
+
+def furniture(lines: list[Line]) -> set[int]:
+    """Indexes of lines that are page furniture, by printed form or by repetition."""
+    body = [(i, line) for i, line in enumerate(lines) if line.level == 0 and line.text]
+    counts = Counter(shape(line.text) for _, line in body if len(line.text) <= _RUNNING_MAX_CHARS)
+    pages = sum(line.level < 0 for line in lines) + 1
+    repeats = max(_RUNNING_MIN_REPEATS, pages // 4)
+    found: set[int] = set()
+    for i, line in body:
+        key = shape(line.text)
+        if is_furniture_text(line.text) or (
+            counts.get(key, 0) >= repeats and not _ENUMERATOR.fullmatch(key)
+            and not _END.search(line.text) and any(c.isalpha() for c in key)
+            and structural_heading(line.text) is None  # "Article ##" repeats, and is text
+        ):
+            found.add(i)
+    return found
+
+
+def _page_ends(lines: list[Line], dropped: set[int]) -> list[int]:
+    """Where a page's own text ends: before each run of furniture or a page break."""
+    ends = []
+    for i, line in enumerate(lines):
+        starts_run = (i in dropped or line.level < 0) and i > 0 and (
+            i - 1 not in dropped and lines[i - 1].level >= 0)
+        if starts_run:
+            ends.append(i)
+    ends.append(len(lines))
+    return ends
+
+
+def _marker(line: Line) -> int | None:
+    match = FOOTNOTE_MARK.match(line.text)
+    return int(match.group(1)) if match else None
+
+
+def footnotes(lines: list[Line], dropped: set[int]) -> set[int]:
+    """Indexes of footnote lines: numbered runs standing just above a page's end.
+
+    Recitals and definitions are numbered "(n)" too; a run is taken for footnotes when it
+    continues the document's footnote count and is short, or when every note reads as a
+    reference ("OJ L 151, 7.6.2019, p. 15", "Regulation (EU) ...").
+    """
+    found: set[int] = set()
+    last = 0
+    for end in _page_ends(lines, dropped):
+        run: list[tuple[int, int, int]] = []  # (number, first line, end line), bottom up
+        cursor = end
+        while True:
+            start = _note_start(lines, dropped, cursor)
+            if start is None:
+                break
+            number = _marker(lines[start])
+            if number is None or (run and number != run[-1][0] - 1):
+                break
+            run.append((number, start, cursor))
+            cursor = start
+        # Only the notes that fit the count (or read as references) are taken.
+        while run:
+            notes = list(reversed(run))
+            texts = [_note_text(lines, s, e, dropped) for _, s, e in notes]
+            referential = all(_CITATION.search(t) for t in texts)
+            short = all(len(t.split()) <= _FOOTNOTE_MAX_WORDS for t in texts)
+            referential = referential and all(len(t.split()) <= 4 * _FOOTNOTE_MAX_WORDS
+                                              for t in texts)
+            if (notes[0][0] == last + 1 and short) or (referential and notes[0][0] > last):
+                for _, s, e in notes:
+                    found.update(range(s, e))
+                last = notes[-1][0]
+                break
+            run.pop()  # the topmost may be a recital: try the notes below it alone
+    return found
+
+
+def _note_start(lines: list[Line], dropped: set[int], end: int) -> int | None:
+    """The line opening the note that ends at `end` (exclusive), if it is numbered."""
+    i = end - 1
+    while i >= 0 and (lines[i].blank or i in dropped):
+        i -= 1
+    while i >= 0 and lines[i].level >= 0 and i not in dropped:
+        if _marker(lines[i]) is not None:
+            return i
+        if lines[i].heading and not _is_reference_title(lines[i].text):
+            return None
+        i -= 1
+    return None
+
+
+def _is_reference_title(text: str) -> bool:
+    # A footnote's title that a converter made a heading: "REGULATION (EU) 2019/881 OF ..."
+    return bool(re.match(r"(?:REGULATION|DIRECTIVE|DECISION|VERORDNUNG|RICHTLINIE)\b", text))
+
+
+def _note_text(lines: list[Line], start: int, end: int, dropped: set[int]) -> str:
+    text = " ".join(lines[i].text for i in range(start, end) if i not in dropped)
+    return FOOTNOTE_MARK.sub("", text, count=1).strip()
+
+
+def vocabulary(lines: Iterable[Line]) -> Counter[str]:
+    words: Counter[str] = Counter()
+    for line in lines:
+        words.update(w.lower() for w in re.findall(r"[^\W\d_]+(?:-[^\W\d_]+)*", line.text))
+    return words
+
+
+def join_lines(first: str, second: str, words: Counter[str]) -> str:
+    """Join two wrapped lines; a word hyphenated at the break is made whole again
+    ("Wertschöp-" + "fungskette"), a compound keeps its hyphen ("third-" + "party"),
+    decided by which form the document itself uses more."""
+    hyphenated = _HYPHENATED.search(first)
+    start = _WORD_START.match(second)
+    if hyphenated and start and second[:1].islower():
+        head, tail = hyphenated.group(1).lower(), start.group(1).lower()
+        if words[head + tail] > words[f"{head}-{tail}"]:
+            return first[:-1] + second
+        return first + second
+    return f"{first} {second}"
+
+
+def paragraphs(lines: list[Line]) -> list[Paragraph]:
+    """Clean paragraphs and headings, furniture and footnotes left out."""
+    dropped = furniture(lines)
+    dropped |= footnotes(lines, dropped)
+    words = vocabulary(line for i, line in enumerate(lines) if i not in dropped)
+    result: list[Paragraph] = []
+    current = ""
+    pdf_like = any(line.level < 0 for line in lines)
+    usual = _usual_length(lines, dropped)
+
+    crossed = False  # a page break or furniture since the last paragraph
+    title_may_follow = False  # the line before was "Article 5": this may be its title
+
+    def flush() -> None:
+        nonlocal current, crossed
+        if current:
+            _append_joined(result, " ".join(current.split()), crossed)
+            current = ""
+            crossed = False
+
+    for i, line in enumerate(lines):
+        if i in dropped or line.level < 0:
+            crossed = True
+            continue  # a page break or furniture: the paragraph may go on
+        if line.blank:
+            flush()
+            continue
+        # "REGULATION (EU) 2017/745 OF THE ..." as a heading is body text a converter marked.
+        if line.heading and not _is_reference_title(line.text):
+            flush()
+            result.append(Paragraph(" ".join(line.text.split()), line.level))
+            continue
+        if structural_heading(line.text):  # "Article 5" or "CHAPTER II" on a line of its own
+            flush()
+            result.append(Paragraph(" ".join(line.text.split())))
+            title_may_follow = True
+            continue
+        if title_may_follow and not current and _is_title(line.text):
+            result.append(Paragraph(line.text))  # "Reporting obligations of manufacturers"
+            title_may_follow = False
+            continue
+        title_may_follow = False
+        if current and STARTS_UNIT.match(line.text) and (
+                _END.search(current) or _LIST_END.search(current)):
+            flush()
+        text = _EMPHASIS.sub(r"\2", line.text)
+        current = join_lines(current, text, words) if current else text
+        # In PDF text a paragraph's last line ends a sentence well short of the column.
+        if pdf_like and _END.search(line.text) and len(line.text) < 0.75 * usual:
+            flush()
+    flush()
+    return result
+
+
+def _is_title(text: str) -> bool:
+    return len(text.split()) <= 16 and not _END.search(text) and text[:1].isupper()
+
+
+def _usual_length(lines: list[Line], dropped: set[int]) -> float:
+    lengths = sorted(len(line.text) for i, line in enumerate(lines)
+                     if line.level == 0 and line.text and i not in dropped)
+    return float(lengths[len(lengths) // 2]) if lengths else 0.0
+
+
+def _append_joined(result: list[Paragraph], text: str, crossed: bool) -> None:
+    """A paragraph that goes on where the previous one broke off joins it: no end mark
+    before, and after it a lower-case word or a number, or anything across a page."""
+    previous = result[-1] if result else None
+    if (previous is not None and previous.level == 0 and not _END.search(previous.text)
+            and not _LIST_END.search(previous.text) and not STARTS_UNIT.match(text)
+            and (text[:1].islower() or text[:1].isdigit() or crossed)):
+        result[-1] = Paragraph(f"{previous.text} {text}")
+    else:
+        result.append(Paragraph(text))

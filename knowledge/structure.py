@@ -1,0 +1,281 @@
+"""From clean paragraphs to passages that are units of meaning, each with its heading path.
+
+A passage is a paragraph, a numbered paragraph or point of an article, or a recital; it
+is never cut inside a sentence. Long units are split at sentence boundaries, tiny ones
+merged with their neighbours under the same heading, aiming at MIN_WORDS..MAX_WORDS
+(e5 reads 512 tokens: 250 English words are about 330 tokens, German ones about 400,
+which leaves room for the heading path it is embedded with).
+
+Structure comes from the text, not blindly from a converter's headings: "(12)" headings
+are recitals, definitions or points; "REGULATION (EU) ... OF THE EUROPEAN PARLIAMENT"
+headings are references, not sections; "Article 5" and "CHAPTER II" lines are headings
+whether a converter marked them or not.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+
+from knowledge.documents import Block
+from knowledge.normalizing import Paragraph, structural_heading
+from knowledge.sentences import split_sentences
+
+MIN_WORDS = 40
+MAX_WORDS = 250
+PATH_SEPARATOR = " › "
+# A heading this short that does not end a sentence reads as a section title in text.
+MAX_HEADING_WORDS = 14
+MAX_HEADING_CHARS = 100
+# A lead-in shown in a heading path is cut to its last words.
+LEAD_IN_WORDS = 20
+
+_NUMBERED = re.compile(r"(\d{1,3})\.\s+(?=\S)")
+_POINT = re.compile(r"-?\s*\(([a-z]{1,2}|[ivx]{1,5}|\d{1,3})\)\s+(?=\S)")
+_MARKER_HEADING = re.compile(r"\((\d{1,3}|[a-z]{1,2})\)")
+_RECITALS = re.compile(r"(?:whereas\b.*|in erwägung.*|recitals?|erwägungsgründe)",
+                       re.IGNORECASE)
+_REFERENCE_TITLE = re.compile(
+    r"(?:REGULATION|DIRECTIVE|DECISION|VERORDNUNG|RICHTLINIE|BESCHLUSS)\b.*"
+    r"(?:PARLIAMENT|COUNCIL|COMMISSION|PARLAMENTS|RATES|KOMMISSION)\b.*")
+_ROMAN = re.compile(r"[ivx]{1,5}")
+_LIST_DASH = re.compile(r"^[-•*]\s+(?=\()")
+_WORD = re.compile(r"[^\W\d_]{2}")
+_ENDS = re.compile(r"[.!?:;…][\"'”“»«)\]]*$")
+
+
+def is_plain_heading(text: str) -> bool:
+    stripped = text.strip()
+    return (0 < len(stripped) <= MAX_HEADING_CHARS
+            and not stripped.endswith((".", ",", ";", ":"))
+            and len(stripped.split()) <= MAX_HEADING_WORDS
+            and _WORD.search(stripped) is not None
+            and (stripped[:1].isupper() or stripped[:1].isdigit()))
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A paragraph or point with where it stands."""
+
+    text: str
+    path: tuple[str, ...]
+    number: str = ""  # "1" for a numbered paragraph, "(12)" for a recital or definition
+    point: str = ""  # "(c)", "(c)(ii)"
+    lead_in: str = ""  # the sentence ending in ":" that introduces the point
+
+    @property
+    def label(self) -> str:
+        return f"{self.number}{self.point}"
+
+    @property
+    def words(self) -> int:
+        return len(self.text.split())
+
+
+def _title_case(text: str) -> str:
+    # "CONFORMITY OF THE PRODUCT" -> "Conformity of the product"
+    return text[:1] + text[1:].lower() if text.isupper() else text
+
+
+def _heading_name(kind: str, number: str, title: str, original: str) -> str:
+    word = original.split(maxsplit=1)[0].rstrip(".").capitalize() if original else kind.capitalize()
+    name = f"{word} {number}".strip()
+    return f"{name}: {_title_case(title)}" if title else name
+
+
+@dataclass
+class _Reader:
+    """Walks the paragraphs once, keeping the heading path and the numbering state."""
+
+    title: str
+    slots: list[str] = field(default_factory=lambda: ["", "", ""])
+    in_recitals: bool = False
+    number: str = ""
+    letter: str = ""
+    lead_in: str = ""
+    pending_marker: str = ""
+    pending_title: int = -1  # slot whose heading still waits for its title line
+    last_marker: int = 0  # the last "(n)" heading taken: recitals and definitions count up
+    title_level: int = 0  # 1 when the title came from the document's first "# heading"
+    units: list[Unit] = field(default_factory=list)
+
+    def set_slot(self, depth: int, name: str) -> None:
+        self.slots[depth] = name
+        for deeper in range(depth + 1, len(self.slots)):
+            self.slots[deeper] = ""
+        self.number = self.letter = self.lead_in = self.pending_marker = ""
+        self.last_marker = 0
+
+    def heading(self, text: str, level: int) -> bool:
+        """Take a heading; False when it is none (a reference, a marker, body text)."""
+        found = structural_heading(text)
+        if found is not None:
+            kind, number, name = found
+            depth = {"chapter": 0, "annex": 0, "section": 1, "article": 2}[kind]
+            self.set_slot(depth, _heading_name(kind, number, name, text))
+            self.in_recitals = False
+            self.pending_title = depth if not name else -1
+            return True
+        marker = _MARKER_HEADING.fullmatch(text)
+        if marker:
+            mark = marker.group(1)
+            # "(9)" in the middle of recital 25 is a footnote reference a converter made a
+            # heading: a numbered heading must continue the count.
+            if not mark.isdigit() or int(mark) in {1, self.last_marker + 1}:
+                self.pending_marker = f"({mark})"
+                self.last_marker = int(mark) if mark.isdigit() else self.last_marker
+            return True
+        if _REFERENCE_TITLE.fullmatch(text):
+            return False
+        level = level or 2  # a heading-like line of plain text: a section
+        if _RECITALS.fullmatch(text):
+            self.set_slot(0, "Recitals")
+            self.in_recitals = True
+            return True
+        if level == 1 and not self.title:
+            self.title, self.title_level = text, 1
+            return True
+        # Below a title taken from the first "# heading", "##" is the top level.
+        self.set_slot(min(max(level - 1 - self.title_level, 0), 2), _title_case(text))
+        self.in_recitals = False
+        return True
+
+    def paragraph(self, text: str) -> None:
+        text = _LIST_DASH.sub("", text)  # "- (a) ..." as a converter wrote list points
+        if self.pending_title >= 0:
+            depth, self.pending_title = self.pending_title, -1
+            if is_plain_heading(text) and not _POINT.match(text):
+                self.slots[depth] = f"{self.slots[depth]}: {_title_case(text)}"
+                return
+        number, point = self.pending_marker, ""
+        self.pending_marker = ""
+        previous = self.units[-1] if self.units else None
+        if (not number and previous is not None and text[:1].islower()
+                and previous.path == tuple(s for s in self.slots if s)
+                and not _ENDS.search(previous.text)):
+            # The sentence goes on after something the converter put in between.
+            self.units[-1] = replace(previous, text=f"{previous.text} {text}")
+            return
+        numbered = _NUMBERED.match(text)
+        pointed = _POINT.match(text)
+        if numbered and not number:
+            number = numbered.group(1)
+            self.letter = self.lead_in = ""
+        elif pointed:
+            mark = pointed.group(1)
+            if mark.isdigit() and (self.in_recitals or not self.number):
+                number = f"({mark})"
+            elif _ROMAN.fullmatch(mark) and self.letter and not (
+                    len(mark) == 1 and ord(mark) == ord(self.letter) + 1):
+                point = f"({self.letter})({mark})"
+            else:
+                self.letter = mark if mark.isalpha() else ""
+                point = f"({mark})"
+        if number:
+            self.number, self.letter = number, ""
+            if not point:
+                self.lead_in = ""
+        unit = Unit(text=text, path=tuple(s for s in self.slots if s), number=self.number,
+                    point=point, lead_in=self.lead_in if point else "")
+        if text.endswith(":"):
+            self.lead_in = text
+        self.units.append(unit)
+
+
+def units_of(paragraphs: list[Paragraph], title: str = "") -> tuple[str, list[Unit]]:
+    """The document's title (from its first heading when not given) and its units."""
+    reader = _Reader(title=title)
+    # Formats with heading markup (Markdown, HTML) say where their headings are; in plain
+    # and PDF text a short line that ends no sentence is one.
+    infer = not any(p.level > 0 for p in paragraphs)
+    for paragraph in paragraphs:
+        text = paragraph.text
+        as_heading = paragraph.level > 0 or (
+            structural_heading(text) is not None
+            or (infer and reader.title and is_plain_heading(text) and not _POINT.match(text)
+                and not _NUMBERED.match(text) and reader.pending_title < 0))
+        if as_heading and reader.heading(text, paragraph.level):
+            continue
+        reader.paragraph(text)
+    return reader.title, reader.units
+
+
+# --- packing units into passages --------------------------------------------------------
+
+
+def _split_long(unit: Unit) -> list[Unit]:
+    """A unit over MAX_WORDS in parts of whole sentences, as even as the sentences allow."""
+    if unit.words <= MAX_WORDS:
+        return [unit]
+    sentences: list[str] = []
+    for sentence in split_sentences(unit.text):
+        words = sentence.split()
+        # A run-on "sentence" longer than a passage is cut between words, as a last resort.
+        sentences += [" ".join(words[i:i + MAX_WORDS]) for i in range(0, len(words), MAX_WORDS)]
+    total = sum(len(s.split()) for s in sentences)
+    parts_wanted = -(-total // MAX_WORDS)
+    target = total / parts_wanted
+    parts: list[list[str]] = [[]]
+    size = 0
+    for sentence in sentences:
+        n = len(sentence.split())
+        if parts[-1] and (size + n > MAX_WORDS or size >= target):
+            parts.append([])
+            size = 0
+        parts[-1].append(sentence)
+        size += n
+    return [replace(unit, text=" ".join(part)) for part in parts]
+
+
+def _label(units: list[Unit]) -> str:
+    first, last = units[0], units[-1]
+    if not first.point:  # the passage starts a paragraph: name the paragraphs it holds
+        numbers = [u.number for u in units if u.number]
+        if not numbers:
+            return ""
+        return numbers[0] if numbers[0] == numbers[-1] else f"{numbers[0]}–{numbers[-1]}"
+    if first.label == last.label:
+        return first.label
+    if first.number == last.number:
+        return f"{first.label}–{last.point}"
+    return f"{first.label}–{last.label}"
+
+
+def _block(units: list[Unit]) -> Block:
+    path = list(units[0].path)
+    if units[0].point and units[0].lead_in:
+        # Points split from their lead-in carry it in their heading path.
+        sentences = split_sentences(_NUMBERED.sub("", units[0].lead_in, count=1))
+        words = (sentences[-1] if sentences else "").split()
+        path.append(" ".join(words) if len(words) <= LEAD_IN_WORDS
+                    else "… " + " ".join(words[-LEAD_IN_WORDS:]))
+    label = _label(units)
+    if label:
+        path.append(label)
+    return Block(text=" ".join(u.text for u in units), section=PATH_SEPARATOR.join(path))
+
+
+def blocks_of(units: list[Unit]) -> list[Block]:
+    """Units packed into passage-sized blocks: whole units, same heading path, a tiny unit
+    merged with its neighbour; a lead-in ("... shall submit:") goes with what it leads."""
+    pieces = [part for unit in units for part in _split_long(unit)]
+    groups: list[list[Unit]] = []
+    for unit in pieces:
+        current = groups[-1] if groups else None
+        size = sum(u.words for u in current) if current else 0
+        if current is not None and current[0].path == unit.path and (
+                size + unit.words <= MAX_WORDS) and (
+                size < MIN_WORDS or (unit.words < MIN_WORDS and not unit.text.endswith(":"))):
+            current.append(unit)
+        else:
+            groups.append([unit])
+    # A tiny last group joins the one before it when they share a heading.
+    merged: list[list[Unit]] = []
+    for group in groups:
+        size = sum(u.words for u in group)
+        if merged and size < MIN_WORDS and merged[-1][0].path == group[0].path and (
+                size + sum(u.words for u in merged[-1]) <= MAX_WORDS):
+            merged[-1] += group
+        else:
+            merged.append(group)
+    return [_block(group) for group in merged]
