@@ -28,12 +28,15 @@ from knowledge.retrieval import Fusion
 REPO = Path(__file__).resolve().parent.parent
 
 
-def score(ranked: list[list[tuple[str, int]]], gold: list[Question]) -> tuple[float, float, float]:
+Ranked = list[list[frozenset[tuple[str, int]]]]  # per question: each hit's XQuAD paragraphs
+
+
+def score(ranked: Ranked, gold: list[Question]) -> tuple[float, float, float]:
     r1 = r5 = mrr = 0.0
     for ranking, question in zip(ranked, gold, strict=True):
         target = (question.source, question.paragraph)
-        if target in ranking[:10]:
-            rank = ranking.index(target)
+        rank = next((i for i, held in enumerate(ranking[:10]) if target in held), None)
+        if rank is not None:
             r1 += rank == 0
             r5 += rank < 5
             mrr += 1 / (rank + 1)
@@ -58,21 +61,23 @@ def xquad_paragraphs(source: str, text: str) -> list[tuple[str, int]]:
             if name == source and (body[:80] in text or text[:80] in body)]
 
 
-def dense(kb: KnowledgeBase, qs: list[Question]) -> tuple[list[list[tuple[str, int]]], float]:
+def dense(kb: KnowledgeBase, qs: list[Question]) -> tuple[Ranked, float]:
+    """Each hit as the XQuAD paragraphs it holds: a passage holding the question's
+    paragraph (with a neighbour it was merged with) is a hit at its own rank."""
     started = time.perf_counter()
-    ranked = []
+    ranked: Ranked = []
     for q in qs:
         hits = kb.retriever.search(q.text, k=10).hits
-        seen: list[tuple[str, int]] = []
+        ranking: list[frozenset[tuple[str, int]]] = []
         for hit in hits:
-            for found in xquad_paragraphs(hit.source, hit.text):
-                if found not in seen:
-                    seen.append(found)
-        ranked.append(seen)
+            held = frozenset(xquad_paragraphs(hit.source, hit.text))
+            if held not in ranking:  # parts of one long paragraph count once
+                ranking.append(held)
+        ranked.append(ranking)
     return ranked, (time.perf_counter() - started) / len(qs) * 1000
 
 
-def bm25(qs: list[Question]) -> tuple[list[list[tuple[str, int]]], float]:
+def bm25(qs: list[Question]) -> tuple[Ranked, float]:
     corpus = paragraphs()
     stemmer = Stemmer.Stemmer("german")
     retriever = bm25s.BM25()
@@ -83,7 +88,7 @@ def bm25(qs: list[Question]) -> tuple[list[list[tuple[str, int]]], float]:
                             show_progress=False)
     results, _ = retriever.retrieve(tokens, k=10, show_progress=False)
     elapsed = (time.perf_counter() - started) / len(qs) * 1000
-    return [[corpus[i][:2] for i in row] for row in results.tolist()], elapsed
+    return [[frozenset([corpus[i][:2]]) for i in row] for row in results.tolist()], elapsed
 
 
 def main() -> None:
