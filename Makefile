@@ -32,6 +32,7 @@ test: lint typecheck $(STAMP)
 	$(BIN)/pytest
 
 bench: $(STAMP)
+	$(BIN)/python -m bench.realcorpus --baselines  # ~20 min: four pipelines' first refreshes
 	$(BIN)/python -m bench.retrieval_quality
 	$(BIN)/python -m bench.ask_latency
 	$(BIN)/python -m bench.ingest
