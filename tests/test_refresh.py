@@ -65,7 +65,9 @@ def test_changed_file_is_reembedded_and_unchanged_one_is_not(store: Store,
                                          encoding="utf-8")
     summary = kb.refresher.refresh()
     assert summary.changed == ["note.md"] and summary.unchanged == [ESSAY.name]
-    assert counter.passages_embedded == 2  # only the note's two one-sentence passages
+    # Only the note: its two tiny paragraphs make one passage, embedded with its two
+    # sentences; the essay is not embedded again.
+    assert counter.passages_embedded == 3
     hits = kb.retriever.search("GPU prices", k=3).hits
     assert hits[0].source == "note.md" and "GPU prices" in hits[0].text
     note_ids = {h.id for h in kb.retriever.search("cloud costs", k=20).hits
