@@ -31,6 +31,14 @@ BLANK = Line("")
 BREAK = Line("", PAGE_BREAK)
 
 _MD_HEADING = re.compile(r"#{1,6}(?=\s)")
+EMPHASIS = re.compile(r"(\*\*|__)(.+?)\1")
+_WHITESPACE = re.compile(r"\s+")
+
+
+def clean_inline(text: str) -> str:
+    """Drop markdown emphasis markers and fold white space."""
+    return _WHITESPACE.sub(" ", EMPHASIS.sub(r"\2", text)).strip()
+
 _MD_RULE = re.compile(r"(?:[-*_]\s*){3,}")
 _HTML_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 

@@ -16,8 +16,8 @@ from bs4 import BeautifulSoup, Tag
 
 from knowledge.documents import Block, SourceDocument, stable_hash
 from knowledge.languages import code_of, detect
-from knowledge.lines import BLANK, Line, markdown_lines, page_lines, text_lines
-from knowledge.splitting import clean_inline, document_blocks
+from knowledge.lines import BLANK, Line, clean_inline, markdown_lines, page_lines, text_lines
+from knowledge.splitting import document_blocks
 
 MANIFEST_NAME = "sources.toml"
 SUFFIXES = {".md", ".markdown", ".txt", ".html", ".htm", ".pdf"}

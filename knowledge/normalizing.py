@@ -19,7 +19,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from knowledge.lines import Line
+from knowledge.lines import EMPHASIS, Line
 
 # Printed forms of page furniture in official journals (EU, and the German Bundesgesetz-
 # blatt's "BGBl." lines) and of bare page numbers.
@@ -57,8 +57,7 @@ _CITATION = re.compile(
 # A note that does not read as a reference is taken only when it is this short and
 # continues the count: recitals and definitions are numbered the same way.
 _FOOTNOTE_MAX_WORDS = 25
-_EMPHASIS = re.compile(r"(\*\*|__)(.+?)\1")
-_END = re.compile(r"[.!?:;…][\"'”“»«)\]]*$")
+ENDS_SENTENCE = re.compile(r"[.!?:;…][\"'”“»«)\]]*$")
 _LIST_END = re.compile(r"(?:,|;|\b(?:and|or|und|oder))$")
 _HYPHENATED = re.compile(r"([^\W\d_]+)-$")
 _WORD_START = re.compile(r"([^\W\d_]+)")
@@ -136,7 +135,7 @@ def furniture(lines: list[Line]) -> set[int]:
         key = shape(line.text)
         if is_furniture_text(line.text) or (
             counts.get(key, 0) >= repeats and not _ENUMERATOR.fullmatch(key)
-            and not _END.search(line.text) and any(c.isalpha() for c in key)
+            and not ENDS_SENTENCE.search(line.text) and any(c.isalpha() for c in key)
             and structural_heading(line.text) is None  # "Article ##" repeats, and is text
         ):
             found.add(i)
@@ -286,19 +285,19 @@ def paragraphs(lines: list[Line]) -> list[Paragraph]:
             continue
         title_may_follow = False
         if current and STARTS_UNIT.match(line.text) and (
-                _END.search(current) or _LIST_END.search(current)):
+                ENDS_SENTENCE.search(current) or _LIST_END.search(current)):
             flush()
-        text = _EMPHASIS.sub(r"\2", line.text)
+        text = EMPHASIS.sub(r"\2", line.text)
         current = join_lines(current, text, words) if current else text
         # In PDF text a paragraph's last line ends a sentence well short of the column.
-        if pdf_like and _END.search(line.text) and len(line.text) < 0.75 * usual:
+        if pdf_like and ENDS_SENTENCE.search(line.text) and len(line.text) < 0.75 * usual:
             flush()
     flush()
     return result
 
 
 def _is_title(text: str) -> bool:
-    return len(text.split()) <= 16 and not _END.search(text) and text[:1].isupper()
+    return len(text.split()) <= 16 and not ENDS_SENTENCE.search(text) and text[:1].isupper()
 
 
 def _usual_length(lines: list[Line], dropped: set[int]) -> float:
@@ -311,7 +310,7 @@ def _append_joined(result: list[Paragraph], text: str, crossed: bool) -> None:
     """A paragraph that goes on where the previous one broke off joins it: no end mark
     before, and after it a lower-case word or a number, or anything across a page."""
     previous = result[-1] if result else None
-    if (previous is not None and previous.level == 0 and not _END.search(previous.text)
+    if (previous is not None and previous.level == 0 and not ENDS_SENTENCE.search(previous.text)
             and not _LIST_END.search(previous.text) and not STARTS_UNIT.match(text)
             and (text[:1].islower() or text[:1].isdigit() or crossed)):
         result[-1] = Paragraph(f"{previous.text} {text}")

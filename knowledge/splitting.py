@@ -2,22 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 
 from knowledge.documents import Block, Passage, SourceDocument, passage_id
-from knowledge.lines import Line
+from knowledge.lines import Line, clean_inline
 from knowledge.normalizing import paragraphs, structural_heading
 from knowledge.sentences import split_sentences
 from knowledge.structure import blocks_of, is_plain_heading, units_of
-
-_EMPHASIS = re.compile(r"(\*\*|__)(.+?)\1")
-_WHITESPACE = re.compile(r"\s+")
-
-
-def clean_inline(text: str) -> str:
-    """Drop markdown emphasis markers and fold white space."""
-    return _WHITESPACE.sub(" ", _EMPHASIS.sub(r"\2", text)).strip()
 
 
 def document_blocks(lines: list[Line], title: str = "") -> tuple[str, list[Block]]:

@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass, field, replace
 
 from knowledge.documents import Block
-from knowledge.normalizing import Paragraph, structural_heading
+from knowledge.normalizing import ENDS_SENTENCE, Paragraph, structural_heading
 from knowledge.sentences import split_sentences
 
 MIN_WORDS = 40
@@ -41,7 +41,6 @@ _REFERENCE_TITLE = re.compile(
 _ROMAN = re.compile(r"[ivx]{1,5}")
 _LIST_DASH = re.compile(r"^[-•*]\s+(?=\()")
 _WORD = re.compile(r"[^\W\d_]{2}")
-_ENDS = re.compile(r"[.!?:;…][\"'”“»«)\]]*$")
 
 
 def is_plain_heading(text: str) -> bool:
@@ -152,7 +151,7 @@ class _Reader:
         previous = self.units[-1] if self.units else None
         if (not number and previous is not None and text[:1].islower()
                 and previous.path == tuple(s for s in self.slots if s)
-                and not _ENDS.search(previous.text)):
+                and not ENDS_SENTENCE.search(previous.text)):
             # The sentence goes on after something the converter put in between.
             self.units[-1] = replace(previous, text=f"{previous.text} {text}")
             return
