@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
 _WORD = re.compile(r"[^\W_]+")
 
@@ -55,12 +56,14 @@ def _words(text: str) -> list[str]:
     return [w.lower() for w in _WORD.findall(text)]
 
 
-def _distinctive(title: str) -> tuple[set[str], set[str]]:
-    """A title's stems worth matching, and its acronyms ("DORA", "CRA")."""
-    stems = {w[:_STEM] for w in _words(title)
-             if len(w) >= 4 and w not in _GENERIC and not w.isdigit()}
-    acronyms = {w.lower() for w in _WORD.findall(title) if w.isupper() and 3 <= len(w) <= 6
-                and w.lower() not in _GENERIC}
+@lru_cache(maxsize=65_536)
+def _distinctive(title: str) -> tuple[frozenset[str], frozenset[str]]:
+    """A title's stems worth matching, and its acronyms ("DORA", "CRA"). Cached: every
+    search looks at every document's title, and titles change only with a refresh."""
+    stems = frozenset(w[:_STEM] for w in _words(title)
+                      if len(w) >= 4 and w not in _GENERIC and not w.isdigit())
+    acronyms = frozenset(w.lower() for w in _WORD.findall(title)
+                         if w.isupper() and 3 <= len(w) <= 6 and w.lower() not in _GENERIC)
     return stems, acronyms
 
 
