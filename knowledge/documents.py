@@ -5,7 +5,8 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 
-# Bumped whenever loading or splitting changes what passages a document yields, so that
+# Bumped whenever loading or splitting changes what passages (or sentences: a search reads
+# a sentence by its index in the passage) a document yields, so that
 # every document is re-split and re-embedded once after an upgrade.
 PIPELINE_VERSION = "2"
 
@@ -81,3 +82,9 @@ def passage_id(source: str, doc_version: str, paragraph: int, part: int) -> str:
 
 def sentence_id(passage: str, index: int) -> str:
     return f"{passage}.s{index}"
+
+
+def sentence_of(record_id: str) -> tuple[str, int] | None:
+    """The passage id and sentence index a sentence id was made from."""
+    passage, _, index = record_id.rpartition(".s")
+    return (passage, int(index)) if passage and index.isdigit() else None

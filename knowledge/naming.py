@@ -10,9 +10,9 @@ any other document by "the essay"/"der Autor".
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import lru_cache
 
 _WORD = re.compile(r"[^\W_]+")
 
@@ -56,41 +56,57 @@ def _words(text: str) -> list[str]:
     return [w.lower() for w in _WORD.findall(text)]
 
 
-@lru_cache(maxsize=65_536)
-def _distinctive(title: str) -> tuple[frozenset[str], frozenset[str]]:
-    """A title's stems worth matching, and its acronyms ("DORA", "CRA"). Cached: every
-    search looks at every document's title, and titles change only with a refresh."""
-    stems = frozenset(w[:_STEM] for w in _words(title)
-                      if len(w) >= 4 and w not in _GENERIC and not w.isdigit())
-    acronyms = frozenset(w.lower() for w in _WORD.findall(title)
-                         if w.isupper() and 3 <= len(w) <= 6 and w.lower() not in _GENERIC)
-    return stems, acronyms
+def _pieces(words: list[str]) -> set[str]:
+    """Every piece of the words as long as a stem can be (4-6 letters): a stem is in a
+    word exactly when it is among that word's pieces."""
+    return {word[start:start + size] for word in words for size in range(4, _STEM + 1)
+            for start in range(len(word) - size + 1)}
 
 
-def names_in(question: str, titles: Mapping[str, str]) -> Named:
-    """The sources (keys of `titles`) the question names."""
-    words = _words(question)
-    joined = " ".join(words)
-    specific: set[str] = set()
-    for source, title in titles.items():
-        stems, acronyms = _distinctive(title)
-        if acronyms & set(words):
-            specific.add(source)
-            continue
-        hits = sum(any(stem in word for word in words) for stem in stems)
-        # Two distinctive words of a title (or all of a short one) name it.
-        named = stems and hits >= min(2, len(stems)) and hits * 2 >= len(stems)
-        if named or (title and " ".join(_words(title)) in joined):
-            specific.add(source)
-    return Named(frozenset(specific), _genre(words, titles.items()))
+class Titles:
+    """The documents' titles, indexed once per knowledge-base snapshot: a question is then
+    matched by looking up its own words, not by reading every title again (2,000
+    documents' titles took 38 ms a question)."""
 
+    def __init__(self, titles: Mapping[str, str]) -> None:
+        self._by_stem: dict[str, set[str]] = {}
+        self._by_acronym: dict[str, set[str]] = {}
+        self._needed: dict[str, int] = {}
+        self._stemless: dict[str, str] = {}  # titles with no distinctive word: whole title
+        self._legal: set[str] = set()
+        self._authored: set[str] = set()
+        for source, title in titles.items():
+            words = _words(title)
+            stems = {w[:_STEM] for w in words
+                     if len(w) >= 4 and w not in _GENERIC and not w.isdigit()}
+            for stem in stems:
+                self._by_stem.setdefault(stem, set()).add(source)
+            for word in _WORD.findall(title):
+                if word.isupper() and 3 <= len(word) <= 6 and word.lower() not in _GENERIC:
+                    self._by_acronym.setdefault(word.lower(), set()).add(source)
+            if stems:
+                # Two distinctive words of a title (or all of a short one) name it.
+                self._needed[source] = max(min(2, len(stems)), (len(stems) + 1) // 2)
+            elif words:
+                self._stemless[source] = " ".join(words)
+            (self._legal if _LEGAL_TITLE.search(title) else self._authored).add(source)
 
-def _genre(words: list[str], titles: Iterable[tuple[str, str]]) -> frozenset[str]:
-    legal = any(w in _LEGAL_WORDS for w in words)
-    authored = any(w in _AUTHORED_WORDS for w in words)
-    chosen = set()
-    for source, title in titles:
-        is_legal = bool(_LEGAL_TITLE.search(title))
-        if (legal and is_legal) or (authored and not is_legal):
-            chosen.add(source)
-    return frozenset(chosen)
+    def named_in(self, question: str) -> Named:
+        """The sources the question names."""
+        words = _words(question)
+        specific: set[str] = set()
+        for word in set(words):
+            specific |= self._by_acronym.get(word, set())
+        hits: Counter[str] = Counter()
+        for piece in _pieces(words):
+            hits.update(self._by_stem.get(piece, ()))
+        specific |= {source for source, count in hits.items()
+                     if count >= self._needed[source]}
+        joined = " ".join(words)
+        specific |= {source for source, title in self._stemless.items() if title in joined}
+        genre: set[str] = set()
+        if any(w in _LEGAL_WORDS for w in words):
+            genre |= self._legal
+        if any(w in _AUTHORED_WORDS for w in words):
+            genre |= self._authored
+        return Named(frozenset(specific), frozenset(genre))

@@ -10,6 +10,7 @@ import json
 import os
 import tempfile
 from dataclasses import asdict, dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +40,7 @@ class KnowledgeState:
     garbage: tuple[str, ...] = ()
     garbage_collections: tuple[str, ...] = ()
 
-    @property
+    @cached_property  # every search asks; the state never changes (a refresh makes a new one)
     def live_versions(self) -> frozenset[str]:
         return frozenset(entry.version for entry in self.documents.values())
 

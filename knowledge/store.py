@@ -235,6 +235,17 @@ class VectorStore:
             )
         return records
 
+    def nearest(self, name: str, vector: Vectors, kind: str, n: int,
+                language: str) -> list[tuple[str, float]]:
+        """Ids and similarities only: reading a row's metadata costs Chroma some 0.1 ms,
+        six times what finding it does."""
+        with reaching():
+            result = self.collection(name, kind, language).query(
+                query_embeddings=[vector.tolist()], n_results=n, include=["distances"])
+        distances = (result.get("distances") or [[]])[0]
+        return [(record_id, 1.0 - float(distance))
+                for record_id, distance in zip(result["ids"][0], distances, strict=True)]
+
     def get_passages(self, name: str, passage_ids: list[str], language: str) -> list[Record]:
         if not passage_ids:
             return []
