@@ -10,6 +10,7 @@ WORKDIR /src
 COPY pyproject.toml README.md ./
 COPY bot ./bot
 COPY knowledge ./knowledge
+COPY prompts ./prompts
 RUN pip install --upgrade pip && pip install .
 
 # Stage 2: the virtualenv, the prompts and the seed sources; nothing else.

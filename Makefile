@@ -2,19 +2,31 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-stamp
+RUNTIME := $(VENV)/.runtime-stamp
+STAMP := $(VENV)/.dev-stamp
+# Run from the checkout (`python -m bot` puts it first on the path), so an edit needs no
+# reinstall; the package itself is installed plainly (an editable install makes setuptools
+# print warnings about the top-level bot folder).
+POLICYBOT := $(BIN)/python -m bot
 
 .PHONY: run test lint typecheck unit e2e bench clean
 
-$(STAMP): pyproject.toml
+$(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
-	touch $(STAMP)
 
-run: $(STAMP)
-	$(BIN)/policybot refresh
-	$(BIN)/policybot run
+# `make run` needs the runtime only; the dev extras (Synapse, pytest, ...) come with tests.
+$(RUNTIME): pyproject.toml | $(VENV)/bin/python
+	$(BIN)/pip install --quiet .
+	touch $(RUNTIME)
+
+$(STAMP): pyproject.toml | $(VENV)/bin/python
+	$(BIN)/pip install --quiet '.[dev]'
+	touch $(RUNTIME) $(STAMP)
+
+run: $(RUNTIME)
+	$(POLICYBOT) refresh
+	$(POLICYBOT) run
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

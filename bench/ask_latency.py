@@ -20,9 +20,9 @@ from typing import Any
 import numpy as np
 
 from bench.xquad import questions, write_sources
-from bot.answering import Answerer
-from bot.conversation import Question
-from bot.tables import percentile_ms, table
+from bot.answering.answers import Question
+from bot.answering.extractive import Answerer
+from bot.cli.tables import percentile_ms, table
 from knowledge.base import KnowledgeBase, KnowledgeConfig
 from knowledge.state import DocumentEntry, KnowledgeState
 from knowledge.store import KINDS, PASSAGE, collection_name

@@ -21,12 +21,12 @@ from uuid import UUID
 from langchain_core.callbacks import BaseCallbackHandler
 
 from bench.essay import essay_knowledge, questions
-from bot.answering import Answerer
-from bot.chat_models import ChatModelSpec, make_chat_model
-from bot.conversation import Answer, Question
-from bot.generation import GeneratedAnswerer
-from bot.memory import Turn
-from bot.tables import percentile_ms, table
+from bot.answering.answers import Answer, Question
+from bot.answering.chat_models import ChatModelSpec, make_chat_model
+from bot.answering.extractive import Answerer
+from bot.answering.generation import GeneratedAnswerer
+from bot.answering.memory import Turn
+from bot.cli.tables import percentile_ms, table
 from tests.openai_server import ChatReply, OpenAIServer
 
 ROUNDS = 4

@@ -7,7 +7,7 @@ import json
 import time
 from pathlib import Path
 
-from bot.assistant import Assistant
+from bot.serving.assistant import Assistant
 from knowledge.base import KnowledgeBase, KnowledgeConfig
 
 REPO = Path(__file__).resolve().parent.parent

@@ -26,7 +26,7 @@ import numpy as np
 from bench.essay import essay_knowledge
 from bench.realcorpus import lay_sources, load_cases
 from bench.xquad import questions, write_sources
-from bot.tables import table
+from bot.cli.tables import table
 from knowledge.base import KnowledgeBase, KnowledgeConfig
 from knowledge.retrieval import RelevanceJudge
 

@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 from bench.realcorpus import CORPUS, REGULATIONS
-from bot.tables import table
+from bot.cli.tables import table
 from knowledge.base import KnowledgeBase, KnowledgeConfig
 from knowledge.embedders import E5Embedder
 from knowledge.loaders import UrlCache, discover, load

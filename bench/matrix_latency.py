@@ -16,9 +16,9 @@ import time
 from pathlib import Path
 
 from bench.essay import assistant_seconds, essay_knowledge, questions
-from bot.adapters.matrix import MatrixAdapter, MatrixConfig
-from bot.assistant import Assistant
-from bot.tables import percentile_ms, table
+from bot.adapters.matrix.adapter import MatrixAdapter, MatrixConfig
+from bot.cli.tables import percentile_ms, table
+from bot.serving.assistant import Assistant
 from tests.matrix_people import EventLoop, Person
 from tests.running_bot import RunningBot
 from tests.slack_server import wait_until

@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bot.tables import table
+from bot.cli.tables import table
 
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = REPO.parent / "shared" / "corpora" / "eu-regulations"
@@ -117,7 +117,7 @@ def run_cli(code: Path, data: Path, sources: list[Path], args: list[str],
            "POLICYBOT_OFFLINE": "true", "POLICYBOT_LLM": "",
            "PYTHONPATH": f"{code}{os.pathsep}{REPO}"}
     done = subprocess.run(
-        [sys.executable, "-c", "import sys; from bot.cli import main; sys.exit(main())", *args],
+        [sys.executable, "-m", "bot", *args],
         input=stdin, capture_output=True, text=True, env=env, cwd=data.parent, check=False)
     if done.returncode != 0:
         raise RuntimeError(f"policybot {' '.join(args)} failed: {done.stderr[-2000:]}")

@@ -13,7 +13,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bot.tables import table
+from bot.cli.tables import table
 
 REPO = Path(__file__).resolve().parent.parent
 RUNS = 5

@@ -21,7 +21,7 @@ import bm25s
 import Stemmer
 
 from bench.xquad import Question, paragraphs, questions, write_sources
-from bot.tables import table
+from bot.cli.tables import table
 from knowledge.base import KnowledgeBase, KnowledgeConfig
 from knowledge.retrieval import Fusion
 

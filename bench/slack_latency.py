@@ -18,10 +18,10 @@ from functools import partial
 from pathlib import Path
 
 from bench.essay import assistant_seconds, essay_knowledge, questions
-from bot.adapters.slack import SlackAdapter, SlackConfig
-from bot.assistant import Assistant
-from bot.feedback import FeedbackLog
-from bot.tables import percentile_ms, table
+from bot.adapters.slack.adapter import SlackAdapter, SlackConfig
+from bot.cli.tables import percentile_ms, table
+from bot.serving.assistant import Assistant
+from bot.serving.feedback import FeedbackLog
 from knowledge.base import KnowledgeBase
 from tests.running_bot import RunningBot
 from tests.slack_server import SlackStandIn, wait_until

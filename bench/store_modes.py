@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 from bench.ask_latency import fill, measure, real_records
-from bot.tables import percentile_ms, table
+from bot.cli.tables import percentile_ms, table
 from knowledge.base import KnowledgeBase, KnowledgeConfig
 from tests.chroma_server import ChromaServer
 

@@ -1,10 +1,23 @@
-"""Errors whose message is safe to show to a person in a chat."""
+"""The bot's error root, and the messages a person may see in a chat.
+
+Every error raised on purpose in bot/ derives from PolicybotError (knowledge/ has its own
+root, KnowledgeError, since it cannot import bot/): its `str` is one short, plain line a
+person may see; the details go to the log. The groups tell the command line how to exit.
+"""
 
 from __future__ import annotations
 
 
-class UserFacingError(Exception):
-    """Short, plain, free of internals; details go to the log, not into this message."""
+class PolicybotError(Exception):
+    """A failure whose message is one plain line, free of internals."""
+
+
+class ConfigurationError(PolicybotError):
+    """Settings, a prompt template or an input file are wrong: fix and start again."""
+
+
+class PlatformError(PolicybotError):
+    """A chat platform refused the bot at start-up (bad token, unreachable server)."""
 
 
 KNOWLEDGE_EMPTY = (
@@ -13,10 +26,4 @@ KNOWLEDGE_EMPTY = (
 STORE_DOWN = "I can't reach the knowledge base right now. Please try again in a moment."
 ANSWER_FAILED = "Sorry, something went wrong while answering. The details are in the log."
 ADMINS_ONLY = "Sorry, only admins can refresh the knowledge base."
-
-
-class PlatformStartError(Exception):
-    """A chat platform refused the bot at start-up (bad token, unreachable server).
-
-    The message is one line naming what to fix; `policybot run` prints it and exits.
-    """
+REFRESH_BUSY = "A refresh is already running; try again when it has finished."

@@ -15,14 +15,11 @@ import numpy as np
 import numpy.typing as npt
 from langchain_core.embeddings import Embeddings
 
+from knowledge.errors import EmbedderError
+
 Vectors = npt.NDArray[np.float32]
 
 DEFAULT_EMBEDDER = "e5-small"
-BATCH_SIZE = 32
-
-
-class EmbedderError(Exception):
-    """The embedder failed; the message is short and safe to show."""
 
 
 class Embedder(Embeddings):

@@ -15,16 +15,13 @@ import httpx
 from bs4 import BeautifulSoup, Tag
 
 from knowledge.documents import Block, SourceDocument, stable_hash
+from knowledge.errors import SourceError
 from knowledge.languages import code_of, detect
 from knowledge.lines import BLANK, Line, clean_inline, markdown_lines, page_lines, text_lines
 from knowledge.splitting import document_blocks
 
 MANIFEST_NAME = "sources.toml"
 SUFFIXES = {".md", ".markdown", ".txt", ".html", ".htm", ".pdf"}
-
-
-class SourceError(Exception):
-    """A source could not be read; the message is short and safe to show."""
 
 
 @dataclass(frozen=True)

@@ -13,21 +13,19 @@ from pathlib import Path
 from typing import Protocol
 
 from knowledge.documents import SourceDocument
-from knowledge.embedders import EmbedderError
-from knowledge.loaders import SourceError, SourceSpec, UrlCache, discover, load
+from knowledge.errors import (
+    EmbedderError,
+    RefreshBusy,
+    RefreshFailed,
+    SourceError,
+    StoreError,
+)
+from knowledge.loaders import SourceSpec, UrlCache, discover, load
 from knowledge.splitting import passages_of
 from knowledge.state import DocumentEntry, KnowledgeState, StateFile
-from knowledge.store import LAYOUT_VERSION, StoreError, VectorStore, collection_name
+from knowledge.store import LAYOUT_VERSION, VectorStore, collection_name
 
 log = logging.getLogger(__name__)
-
-
-class RefreshBusy(Exception):
-    """Another refresh is running; only one runs at a time."""
-
-
-class RefreshFailed(Exception):
-    """The refresh stopped before swapping; the knowledge base is as it was."""
 
 
 class Progress(Protocol):
@@ -99,10 +97,6 @@ class Refresher:
                     fcntl.flock(lock_file, fcntl.LOCK_UN)
         finally:
             self._thread_lock.release()
-
-    @property
-    def running(self) -> bool:
-        return self._thread_lock.locked()
 
     def refresh(self, progress: Progress | None = None) -> RefreshSummary:
         with self._exclusive():

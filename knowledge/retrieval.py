@@ -15,6 +15,7 @@ import numpy as np
 from knowledge.answer_kinds import Kind, answer_kind, carries
 from knowledge.documents import sentence_of, stable_hash
 from knowledge.embedders import Embedder, Vectors
+from knowledge.errors import EmptyKnowledgeBase
 from knowledge.naming import Titles
 from knowledge.sentences import split_sentences
 from knowledge.state import KnowledgeState, StateFile
@@ -147,10 +148,6 @@ class RelevanceJudge:
         if self.second is None:  # margin alone: its own midpoint from the same fit
             return self.MARGIN_WEIGHT * margin - 1.0
         return self.MARGIN_WEIGHT * margin + self.SECOND_WEIGHT * second + self.BIAS
-
-
-class EmptyKnowledgeBase(Exception):
-    """Nothing has been indexed yet."""
 
 
 # How much a passage of a document the question names is preferred, on the calibrated

@@ -28,6 +28,7 @@ from langchain_chroma import Chroma
 
 from knowledge.documents import Passage, sentence_id
 from knowledge.embedders import Embedder, Vectors
+from knowledge.errors import StoreError
 
 PASSAGE = "passage"
 SENTENCE = "sentence"
@@ -35,10 +36,6 @@ SENTENCE = "sentence"
 LAYOUT_VERSION = "v3"
 KINDS = (PASSAGE, SENTENCE)
 UPSERT_BATCH = 512
-
-
-class StoreError(Exception):
-    """The vector store could not be reached or used; the message is safe to show."""
 
 
 def collection_name(embedder_identity: str) -> str:

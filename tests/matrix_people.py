@@ -23,7 +23,7 @@ from nio import (
     SyncResponse,
 )
 
-from bot.adapters.matrix import maintain_keys
+from bot.adapters.matrix.adapter import maintain_keys
 from tests.slack_server import wait_until
 
 T = TypeVar("T")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import threading
 
-from bot.platform import Adapter
+from bot.serving.platform import Adapter
 
 
 class RunningBot:

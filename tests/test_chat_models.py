@@ -6,7 +6,7 @@ import pytest
 from langchain_ollama import ChatOllama
 from langchain_openai import ChatOpenAI
 
-from bot.chat_models import ChatModelSpec, make_chat_model, parse_llm_spec
+from bot.answering.chat_models import ChatModelSpec, make_chat_model, parse_llm_spec
 
 
 def test_openai_spec_builds_a_client_without_retries() -> None:

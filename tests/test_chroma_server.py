@@ -8,11 +8,10 @@ from pathlib import Path
 import pytest
 
 from bot import errors
-from bot.assistant import Assistant
+from bot.serving.assistant import Assistant
 from knowledge.base import KnowledgeBase
 from knowledge.embedders import E5Embedder
-from knowledge.refresh import RefreshFailed
-from knowledge.store import StoreError
+from knowledge.errors import RefreshFailed, StoreError
 from tests.chroma_server import ChromaServer, free_port
 from tests.conftest import ESSAY, CountingEmbedder, make_kb, policybot
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.citing import check_citations
+from bot.answering.citing import check_citations
 
 
 def test_markers_are_renumbered_in_order_of_first_use() -> None:

@@ -1,6 +1,6 @@
 import pytest
 
-from bot.commands import Command, parse
+from bot.serving.commands import Command, parse
 
 
 @pytest.mark.parametrize(("text", "expected"), [

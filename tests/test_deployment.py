@@ -9,6 +9,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tomllib
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,7 @@ import chromadb
 import pytest
 import yaml
 
-from bot.settings import Settings
+from bot.serving.settings import Settings
 from tests.conftest import REPO
 
 
@@ -118,9 +119,32 @@ def test_the_package_the_image_installs_builds_and_holds_what_runs(tmp_path: Pat
                     str(source)], check=True, capture_output=True, timeout=300)
     wheel = next(wheels.glob("policybot-*.whl"))
     names = set(zipfile.ZipFile(wheel).namelist())
-    for module in ("bot/cli.py", "bot/adapters/slack.py", "bot/adapters/matrix.py",
-                   "bot/health.py", "knowledge/store.py", "knowledge/background.txt"):
+    for module in ("bot/cli/main.py", "bot/adapters/slack/adapter.py",
+                   "bot/adapters/matrix/adapter.py", "bot/serving/health.py",
+                   "knowledge/store.py", "knowledge/background.txt",
+                   "bot/prompts/answer.txt", "bot/prompts/condense.txt"):
         assert module in names, module
-    assert not any(n.startswith(("tests/", "bench/")) for n in names)
+    assert not any(n.startswith(("tests/", "bench/", "testing/")) for n in names)
     entry = next(n for n in names if n.endswith("entry_points.txt"))
-    assert "policybot = bot.cli:main" in zipfile.ZipFile(wheel).read(entry).decode()
+    assert "policybot = bot.cli.main:main" in zipfile.ZipFile(wheel).read(entry).decode()
+    # Installed (unpacked) away from the checkout, the package finds its own templates.
+    site = tmp_path / "site"
+    zipfile.ZipFile(wheel).extractall(site)
+    loaded = subprocess.run(
+        [sys.executable, "-c", "from bot.answering.prompts import DEFAULT_PROMPTS_DIR, "
+         "load_prompt; load_prompt('answer', {'passages', 'question', 'language'}); "
+         "print(DEFAULT_PROMPTS_DIR)"],
+        cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(site)}, capture_output=True,
+        text=True, check=True, timeout=60)
+    assert Path(loaded.stdout.strip()) == site / "bot" / "prompts"
+
+
+def test_every_package_on_disk_is_listed_for_the_wheel() -> None:
+    # pyproject lists packages by hand (to map prompts/ into bot/prompts); a new package
+    # missing from that list would be left out of the wheel without a word.
+    listed = set(tomllib.loads((REPO / "pyproject.toml").read_text("utf-8"))
+                 ["tool"]["setuptools"]["packages"])
+    on_disk = {str(init.parent.relative_to(REPO)).replace(os.sep, ".")
+               for root in ("bot", "knowledge") for init in (REPO / root).rglob("__init__.py")}
+    assert on_disk <= listed
+    assert listed - on_disk == {"bot.prompts"}

@@ -1,13 +1,8 @@
 import numpy as np
 import pytest
 
-from knowledge.embedders import (
-    E5Embedder,
-    EmbedderError,
-    OpenAICompatibleEmbedder,
-    UseEmbedder,
-    make_embedder,
-)
+from knowledge.embedders import E5Embedder, OpenAICompatibleEmbedder, UseEmbedder, make_embedder
+from knowledge.errors import EmbedderError
 from tests.openai_server import OpenAIServer
 
 

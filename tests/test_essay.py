@@ -6,10 +6,10 @@ import json
 
 import pytest
 
-from bot.answering import Answerer
-from bot.assistant import Assistant
-from bot.conversation import Question
-from bot.render import answer_text
+from bot.answering.answers import Question
+from bot.answering.extractive import Answerer
+from bot.serving.assistant import Assistant
+from bot.serving.render import answer_text
 from knowledge.base import KnowledgeBase
 from tests.conftest import ESSAY, REPO
 

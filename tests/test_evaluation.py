@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.evaluation import EvalFileError, load_cases
+from bot.cli.evaluation import EvalFileError, load_cases
 from tests.conftest import policybot
 
 

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.assistant import Assistant
-from bot.conversation import Question
-from bot.generation import MODEL_FAILED, MODEL_UNCITED, GeneratedAnswerer, passages_block
-from bot.memory import Turn
-from bot.prompts import DEFAULT_PROMPTS_DIR, PromptError, load_prompt
+from bot.answering.answers import Question
+from bot.answering.generation import MODEL_FAILED, MODEL_UNCITED, GeneratedAnswerer, passages_block
+from bot.answering.memory import Turn
+from bot.answering.prompts import DEFAULT_PROMPTS_DIR, PromptError, load_prompt
+from bot.serving.assistant import Assistant
 from knowledge.base import KnowledgeBase
 from tests.chat_fakes import ScriptedChatModel
 

@@ -14,7 +14,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from bot import errors
-from bot.logs import JsonFormatter, OneLineFormatter
+from bot.serving.logs import JsonFormatter, OneLineFormatter
 from tests.chroma_server import ChromaServer, free_port
 from tests.conftest import ESSAY, Serving, policybot, responds
 from tests.openai_server import ChatReply, OpenAIServer

@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 
-from bot.assistant import Assistant
-from bot.conversation import Question
-from bot.generation import MODEL_FAILED, MODEL_GARBLED, MODEL_UNCITED
-from bot.settings import Settings
+from bot.answering.answers import Question
+from bot.answering.generation import MODEL_FAILED, MODEL_GARBLED, MODEL_UNCITED
+from bot.serving.assistant import Assistant
+from bot.serving.settings import Settings
 from knowledge.base import KnowledgeBase
 from knowledge.embedders import E5Embedder
 from tests.conftest import ESSAY, make_kb, policybot

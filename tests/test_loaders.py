@@ -3,15 +3,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from knowledge.loaders import (
-    SourceError,
-    SourceSpec,
-    UrlCache,
-    discover,
-    html_lines,
-    load,
-    parse_bytes,
-)
+from knowledge.errors import SourceError
+from knowledge.loaders import SourceSpec, UrlCache, discover, html_lines, load, parse_bytes
 from tests.conftest import SEEDS
 from tests.pdf_maker import text_pdf
 

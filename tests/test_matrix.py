@@ -15,8 +15,8 @@ import pytest
 from nio import AsyncClient, LoginResponse
 
 from bot import errors
-from bot.adapters.matrix import MatrixAdapter, MatrixConfig
-from bot.assistant import Assistant
+from bot.adapters.matrix.adapter import MatrixAdapter, MatrixConfig
+from bot.serving.assistant import Assistant
 from knowledge.base import KnowledgeBase
 from tests.conftest import Serving
 from tests.matrix_people import EventLoop, Person
@@ -286,7 +286,7 @@ def test_a_wrong_password_stops_start_up_in_one_line(synapse: SynapseServer,
                           password="wrong")
     running = RunningBot(MatrixAdapter(Assistant(essay_kb), config)).__enter__()
     running.stop()
-    assert isinstance(running.error, errors.PlatformStartError)
+    assert isinstance(running.error, errors.PlatformError)
     assert str(running.error).startswith(f"Matrix login failed for {user}")
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.adapters.matrix_format import (
+from bot.adapters.matrix.format import (
     CUT_NOTE,
     MAX_PART_CHARS,
     answer_content,
@@ -10,7 +10,7 @@ from bot.adapters.matrix_format import (
     notice_content,
     question_text,
 )
-from bot.conversation import Answer
+from bot.answering.answers import Answer
 from tests.test_slack_format import citation
 
 BOT = "@policybot:example.org"

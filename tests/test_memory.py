@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.memory import ThreadMemory
+from bot.answering.memory import ThreadMemory
 
 
 def test_history_keeps_the_last_turns_oldest_first() -> None:

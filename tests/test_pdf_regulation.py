@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.answering import Answerer
-from bot.conversation import Question
+from bot.answering.answers import Question
+from bot.answering.extractive import Answerer
 from knowledge.embedders import E5Embedder
 from knowledge.loaders import parse_bytes
 from knowledge.structure import PATH_SEPARATOR as SEP

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.render import refresh_text
+from bot.serving.render import refresh_text
 from knowledge.base import KnowledgeBase
 from knowledge.embedders import E5Embedder, UseEmbedder
-from knowledge.refresh import RefreshBusy, RefreshFailed
+from knowledge.errors import RefreshBusy, RefreshFailed
 from knowledge.state import DocumentEntry, KnowledgeState
 from knowledge.store import KINDS
 from tests.chroma_server import ChromaServer

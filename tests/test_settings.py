@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.settings import SettingsError, load_settings
+from bot.serving.settings import SettingsError, load_settings
 
 
 @pytest.fixture(autouse=True)

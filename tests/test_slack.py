@@ -15,14 +15,14 @@ import httpx
 import pytest
 
 from bot import errors
-from bot.adapters.slack import SlackAdapter, SlackConfig
-from bot.adapters.slack_format import CUT_NOTE
-from bot.answering import Answerer
-from bot.assistant import Assistant
-from bot.commands import HELP
-from bot.conversation import Question
-from bot.feedback import FeedbackLog
-from bot.generation import GeneratedAnswerer
+from bot.adapters.slack.adapter import SlackAdapter, SlackConfig
+from bot.adapters.slack.format import CUT_NOTE
+from bot.answering.answers import Question
+from bot.answering.extractive import Answerer
+from bot.answering.generation import GeneratedAnswerer
+from bot.serving.assistant import Assistant
+from bot.serving.commands import HELP
+from bot.serving.feedback import FeedbackLog
 from knowledge.base import KnowledgeBase
 from knowledge.embedders import E5Embedder, Embedder, Vectors
 from tests.chat_fakes import ScriptedChatModel

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from bot.adapters.slack_format import (
+from bot.adapters.slack.format import (
     BUTTON_VALUE_LIMIT,
     CUT_NOTE,
     SECTION_LIMIT,
@@ -15,9 +15,9 @@ from bot.adapters.slack_format import (
     question_text,
     split_text,
 )
-from bot.conversation import Answer, Citation
-from bot.feedback import Feedback, FeedbackLog
-from bot.seen import SeenKeys
+from bot.answering.answers import Answer, Citation
+from bot.serving.feedback import Feedback, FeedbackLog
+from bot.serving.seen import SeenKeys
 from tests.slack_server import block_errors
 
 

@@ -8,9 +8,9 @@ from typing import TextIO
 from rich.console import Console
 from rich.markup import escape
 
-from bot.assistant import Assistant
-from bot.progress import progress_for
-from bot.render import answer_text
+from bot.adapters.terminal.progress import progress_for
+from bot.serving.assistant import Assistant
+from bot.serving.render import answer_text
 
 PROMPT = "you> "
 GOODBYES = {"quit", "exit", "bye", ":q"}

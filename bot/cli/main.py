@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import logging
 import sys
@@ -12,20 +11,17 @@ from functools import partial
 from pathlib import Path
 from typing import TextIO
 
-from bot import errors
-from bot.adapters.terminal import chat
-from bot.assistant import Assistant
-from bot.conversation import Question
-from bot.evaluation import EvalFileError, evaluate, load_cases
-from bot.logs import setup_logging
-from bot.progress import progress_for
-from bot.prompts import PromptError
-from bot.render import answer_text, refresh_text, sources_text
-from bot.settings import Settings, SettingsError, load_settings
+from bot.adapters.terminal.progress import progress_for
+from bot.answering.answers import Question
+from bot.cli.evaluation import evaluate, load_cases
+from bot.errors import ConfigurationError, PolicybotError
+from bot.serving.assistant import Assistant
+from bot.serving.logs import setup_logging
+from bot.serving.render import answer_text, refresh_text, sources_text
+from bot.serving.settings import Settings, load_settings
 from knowledge.base import KnowledgeBase
-from knowledge.refresh import RefreshBusy, RefreshFailed
-from knowledge.retrieval import EmptyKnowledgeBase, Retrieval
-from knowledge.store import StoreError
+from knowledge.errors import EmptyKnowledgeBase, KnowledgeError
+from knowledge.retrieval import Retrieval
 
 log = logging.getLogger("policybot")
 
@@ -172,38 +168,25 @@ def dispatch(args: argparse.Namespace, settings: Settings) -> int:
         emit(report.to_json(), args.json, report.text)
         return 0
     # Imported here: the platform libraries cost start-up time the other commands need not pay.
-    from bot.serve import configured_adapters, serve, with_health  # noqa: PLC0415
+    from bot.cli.run import run  # noqa: PLC0415
 
-    _ = kb.store  # an unreachable Chroma server stops start-up here, in one line
-    adapters = configured_adapters(settings, assistant)
-    if not adapters:
-        return chat(assistant)  # no chat platform configured: talk in the terminal
-    asyncio.run(serve(with_health(settings, assistant, adapters)))
-    return 0
+    return run(settings, assistant)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         settings = load_settings()
-    except SettingsError as error:
+    except ConfigurationError as error:
         return fail(str(error), 2)
     setup_logging(settings.log_level, settings.log_format, settings.secrets())
     try:
         return dispatch(args, settings)
-    except (PromptError, EvalFileError) as error:
+    except ConfigurationError as error:
         return fail(str(error), 2)
-    except StoreError as error:
-        log.debug("the vector store failed", exc_info=True)
+    except (KnowledgeError, PolicybotError) as error:
+        log.debug("%s failed", args.command, exc_info=True)
         return fail(str(error))
-    except EmptyKnowledgeBase:
-        return fail(errors.KNOWLEDGE_EMPTY.replace("`", ""))
-    except errors.PlatformStartError as error:
-        return fail(str(error))
-    except RefreshBusy:
-        return fail("a refresh is already running; try again when it has finished")
-    except RefreshFailed as error:
-        return fail(f"refresh failed, the knowledge base is unchanged: {error}")
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:  # the reader went away (`| head`): nothing left to say

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from bot.conversation import Answer, Citation
+from bot.answering.answers import Answer, Citation
 from knowledge.refresh import RefreshSummary
 from knowledge.state import KnowledgeState
 

@@ -6,37 +6,12 @@ import asyncio
 import logging
 import signal
 
-from bot.adapters.matrix import MatrixAdapter, MatrixConfig
-from bot.adapters.slack import SlackAdapter, SlackConfig
-from bot.assistant import Assistant
-from bot.feedback import FEEDBACK_FILE, FeedbackLog
-from bot.health import HealthServer
-from bot.platform import Adapter
-from bot.settings import Settings
+from bot.serving.assistant import Assistant
+from bot.serving.health import HealthServer
+from bot.serving.platform import Adapter
+from bot.serving.settings import Settings
 
 log = logging.getLogger(__name__)
-
-
-def configured_adapters(settings: Settings, assistant: Assistant) -> list[Adapter]:
-    adapters: list[Adapter] = []
-    if settings.slack_bot_token:
-        config = SlackConfig(
-            bot_token=settings.slack_bot_token, app_token=settings.slack_app_token,
-            signing_secret=settings.slack_signing_secret, api_url=settings.slack_api_url,
-            host=settings.slack_host, port=settings.slack_port,
-        )
-        feedback = FeedbackLog(settings.data_dir / FEEDBACK_FILE)
-        adapters.append(SlackAdapter(assistant, config, feedback))
-    if settings.matrix_homeserver:
-        adapters.append(MatrixAdapter(assistant, MatrixConfig(
-            homeserver=settings.matrix_homeserver, user_id=settings.matrix_user_id,
-            state_dir=settings.data_dir / "matrix", password=settings.matrix_password,
-            access_token=settings.matrix_access_token,
-            device_name=settings.matrix_device_name,
-            allowed_servers=tuple(settings.matrix_allowed_servers),
-            catch_up_seconds=settings.matrix_catch_up_hours * 3600,
-        )))
-    return adapters
 
 
 def with_health(settings: Settings, assistant: Assistant,

@@ -26,18 +26,18 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import errors
-from bot.adapters.slack_format import (
+from bot.adapters.slack.format import (
     FEEDBACK_ACTIONS,
     SlackMessage,
     answer_message,
     notice_message,
     question_text,
 )
-from bot.adapters.workers import Workers
-from bot.assistant import Assistant, Reply
-from bot.commands import HELP, REFRESH_STARTED, parse
-from bot.feedback import Feedback, FeedbackLog
-from bot.seen import SeenKeys
+from bot.serving.assistant import Assistant, Reply
+from bot.serving.commands import HELP, REFRESH_STARTED, parse
+from bot.serving.feedback import Feedback, FeedbackLog
+from bot.serving.seen import SeenKeys
+from bot.serving.workers import Workers
 
 log = logging.getLogger(__name__)
 
@@ -122,11 +122,11 @@ class SlackAdapter:
         try:
             auth = await self.client.auth_test()
         except SlackApiError as error:
-            raise errors.PlatformStartError(
+            raise errors.PlatformError(
                 f"Slack refused the bot token: {error.response.get('error', 'unknown error')}"
             ) from None
         except Exception as error:
-            raise errors.PlatformStartError(f"cannot reach Slack at {self.client.base_url}: "
+            raise errors.PlatformError(f"cannot reach Slack at {self.client.base_url}: "
                                   f"{type(error).__name__}") from None
         self.bot_user_id = str(auth.get("user_id", ""))
         self.bot_id = str(auth.get("bot_id", ""))

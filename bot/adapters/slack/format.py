@@ -11,8 +11,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from bot.conversation import Answer, Citation
-from bot.render import answer_text, locator
+from bot.answering.answers import Answer, Citation
+from bot.serving.render import answer_text, locator
 
 SECTION_LIMIT = 3000
 BLOCK_LIMIT = 50

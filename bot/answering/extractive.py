@@ -8,8 +8,8 @@ import re
 from collections.abc import Sequence
 from typing import Protocol
 
-from bot.conversation import Answer, Citation, Question
-from bot.memory import Turn
+from bot.answering.answers import Answer, Citation, Question
+from bot.answering.memory import Turn
 from knowledge.answer_kinds import answer_kind, carries
 from knowledge.retrieval import PassageHit, Retrieval, Retriever
 from knowledge.state import KnowledgeState

@@ -18,8 +18,9 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from bot.chat_models import ChatModelSpec, parse_llm_spec
-from bot.prompts import DEFAULT_PROMPTS_DIR
+from bot.answering.chat_models import ChatModelSpec, parse_llm_spec
+from bot.answering.prompts import DEFAULT_PROMPTS_DIR
+from bot.errors import ConfigurationError
 from knowledge.base import KnowledgeConfig
 from knowledge.embedders import DEFAULT_EMBEDDER, validate_embedder_spec
 
@@ -38,7 +39,7 @@ FORMS = {
 }
 
 
-class SettingsError(Exception):
+class SettingsError(ConfigurationError):
     """One line naming the variable and what is wrong with it."""
 
 

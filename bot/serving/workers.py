@@ -12,8 +12,8 @@ from collections.abc import Awaitable
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 
-from bot.assistant import Assistant, Reply
-from bot.commands import parse
+from bot.serving.assistant import Assistant, Reply
+from bot.serving.commands import parse
 
 
 class Workers:

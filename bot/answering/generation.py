@@ -18,12 +18,12 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.output_parsers import StrOutputParser
 from langchain_core.runnables import Runnable, RunnableLambda, RunnablePassthrough
 
-from bot.answering import Answerer, cite, extractive_answer, follow_up_query, refusal
-from bot.citing import check_citations
-from bot.conversation import Answer, Question
-from bot.language import question_language
-from bot.memory import Turn
-from bot.prompts import DEFAULT_PROMPTS_DIR, load_prompt
+from bot.answering.answers import Answer, Question
+from bot.answering.citing import check_citations
+from bot.answering.extractive import Answerer, cite, extractive_answer, follow_up_query, refusal
+from bot.answering.language import question_language
+from bot.answering.memory import Turn
+from bot.answering.prompts import DEFAULT_PROMPTS_DIR, load_prompt
 from knowledge.retrieval import PassageHit, Retrieval, Retriever
 
 log = logging.getLogger(__name__)

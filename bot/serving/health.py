@@ -9,8 +9,8 @@ from collections.abc import Callable, Sequence
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST
 
-from bot.metrics import Metrics
-from bot.platform import Adapter
+from bot.serving.metrics import Metrics
+from bot.serving.platform import Adapter
 
 log = logging.getLogger(__name__)
 

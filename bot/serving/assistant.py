@@ -7,19 +7,18 @@ import time
 from dataclasses import dataclass
 
 from bot import errors
-from bot.answering import Answerer, AnswerSource
-from bot.chat_models import make_chat_model
-from bot.commands import HELP, MAX_MESSAGE_CHARS, parse
-from bot.conversation import Answer, Question
-from bot.generation import MODEL_FAILED, MODEL_GARBLED, GeneratedAnswerer
-from bot.memory import ThreadMemory
-from bot.metrics import Metrics, Outcome
-from bot.render import answer_text, refresh_text, sources_text
-from bot.settings import Settings
+from bot.answering.answers import Answer, Question
+from bot.answering.chat_models import make_chat_model
+from bot.answering.extractive import Answerer, AnswerSource
+from bot.answering.generation import MODEL_FAILED, MODEL_GARBLED, GeneratedAnswerer
+from bot.answering.memory import ThreadMemory
+from bot.serving.commands import HELP, MAX_MESSAGE_CHARS, parse
+from bot.serving.metrics import Metrics, Outcome
+from bot.serving.render import answer_text, refresh_text, sources_text
+from bot.serving.settings import Settings
 from knowledge.base import KnowledgeBase
-from knowledge.refresh import Progress, RefreshBusy, RefreshFailed
-from knowledge.retrieval import EmptyKnowledgeBase
-from knowledge.store import StoreError
+from knowledge.errors import EmptyKnowledgeBase, RefreshBusy, RefreshFailed, StoreError
+from knowledge.refresh import Progress
 
 log = logging.getLogger(__name__)
 
@@ -119,11 +118,11 @@ class Assistant:
             summary = self.knowledge.refresher.refresh(progress)
         except RefreshBusy:
             self.metrics.refresh("busy")
-            return "A refresh is already running; try again when it has finished."
+            return errors.REFRESH_BUSY
         except RefreshFailed as error:
-            log.warning("refresh failed: %s", error)
+            log.warning("%s", error)
             self._refresh_failed()
-            return f"Refresh failed, the knowledge base is unchanged: {error}"
+            return f"Refresh failed, the knowledge base is unchanged: {error.reason}"
         except Exception:
             log.exception("refresh failed")
             self._refresh_failed()

@@ -7,14 +7,25 @@ from pathlib import Path
 
 from langchain_core.prompts import ChatPromptTemplate
 
-# The repository's templates; `POLICYBOT_PROMPTS_DIR` points elsewhere.
-DEFAULT_PROMPTS_DIR = Path(__file__).resolve().parent.parent / "prompts"
+from bot.errors import ConfigurationError
+
+
+def _default_prompts_dir() -> Path:
+    """The templates an installed package carries (the wheel maps the repository's
+    prompts/ to bot/prompts), else the checkout's prompts/."""
+    bot_dir = Path(__file__).resolve().parent.parent
+    installed = bot_dir / "prompts"
+    return installed if installed.is_dir() else bot_dir.parent / "prompts"
+
+
+# `POLICYBOT_PROMPTS_DIR` points elsewhere.
+DEFAULT_PROMPTS_DIR = _default_prompts_dir()
 ROLES = {"system", "human"}
 _ROLE_LINE = re.compile(r"^\[(\w+)\]\s*$")
 _PLACEHOLDER = re.compile(r"(?<!\{)\{(\w+)\}(?!\})")
 
 
-class PromptError(Exception):
+class PromptError(ConfigurationError):
     """A template is missing or malformed; the message names the file."""
 
 

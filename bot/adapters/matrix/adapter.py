@@ -34,17 +34,17 @@ from nio import (
 )
 
 from bot import errors
-from bot.adapters.matrix_format import (
+from bot.adapters.matrix.format import (
     Content,
     answer_content,
     mentions,
     notice_content,
     question_text,
 )
-from bot.adapters.workers import Workers
-from bot.assistant import Assistant, Reply
-from bot.commands import REFRESH_STARTED
-from bot.seen import SeenKeys
+from bot.serving.assistant import Assistant, Reply
+from bot.serving.commands import REFRESH_STARTED
+from bot.serving.seen import SeenKeys
+from bot.serving.workers import Workers
 
 log = logging.getLogger(__name__)
 
@@ -153,7 +153,7 @@ class MatrixAdapter:
                 self.client.access_token = self.config.access_token
                 who = await self.client.whoami()
                 if not isinstance(who, WhoamiResponse) or not who.device_id:
-                    raise errors.PlatformStartError(
+                    raise errors.PlatformError(
                         f"the Matrix access token was refused: {getattr(who, 'message', who)}")
                 self.client.restore_login(who.user_id, who.device_id, self.config.access_token)
                 self._save_session()
@@ -161,17 +161,17 @@ class MatrixAdapter:
                 response = await self.client.login(self.config.password,
                                                    device_name=self.config.device_name)
                 if not isinstance(response, LoginResponse):
-                    raise errors.PlatformStartError(
+                    raise errors.PlatformError(
                         f"Matrix login failed for {self.config.user_id}: {response.message}")
                 self._save_session()
             if self.client.should_upload_keys:
                 await self.client.keys_upload()
             name = await self.client.get_displayname()
             self.display_name = str(getattr(name, "displayname", "") or "")
-        except errors.PlatformStartError:
+        except errors.PlatformError:
             raise
         except Exception as error:
-            raise errors.PlatformStartError(
+            raise errors.PlatformError(
                 f"cannot reach the Matrix homeserver at {self.config.homeserver}: "
                 f"{type(error).__name__}") from None
         log.info("on Matrix as %s (device %s)", self.client.user_id, self.client.device_id)

@@ -6,8 +6,8 @@ import html
 import re
 from typing import Any
 
-from bot.conversation import Answer, Citation
-from bot.render import answer_text, locator
+from bot.answering.answers import Answer, Citation
+from bot.serving.render import answer_text, locator
 
 # Homeservers refuse events over 64 KiB; body and HTML together stay well below that.
 MAX_PART_CHARS = 24_000

@@ -18,12 +18,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.assistant import Assistant
-from bot.conversation import Answer, Citation, Question
-from bot.tables import percentile_ms, table
+from bot.answering.answers import Answer, Citation, Question
+from bot.cli.tables import percentile_ms, table
+from bot.errors import ConfigurationError
+from bot.serving.assistant import Assistant
 
 
-class EvalFileError(Exception):
+class EvalFileError(ConfigurationError):
     """The question file is unreadable or malformed; the message names the line."""
 
 

@@ -1,0 +1,1 @@
+"""Matrix: nio client with encryption, its events parsed, HTML notices out."""

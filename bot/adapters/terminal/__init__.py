@@ -1,0 +1,1 @@
+"""The terminal: a chat on stdin/stdout and the refresh progress bar."""
