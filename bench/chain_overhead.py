@@ -27,7 +27,7 @@ from bot.answering.extractive import Answerer
 from bot.answering.generation import GeneratedAnswerer
 from bot.answering.memory import Turn
 from bot.cli.tables import percentile_ms, table
-from tests.openai_server import ChatReply, OpenAIServer
+from testing.openai_server import ChatReply, OpenAIServer
 
 ROUNDS = 4
 

@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 from bot.serving.assistant import Assistant
+from bot.serving.commands import Request
 from knowledge.base import KnowledgeBase, KnowledgeConfig
 
 REPO = Path(__file__).resolve().parent.parent
@@ -31,10 +32,10 @@ def essay_knowledge(data_dir: Path) -> KnowledgeBase:
 def assistant_seconds(kb: KnowledgeBase, texts: list[str]) -> list[float]:
     """Each question answered by the assistant alone (warm, no platform), in seconds."""
     assistant = Assistant(kb)
-    assistant.handle(texts[0])  # warm the models, as a running bot is
+    assistant.handle(Request.of(texts[0]))  # warm the models, as a running bot is
     times = []
     for text in texts:
         started = time.perf_counter()
-        assistant.handle(text)
+        assistant.handle(Request.of(text))
         times.append(time.perf_counter() - started)
     return times

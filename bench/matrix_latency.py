@@ -19,10 +19,10 @@ from bench.essay import assistant_seconds, essay_knowledge, questions
 from bot.adapters.matrix.adapter import MatrixAdapter, MatrixConfig
 from bot.cli.tables import percentile_ms, table
 from bot.serving.assistant import Assistant
-from tests.matrix_people import EventLoop, Person
-from tests.running_bot import RunningBot
-from tests.slack_server import wait_until
-from tests.synapse_server import SynapseServer
+from testing.matrix_people import EventLoop, Person
+from testing.running_bot import RunningBot
+from testing.slack_server import wait_until
+from testing.synapse_server import SynapseServer
 
 COUNT = 50
 PASSWORD = "bench-password"

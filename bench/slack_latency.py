@@ -23,8 +23,8 @@ from bot.cli.tables import percentile_ms, table
 from bot.serving.assistant import Assistant
 from bot.serving.feedback import FeedbackLog
 from knowledge.base import KnowledgeBase
-from tests.running_bot import RunningBot
-from tests.slack_server import SlackStandIn, wait_until
+from testing.running_bot import RunningBot
+from testing.slack_server import SlackStandIn, wait_until
 
 COUNT = 50
 

@@ -23,7 +23,7 @@ from pathlib import Path
 from bench.ask_latency import fill, measure, real_records
 from bot.cli.tables import percentile_ms, table
 from knowledge.base import KnowledgeBase, KnowledgeConfig
-from tests.chroma_server import ChromaServer
+from testing.chroma_server import ChromaServer
 
 MODES = ("embedded", "server")
 

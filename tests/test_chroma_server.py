@@ -9,10 +9,11 @@ import pytest
 
 from bot import errors
 from bot.serving.assistant import Assistant
+from bot.serving.commands import Request
 from knowledge.base import KnowledgeBase
 from knowledge.embedders import E5Embedder
 from knowledge.errors import RefreshFailed, StoreError
-from tests.chroma_server import ChromaServer, free_port
+from testing.chroma_server import ChromaServer, free_port
 from tests.conftest import ESSAY, CountingEmbedder, make_kb, policybot
 
 pytestmark = pytest.mark.e2e
@@ -43,7 +44,7 @@ def test_refresh_search_and_ask_work_against_a_server(
     summary = kb.refresher.refresh()  # incremental: only the new file is embedded
     assert summary.added == ["note.md"] and summary.unchanged == [ESSAY.name]
     assert counter.passages_embedded - embedded == 1
-    answer = Assistant(kb).handle(QUESTION).answer
+    answer = Assistant(kb).handle(Request.of(QUESTION)).answer
     assert answer is not None and answer.grounded and answer.citations[0].paragraph == 3
 
 
@@ -52,10 +53,10 @@ def test_server_stopped_and_restarted_while_the_bot_runs(
     kb = server_kb(tmp_path, sources_dir, chroma, CountingEmbedder(e5))
     kb.refresher.refresh()
     assistant = Assistant(kb)
-    first = assistant.handle(QUESTION).answer
+    first = assistant.handle(Request.of(QUESTION)).answer
     assert first is not None and first.grounded
     chroma.stop()
-    down = assistant.handle(QUESTION)
+    down = assistant.handle(Request.of(QUESTION))
     assert down.text == errors.STORE_DOWN
     (sources_dir / "note.md").write_text("# Note\n\nCloud costs rise.\n", "utf-8")
     before = kb.state_file.current()
@@ -63,7 +64,7 @@ def test_server_stopped_and_restarted_while_the_bot_runs(
         kb.refresher.refresh()
     assert kb.state_file.current() == before
     chroma.start()  # same port, same data
-    back = assistant.handle(QUESTION).answer
+    back = assistant.handle(Request.of(QUESTION)).answer
     assert back is not None and back.grounded and back.citations[0].paragraph == 3
 
 

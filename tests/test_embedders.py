@@ -3,7 +3,7 @@ import pytest
 
 from knowledge.embedders import E5Embedder, OpenAICompatibleEmbedder, UseEmbedder, make_embedder
 from knowledge.errors import EmbedderError
-from tests.openai_server import OpenAIServer
+from testing.openai_server import OpenAIServer
 
 
 def test_e5_vectors_are_normalised_and_cross_lingual(e5: E5Embedder) -> None:
@@ -16,12 +16,6 @@ def test_e5_vectors_are_normalised_and_cross_lingual(e5: E5Embedder) -> None:
     question = e5.embed_question("Who provides the computing power?")
     scores = passages @ question
     assert scores[0] > scores[1]
-
-
-def test_langchain_interface(e5: E5Embedder) -> None:
-    rows = e5.embed_documents(["eins", "zwei"])
-    assert len(rows) == 2 and len(rows[0]) == 384
-    assert len(e5.embed_query("drei")) == 384
 
 
 def test_use_multilingual_ranks_the_translation_first() -> None:

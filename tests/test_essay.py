@@ -9,6 +9,7 @@ import pytest
 from bot.answering.answers import Question
 from bot.answering.extractive import Answerer
 from bot.serving.assistant import Assistant
+from bot.serving.commands import Request
 from bot.serving.render import answer_text
 from knowledge.base import KnowledgeBase
 from tests.conftest import ESSAY, REPO
@@ -86,25 +87,25 @@ def test_a_question_is_never_quoted_as_the_answer(essay_kb: KnowledgeBase) -> No
 
 def test_assistant_commands(essay_kb: KnowledgeBase) -> None:
     assistant = Assistant(essay_kb, admins=frozenset({"@ana:example.org"}))
-    assert "sources" in assistant.handle("help").text
-    assert "1 documents, 7 passages" in assistant.handle("sources").text
-    refused = assistant.handle("refresh", user="@bob:example.org", platform="matrix")
+    assert "sources" in assistant.handle(Request.of("help")).text
+    assert "1 documents, 7 passages" in assistant.handle(Request.of("sources")).text
+    refused = assistant.handle(Request.of("refresh", user="@bob:example.org", platform="matrix"))
     assert refused.text == "Sorry, only admins can refresh the knowledge base."
-    allowed = assistant.handle("refresh", user="@ana:example.org", platform="matrix")
+    allowed = assistant.handle(Request.of("refresh", user="@ana:example.org", platform="matrix"))
     assert allowed.text.startswith("Refresh done: 0 added, 0 changed, 0 removed, 1 unchanged")
-    long = assistant.handle("x" * 5000)
+    long = assistant.handle(Request.of("x" * 5000))
     assert "too long" in long.text and long.answer is None
-    asked = assistant.handle("ask Who really wins the open-source AI race?")
+    asked = assistant.handle(Request.of("ask Who really wins the open-source AI race?"))
     assert asked.answer is not None and asked.answer.grounded
 
 
 def test_extractive_follow_up_borrows_the_thread_topic(essay_kb: KnowledgeBase) -> None:
     assistant = Assistant(essay_kb)
     follow_up = "And what does he propose instead?"
-    alone = assistant.handle(follow_up, thread="fresh").answer
+    alone = assistant.handle(Request.of(follow_up, thread="fresh")).answer
     assert alone is not None and not alone.grounded  # no topic words of its own
-    assistant.handle("What does the author predict for European open-source AI projects?",
-                     thread="t")
-    answer = assistant.handle(follow_up, thread="t").answer
+    assistant.handle(Request.of(
+        "What does the author predict for European open-source AI projects?", thread="t"))
+    answer = assistant.handle(Request.of(follow_up, thread="t")).answer
     assert answer is not None and answer.grounded
     assert 6 in [c.paragraph for c in answer.citations]  # the call for HPC investment

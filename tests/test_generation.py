@@ -11,8 +11,9 @@ from bot.answering.generation import MODEL_FAILED, MODEL_UNCITED, GeneratedAnswe
 from bot.answering.memory import Turn
 from bot.answering.prompts import DEFAULT_PROMPTS_DIR, PromptError, load_prompt
 from bot.serving.assistant import Assistant
+from bot.serving.commands import Request
 from knowledge.base import KnowledgeBase
-from tests.chat_fakes import ScriptedChatModel
+from testing.chat_fakes import ScriptedChatModel
 
 QUESTION = "Who provides the computing power that European startups need?"
 
@@ -110,8 +111,8 @@ def test_assistant_remembers_threads_separately(essay_kb: KnowledgeBase) -> None
     model = ScriptedChatModel(replies=["Hyperscalers do [1].", "Standalone question?",
                                        "Investment [1]."])
     assistant = Assistant(essay_kb, answerer=GeneratedAnswerer(essay_kb.retriever, model))
-    assistant.handle(QUESTION, thread="t1")
-    assistant.handle("And what does he propose instead?", thread="t1")
+    assistant.handle(Request.of(QUESTION, thread="t1"))
+    assistant.handle(Request.of("And what does he propose instead?", thread="t1"))
     assert len(model.calls) == 3  # answer, condense (t1 has history), answer
     assert QUESTION in model.sent(1)
 

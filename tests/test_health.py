@@ -15,10 +15,10 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from bot import errors
 from bot.serving.logs import JsonFormatter, OneLineFormatter
-from tests.chroma_server import ChromaServer, free_port
+from testing.chroma_server import ChromaServer, free_port
+from testing.openai_server import ChatReply, OpenAIServer
+from testing.slack_server import SlackStandIn, wait_until
 from tests.conftest import ESSAY, Serving, policybot, responds
-from tests.openai_server import ChatReply, OpenAIServer
-from tests.slack_server import SlackStandIn, wait_until
 
 QUESTION = "Who really wins the open-source AI race?"
 OFF_TOPIC = "What is the best recipe for apple pie?"
@@ -126,3 +126,12 @@ def test_log_lines_are_single_and_carry_no_secrets() -> None:
     assert event["message"] == "failed with [redacted]" and event["level"] == "ERROR"
     assert "Traceback" in event["exception"] and "xoxb-123456" not in event["exception"]
     assert OneLineFormatter(["abc"]).redact("abc") == "abc"  # too short to be a secret
+
+
+def test_json_logs_redact_a_secret_that_json_would_escape() -> None:
+    secret = 'pa"ss\\word-123'
+    record = logging.LogRecord("bot", logging.WARNING, __file__, 1, "login with %s failed",
+                               (secret,), None)
+    line = JsonFormatter([secret]).format(record)
+    assert json.loads(line)["message"] == "login with [redacted] failed"
+    assert "word-123" not in line

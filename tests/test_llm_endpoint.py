@@ -14,11 +14,12 @@ import pytest
 from bot.answering.answers import Question
 from bot.answering.generation import MODEL_FAILED, MODEL_GARBLED, MODEL_UNCITED
 from bot.serving.assistant import Assistant
+from bot.serving.commands import Request
 from bot.serving.settings import Settings
 from knowledge.base import KnowledgeBase
 from knowledge.embedders import E5Embedder
+from testing.openai_server import ChatReply, OpenAIServer, completion
 from tests.conftest import ESSAY, make_kb, policybot
-from tests.openai_server import ChatReply, OpenAIServer, completion
 
 pytestmark = pytest.mark.e2e
 
@@ -97,9 +98,9 @@ def test_thread_follow_up_is_condensed_with_history(
         ChatReply("A coordinated European investment in public HPC centres [1]."),
     ]
     first = "What does the author predict for European open-source AI projects?"
-    bot.handle(first, user="@ana:example.org", platform="matrix", thread="room/$event")
-    reply = bot.handle("And what does he propose instead?", user="@ana:example.org",
-                       platform="matrix", thread="room/$event")
+    bot.handle(Request.of(first, user="@ana:example.org", platform="matrix", thread="room/$event"))
+    reply = bot.handle(Request.of("And what does he propose instead?", user="@ana:example.org",
+                       platform="matrix", thread="room/$event"))
     condense = user_text(server.chat_requests()[1])
     assert first in condense and "And what does he propose instead?" in condense
     assert "What does the author propose instead" in user_text(server.chat_requests()[2])

@@ -18,11 +18,11 @@ from bot import errors
 from bot.adapters.matrix.adapter import MatrixAdapter, MatrixConfig
 from bot.serving.assistant import Assistant
 from knowledge.base import KnowledgeBase
+from testing.matrix_people import EventLoop, Person
+from testing.running_bot import RunningBot
+from testing.slack_server import SlackStandIn, wait_until
+from testing.synapse_server import SynapseServer
 from tests.conftest import Serving
-from tests.matrix_people import EventLoop, Person
-from tests.running_bot import RunningBot
-from tests.slack_server import SlackStandIn, wait_until
-from tests.synapse_server import SynapseServer
 
 pytestmark = pytest.mark.e2e
 

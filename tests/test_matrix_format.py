@@ -1,4 +1,4 @@
-"""Matrix content: HTML answers with a readable body, and reading who a message is for."""
+"""Matrix content: HTML answers with a readable body."""
 
 from __future__ import annotations
 
@@ -6,14 +6,10 @@ from bot.adapters.matrix.format import (
     CUT_NOTE,
     MAX_PART_CHARS,
     answer_content,
-    mentions,
     notice_content,
-    question_text,
 )
 from bot.answering.answers import Answer
 from tests.test_slack_format import citation
-
-BOT = "@policybot:example.org"
 
 
 def test_answer_notice_has_html_citations_and_a_plain_body() -> None:
@@ -42,23 +38,3 @@ def test_notices_keep_line_layout() -> None:
     assert notice_content("Sorry.") == {"msgtype": "m.notice", "body": "Sorry."}
     listing = notice_content("1 documents\n  7  Essay <x>")
     assert listing["formatted_body"] == "<pre>1 documents\n  7  Essay &lt;x&gt;</pre>"
-
-
-def test_a_message_is_for_the_bot_by_mentions_pill_id_or_name() -> None:
-    assert mentions({"body": "hi", "m.mentions": {"user_ids": [BOT]}}, BOT, "")
-    assert mentions({"body": "policybot: hi", "formatted_body":
-                     '<a href="https://matrix.to/#/@policybot:example.org">policybot</a>: hi'},
-                    BOT, "")
-    assert mentions({"body": f"{BOT} what is this?"}, BOT, "")
-    assert mentions({"body": "Policy Bot, what is this?"}, BOT, "Policy Bot")
-    assert not mentions({"body": "policybots are everywhere"}, BOT, "policybot")
-    assert not mentions({"body": "> <@policybot:example.org> an old answer\n\nthanks"}, BOT,
-                        "")  # quoting the bot in a reply is not asking it
-
-
-def test_question_text_takes_out_the_name_and_reply_fallback() -> None:
-    assert question_text({"body": f"{BOT}: Wer stellt die Rechenleistung bereit?"}, BOT,
-                         "policybot") == "Wer stellt die Rechenleistung bereit?"
-    assert question_text({"body": "policybot, refresh"}, BOT, "policybot") == "refresh"
-    assert question_text({"body": "> <@ana:x> earlier\n> more\n\nAnd now?"}, BOT, "") == \
-        "And now?"

@@ -14,7 +14,7 @@ from knowledge.embedders import E5Embedder, UseEmbedder
 from knowledge.errors import RefreshBusy, RefreshFailed
 from knowledge.state import DocumentEntry, KnowledgeState
 from knowledge.store import KINDS
-from tests.chroma_server import ChromaServer
+from testing.chroma_server import ChromaServer
 from tests.conftest import ESSAY, CountingEmbedder, make_kb
 from tests.pdf_maker import text_pdf
 

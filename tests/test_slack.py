@@ -25,11 +25,10 @@ from bot.serving.commands import HELP
 from bot.serving.feedback import FeedbackLog
 from knowledge.base import KnowledgeBase
 from knowledge.embedders import E5Embedder, Embedder, Vectors
-from tests.chat_fakes import ScriptedChatModel
-from tests.chroma_server import free_port
-from tests.conftest import REPO, Serving, make_kb, responds
-from tests.running_bot import RunningBot
-from tests.slack_server import (
+from testing.chat_fakes import ScriptedChatModel
+from testing.chroma_server import free_port
+from testing.running_bot import RunningBot
+from testing.slack_server import (
     BOT_ID,
     BOT_USER,
     SlackStandIn,
@@ -38,6 +37,7 @@ from tests.slack_server import (
     signed_request,
     wait_until,
 )
+from tests.conftest import REPO, Serving, make_kb, responds
 
 pytestmark = pytest.mark.e2e
 
@@ -215,6 +215,10 @@ class SlowEmbedder(Embedder):
         self.inner = inner
         self.identity = inner.identity
         self.delay = delay
+
+    @property
+    def dimension(self) -> int:
+        return self.inner.dimension
 
     def embed_passages(self, texts: list[str]) -> Vectors:
         time.sleep(self.delay)

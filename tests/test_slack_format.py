@@ -12,13 +12,12 @@ from bot.adapters.slack.format import (
     answer_message,
     feedback_value,
     notice_message,
-    question_text,
     split_text,
 )
 from bot.answering.answers import Answer, Citation
 from bot.serving.feedback import Feedback, FeedbackLog
 from bot.serving.seen import SeenKeys
-from tests.slack_server import block_errors
+from testing.slack_server import block_errors
 
 
 def citation(n: int, text: str = "Die Hyperscaler stellen die Rechenleistung bereit.",
@@ -26,13 +25,6 @@ def citation(n: int, text: str = "Die Hyperscaler stellen die Rechenleistung ber
     return Citation(n=n, id=f"essay#{n}", source="essay.txt", title="Der Mythos",
                     section="Open Source", paragraph=n, text=text,
                     quote="Rechenleistung bereit", url=url, score=0.9)
-
-
-def test_question_text_drops_the_bots_mention_and_resolves_markup() -> None:
-    raw = ("<@UBOT> what did <@U2|ana> say in <#C1|policy> about "
-           "<https://example.org|this> &amp; &lt;that&gt;? <!here>")
-    assert question_text(raw, "UBOT") == \
-        "what did @ana say in #policy about this & <that>? @here"
 
 
 def test_answer_blocks_carry_markers_citations_and_feedback() -> None:

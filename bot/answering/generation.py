@@ -24,6 +24,7 @@ from bot.answering.extractive import Answerer, cite, extractive_answer, follow_u
 from bot.answering.language import question_language
 from bot.answering.memory import Turn
 from bot.answering.prompts import DEFAULT_PROMPTS_DIR, load_prompt
+from bot.answering.redaction import Redactor
 from knowledge.retrieval import PassageHit, Retrieval, Retriever
 
 log = logging.getLogger(__name__)
@@ -33,7 +34,6 @@ MODEL_GARBLED = ("The language model's reply was unusable, so this answer quotes
                  "directly.")
 MODEL_UNCITED = ("The generated answer cited no source, so this answer quotes the sources "
                  "directly.")
-REDACTED = "[redacted]"
 MAX_STANDALONE_CHARS = 600
 _TAG = re.compile(r"</?\s*(passage|question|conversation|message)\b[^>]*>", re.IGNORECASE)
 
@@ -55,19 +55,6 @@ def passages_block(hits: Sequence[PassageHit]) -> str:
 def history_block(history: Sequence[Turn]) -> str:
     return "\n".join(f"Person: {neutralise(t.question)}\nBot: {neutralise(t.answer)}"
                      for t in history)
-
-
-class Redactor:
-    """Removes secret values (keys, tokens, passwords) from anything shown to people."""
-
-    def __init__(self, secrets: Sequence[str]) -> None:
-        # Short values would match ordinary words; real secrets are long.
-        self.secrets = sorted({s for s in secrets if len(s) >= 8}, key=len, reverse=True)
-
-    def __call__(self, text: str) -> str:
-        for secret in self.secrets:
-            text = text.replace(secret, REDACTED)
-        return text
 
 
 class GeneratedAnswerer:

@@ -86,7 +86,7 @@ def cites_expected(case: Case, citation: Citation) -> bool:
 
 
 @dataclass(frozen=True)
-class Outcome:
+class CaseResult:
     case: Case
     answer: Answer
     seconds: float
@@ -101,17 +101,17 @@ class Outcome:
 
 @dataclass
 class Report:
-    outcomes: list[Outcome] = field(default_factory=list)
+    outcomes: list[CaseResult] = field(default_factory=list)
 
-    def _share(self, outcomes: Sequence[Outcome]) -> float | None:
+    def _share(self, outcomes: Sequence[CaseResult]) -> float | None:
         return sum(o.correct for o in outcomes) / len(outcomes) if outcomes else None
 
     @property
-    def answerable(self) -> list[Outcome]:
+    def answerable(self) -> list[CaseResult]:
         return [o for o in self.outcomes if not o.case.no_answer]
 
     @property
-    def unanswerable(self) -> list[Outcome]:
+    def unanswerable(self) -> list[CaseResult]:
         return [o for o in self.outcomes if o.case.no_answer]
 
     def summary(self) -> dict[str, object]:
@@ -128,13 +128,13 @@ class Report:
             "latency_p95_ms": round(percentile_ms(seconds, 95), 1),
         }
 
-    def misses(self) -> list[Outcome]:
+    def misses(self) -> list[CaseResult]:
         return [o for o in self.outcomes if not o.correct]
 
     def text(self) -> str:
         s = self.summary()
 
-        def rate(outcomes: Sequence[Outcome]) -> str:
+        def rate(outcomes: Sequence[CaseResult]) -> str:
             if not outcomes:
                 return "n/a"
             right = sum(o.correct for o in outcomes)
@@ -171,5 +171,5 @@ def evaluate(assistant: Assistant, cases: Sequence[Case]) -> Report:
     for case in cases:
         started = time.perf_counter()
         answer = assistant.ask(Question(case.question, user="eval", platform="eval"))
-        report.outcomes.append(Outcome(case, answer, time.perf_counter() - started))
+        report.outcomes.append(CaseResult(case, answer, time.perf_counter() - started))
     return report

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass
 
 from bot import errors
 from bot.answering.answers import Answer, Question
@@ -12,8 +11,8 @@ from bot.answering.chat_models import make_chat_model
 from bot.answering.extractive import Answerer, AnswerSource
 from bot.answering.generation import MODEL_FAILED, MODEL_GARBLED, GeneratedAnswerer
 from bot.answering.memory import ThreadMemory
-from bot.serving.commands import HELP, MAX_MESSAGE_CHARS, parse
-from bot.serving.metrics import Metrics, Outcome
+from bot.serving.commands import HELP, MAX_MESSAGE_CHARS, Reply, Request
+from bot.serving.metrics import Metrics, QuestionOutcome
 from bot.serving.render import answer_text, refresh_text, sources_text
 from bot.serving.settings import Settings
 from knowledge.base import KnowledgeBase
@@ -25,12 +24,6 @@ log = logging.getLogger(__name__)
 # Answers that fell back to quoting because the model failed (an uncited reply is not a
 # failure of the model's service, so MODEL_UNCITED is not counted).
 MODEL_FAILURES = {MODEL_FAILED, MODEL_GARBLED}
-
-
-@dataclass(frozen=True)
-class Reply:
-    text: str  # plain-text rendering, always present
-    answer: Answer | None = None  # set when the reply answers a question
 
 
 def make_answerer(settings: Settings, knowledge: KnowledgeBase) -> AnswerSource:
@@ -62,23 +55,27 @@ class Assistant:
         # Whoever sits at the terminal owns the data dir already.
         return platform == "terminal" or user in self.admins
 
-    def handle(self, text: str, user: str = "", platform: str = "terminal",
-               progress: Progress | None = None, thread: str = "") -> Reply:
-        """`thread` names the conversation whose earlier turns explain a follow-up."""
-        if len(text) > MAX_MESSAGE_CHARS:
-            return Reply(f"That message is too long for me ({len(text):,} characters; the "
-                         f"limit is {MAX_MESSAGE_CHARS:,}). Please ask a shorter question.")
-        command = parse(text)
+    def report_error(self, kind: str) -> None:
+        """Count a failure an adapter met (kind: platform, ...)."""
+        self.metrics.error(kind)
+
+    def handle(self, request: Request, progress: Progress | None = None) -> Reply:
+        command = request.command
+        if command.name == "too_long":
+            return Reply(command.name, f"That message is too long for me "
+                         f"({int(command.argument):,} characters; the limit is "
+                         f"{MAX_MESSAGE_CHARS:,}). Please ask a shorter question.")
         if command.name in {"help", "empty"}:
-            return Reply(HELP)
+            return Reply(command.name, HELP)
         if command.name == "sources":
-            return Reply(self.sources())
+            return Reply(command.name, self.sources())
         if command.name == "refresh":
-            if not self.is_admin(user, platform):
-                return Reply(errors.ADMINS_ONLY)
-            return Reply(self.refresh(progress))
-        answer = self.ask(Question(command.argument, user=user, platform=platform), thread)
-        return Reply(answer_text(answer), answer)
+            if not self.is_admin(request.user, request.platform):
+                return Reply(command.name, errors.ADMINS_ONLY)
+            return Reply(command.name, self.refresh(progress))
+        answer = self.ask(Question(command.argument, user=request.user,
+                                   platform=request.platform), request.thread)
+        return Reply(command.name, answer_text(answer), answer)
 
     def ask(self, question: Question, thread: str = "") -> Answer:
         started = time.perf_counter()
@@ -86,7 +83,7 @@ class Assistant:
         self.metrics.question(question.platform, outcome, time.perf_counter() - started)
         return answer
 
-    def _answer(self, question: Question, thread: str) -> tuple[Answer, Outcome]:
+    def _answer(self, question: Question, thread: str) -> tuple[Answer, QuestionOutcome]:
         history = self.memory.history(thread) if thread else ()
         try:
             answer = self.answerer.answer(question, history)

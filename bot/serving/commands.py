@@ -1,11 +1,15 @@
-"""Chat input parsed once, the same way for every platform."""
+"""Chat input parsed once, the same way for every platform, and the reply that says which
+command ran. Adapters parse a message into a Request and hand it on; nothing downstream
+parses again."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Literal
 
-CommandName = Literal["ask", "refresh", "sources", "help", "empty"]
+from bot.answering.answers import Answer
+
+CommandName = Literal["ask", "refresh", "sources", "help", "empty", "too_long"]
 
 HELP = """\
 Ask me anything about the sources and I answer with cited passages.
@@ -29,6 +33,8 @@ class Command:
 
 
 def parse(text: str) -> Command:
+    if len(text) > MAX_MESSAGE_CHARS:
+        return Command("too_long", str(len(text)))
     stripped = text.strip()
     bare = stripped.lstrip("/!").strip()
     word, _, rest = bare.partition(" ")
@@ -42,3 +48,25 @@ def parse(text: str) -> Command:
     if keyword == "ask":
         return Command("empty")
     return Command("ask", stripped)
+
+
+@dataclass(frozen=True)
+class Request:
+    """A parsed message: who sent it, from where, in which conversation."""
+
+    command: Command
+    user: str = ""
+    platform: str = "terminal"
+    thread: str = ""  # the conversation whose earlier turns explain a follow-up
+
+    @classmethod
+    def of(cls, text: str, user: str = "", platform: str = "terminal",
+           thread: str = "") -> Request:
+        return cls(parse(text), user, platform, thread)
+
+
+@dataclass(frozen=True)
+class Reply:
+    command: CommandName  # which command ran
+    text: str  # plain-text rendering, always present
+    answer: Answer | None = None  # set when the reply answers a question

@@ -12,7 +12,8 @@ import time
 from collections.abc import Sequence
 from typing import TextIO
 
-REDACTED = "[redacted]"
+from bot.answering.redaction import Redactor
+
 NOISY = ("chromadb", "httpx", "httpcore", "nio", "slack_bolt", "slack_sdk", "aiohttp",
          "peewee")
 
@@ -22,14 +23,8 @@ class OneLineFormatter(logging.Formatter):
 
     def __init__(self, secrets: Sequence[str] = (), traceback: bool = False) -> None:
         super().__init__()
-        # Short values would redact ordinary words; real tokens and keys are long.
-        self.secrets = sorted({s for s in secrets if len(s) >= 6}, key=len, reverse=True)
+        self.redact = Redactor(secrets)
         self.traceback = traceback
-
-    def redact(self, text: str) -> str:
-        for secret in self.secrets:
-            text = text.replace(secret, REDACTED)
-        return text
 
     def exception_text(self, record: logging.LogRecord) -> str:
         if not record.exc_info:
@@ -50,14 +45,16 @@ class OneLineFormatter(logging.Formatter):
 
 class JsonFormatter(OneLineFormatter):
     def format(self, record: logging.LogRecord) -> str:
+        # Redacted before serialising: JSON escapes a secret holding `"` or `\`, and the
+        # escaped form would no longer match.
         event: dict[str, object] = {
             "time": time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime(record.created)),
             "level": record.levelname, "logger": record.name,
-            "message": record.getMessage(),
+            "message": self.redact(record.getMessage()),
         }
         if record.exc_info:
-            event["exception"] = self.formatException(record.exc_info)
-        return self.redact(json.dumps(event, ensure_ascii=False))
+            event["exception"] = self.redact(self.formatException(record.exc_info))
+        return json.dumps(event, ensure_ascii=False)
 
 
 def setup_logging(level: str, form: str = "text", secrets: Sequence[str] = (),

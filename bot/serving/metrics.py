@@ -11,7 +11,7 @@ from typing import Literal
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
-Outcome = Literal["answered", "refused", "failed"]
+QuestionOutcome = Literal["answered", "refused", "failed"]
 RefreshOutcome = Literal["done", "failed", "busy"]
 
 # Extractive answers take tens of milliseconds, generated ones seconds: buckets for both.
@@ -40,7 +40,7 @@ class Metrics:
             "policybot_passages", "Passages in the knowledge base (after the last refresh)",
             registry=self.registry)
 
-    def question(self, platform: str, outcome: Outcome, seconds: float) -> None:
+    def question(self, platform: str, outcome: QuestionOutcome, seconds: float) -> None:
         self.questions.labels(platform=platform, outcome=outcome).inc()
         self.answer_seconds.labels(platform=platform).observe(seconds)
 

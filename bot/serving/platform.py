@@ -1,9 +1,25 @@
-"""What `policybot run` expects of a chat platform's adapter."""
+"""What an adapter may ask of the bot, and what `policybot run` expects of an adapter."""
 
 from __future__ import annotations
 
 import asyncio
 from typing import Protocol
+
+from bot.serving.commands import Reply, Request
+from knowledge.refresh import Progress
+
+
+class Bot(Protocol):
+    """The narrow interface adapters are given (the Assistant is one)."""
+
+    def handle(self, request: Request, progress: Progress | None = None) -> Reply:
+        """Run the request's command; blocking (adapters call it off their event loop)."""
+
+    def is_admin(self, user: str, platform: str) -> bool:
+        """Whether this user may refresh the knowledge base."""
+
+    def report_error(self, kind: str) -> None:
+        """Count a failure the adapter met (kind: "platform")."""
 
 
 class Adapter(Protocol):

@@ -1,4 +1,5 @@
-"""Answers and knowledge-base listings as plain text for terminals and logs."""
+"""Answers and knowledge-base listings as plain text, and the pieces every format shares:
+the place a citation points to, its passage with the quote marked, text cut to a limit."""
 
 from __future__ import annotations
 
@@ -16,6 +17,17 @@ def plain_highlight(text: str) -> str:
     return f"»{text}«"
 
 
+def unchanged(text: str) -> str:
+    return text
+
+
+def cut(text: str, limit: int) -> str:
+    """At most `limit` characters; a cut is marked with an ellipsis."""
+    if len(text) <= limit:
+        return text
+    return text[: limit - 1].rstrip() + "…"
+
+
 def locator(citation: Citation) -> str:
     place = [citation.title or citation.source]
     if citation.section and citation.section != citation.title:
@@ -24,23 +36,31 @@ def locator(citation: Citation) -> str:
     return " — ".join(place[:-1]) + f", {place[-1]}"
 
 
-def highlighted_passage(citation: Citation, highlight: Highlighter) -> str:
-    start = citation.text.find(citation.quote) if citation.quote else -1
+def marked_passage(citation: Citation, mark: Highlighter, escape: Highlighter = unchanged,
+                   limit: int | None = None) -> str:
+    """The cited passage with its white space folded, cut to `limit` characters, escaped
+    for the format, and the quote the answer rests on marked (its first occurrence)."""
+    text = " ".join(citation.text.split())
+    if limit is not None:
+        text = cut(text, limit)
+    quote = " ".join(citation.quote.split())
+    start = text.find(quote) if quote else -1
     if start < 0:
-        return citation.text
-    end = start + len(citation.quote)
-    return citation.text[:start] + highlight(citation.quote) + citation.text[end:]
+        return escape(text)
+    end = start + len(quote)
+    return escape(text[:start]) + mark(escape(quote)) + escape(text[end:])
 
 
-def answer_text(answer: Answer, highlight: Highlighter = plain_highlight) -> str:
-    lines = [answer.text]
+def answer_text(answer: Answer, highlight: Highlighter = plain_highlight,
+                escape: Highlighter = unchanged) -> str:
+    lines = [escape(answer.text)]
     if answer.note:
-        lines.append(f"({answer.note})")
+        lines.append(escape(f"({answer.note})"))
     for citation in answer.citations:
         link = citation.url or citation.source
         lines.append("")
-        lines.append(f"[{citation.n}] {locator(citation)} ({link})")
-        lines.append(f"    {highlighted_passage(citation, highlight)}")
+        lines.append(escape(f"[{citation.n}] {locator(citation)} ({link})"))
+        lines.append(f"    {marked_passage(citation, highlight, escape)}")
     return "\n".join(lines)
 
 

@@ -1,4 +1,4 @@
-"""The assistant, run off an adapter's event loop.
+"""The bot, run off an adapter's event loop.
 
 Answering embeds text (CPU), so it runs on a few threads; a refresh gets a thread of its
 own so questions are still answered while it runs. Every piece of work an adapter starts
@@ -12,27 +12,27 @@ from collections.abc import Awaitable
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 
-from bot.serving.assistant import Assistant, Reply
-from bot.serving.commands import parse
+from bot.serving.commands import Reply, Request
+from bot.serving.platform import Bot
 
 
 class Workers:
-    def __init__(self, assistant: Assistant, platform: str, threads: int = 2) -> None:
-        self.assistant = assistant
+    def __init__(self, bot: Bot, platform: str, threads: int = 2) -> None:
+        self.bot = bot
         self.platform = platform
         self._answering = ThreadPoolExecutor(threads, thread_name_prefix=f"{platform}-answer")
         self._refreshing = ThreadPoolExecutor(1, thread_name_prefix=f"{platform}-refresh")
         self._tasks: set[asyncio.Future[None]] = set()
 
-    def is_admin_refresh(self, text: str, user: str) -> bool:
-        """Whether this message starts a refresh (and so deserves a 'started' notice)."""
-        return parse(text).name == "refresh" and self.assistant.is_admin(user, self.platform)
+    def starts_a_refresh(self, request: Request) -> bool:
+        """Whether this request starts a refresh (and so deserves a 'started' notice)."""
+        return request.command.name == "refresh" and self.bot.is_admin(request.user,
+                                                                        request.platform)
 
-    async def handle(self, text: str, user: str, thread: str = "") -> Reply:
-        pool = self._refreshing if parse(text).name == "refresh" else self._answering
-        call = partial(self.assistant.handle, text, user=user, platform=self.platform,
-                       thread=thread)
-        return await asyncio.get_running_loop().run_in_executor(pool, call)
+    async def handle(self, request: Request) -> Reply:
+        pool = self._refreshing if request.command.name == "refresh" else self._answering
+        return await asyncio.get_running_loop().run_in_executor(
+            pool, partial(self.bot.handle, request))
 
     @property
     def busy(self) -> int:

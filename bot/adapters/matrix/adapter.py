@@ -1,6 +1,6 @@
 """Matrix: mentions in rooms (answered in threads), direct chats, encrypted rooms.
 
-Only translation happens here: a room message becomes a call to the Assistant, its Reply
+Only translation happens here: a room message becomes a request to the bot, its Reply
 becomes an m.notice with HTML. The sync token, the device's login and its encryption keys
 live under the data dir, so a restart picks up where the bot left off: it answers what it
 missed (up to an age limit) and nothing twice; on its very first start it answers nothing
@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from nio import (
@@ -23,7 +22,6 @@ from nio import (
     InviteMemberEvent,
     JoinError,
     LoginResponse,
-    MatrixRoom,
     MegolmEvent,
     RoomMemberEvent,
     RoomMessageText,
@@ -34,16 +32,11 @@ from nio import (
 )
 
 from bot import errors
-from bot.adapters.matrix.format import (
-    Content,
-    answer_content,
-    mentions,
-    notice_content,
-    question_text,
-)
-from bot.serving.assistant import Assistant, Reply
-from bot.serving.commands import REFRESH_STARTED
-from bot.serving.seen import SeenKeys
+from bot.adapters.matrix.events import RoomMessage, parse_message
+from bot.adapters.matrix.format import Content, answer_content, notice_content
+from bot.adapters.matrix.session import MatrixState, Session
+from bot.serving.commands import REFRESH_STARTED, Reply, Request
+from bot.serving.platform import Bot
 from bot.serving.workers import Workers
 
 log = logging.getLogger(__name__)
@@ -51,8 +44,6 @@ log = logging.getLogger(__name__)
 PLATFORM = "matrix"
 SYNC_TIMEOUT_MS = 10_000
 MAX_BACKOFF_SECONDS = 30.0
-REMEMBERED = 2000  # answered events and threads kept in the state file
-IN_MEMORY = REMEMBERED * 5  # ... and while running
 
 
 @dataclass(frozen=True)
@@ -67,51 +58,11 @@ class MatrixConfig:
     catch_up_seconds: float = 3 * 3600
 
 
-@dataclass
-class MatrixState:
-    """What must survive a restart besides the encryption store."""
-
-    path: Path
-    next_batch: str = ""
-    direct_rooms: set[str] = field(default_factory=set)
-    threads: SeenKeys = field(default_factory=lambda: SeenKeys(IN_MEMORY))  # "room root"
-    answered: SeenKeys = field(default_factory=lambda: SeenKeys(IN_MEMORY))  # event ids
-    joined_at: dict[str, int] = field(default_factory=dict)  # room -> when joined (ms)
-
-    @classmethod
-    def load(cls, path: Path) -> MatrixState:
-        if not path.exists():
-            return cls(path)
-        data = json.loads(path.read_text("utf-8"))
-        state = cls(path, data.get("next_batch", ""), set(data.get("direct_rooms", [])),
-                    joined_at=dict(data.get("joined_at", {})))
-        for key in data.get("threads", []):
-            state.threads.add(key)
-        for event_id in data.get("answered", []):
-            state.answered.add(event_id)
-        return state
-
-    def save(self) -> None:
-        data = {"next_batch": self.next_batch, "direct_rooms": sorted(self.direct_rooms),
-                "threads": self.threads.newest(REMEMBERED),
-                "answered": self.answered.newest(REMEMBERED), "joined_at": self.joined_at}
-        temporary = self.path.with_suffix(".tmp")
-        temporary.write_text(json.dumps(data), "utf-8")
-        temporary.replace(self.path)  # a crash leaves the old state, never half a file
-
-
-@dataclass(frozen=True)
-class Session:
-    user_id: str
-    device_id: str
-    access_token: str
-
-
 class MatrixAdapter:
     name = PLATFORM
 
-    def __init__(self, assistant: Assistant, config: MatrixConfig, workers: int = 2) -> None:
-        self.assistant = assistant
+    def __init__(self, bot: Bot, config: MatrixConfig, workers: int = 2) -> None:
+        self.bot = bot
         self.config = config
         config.state_dir.mkdir(parents=True, exist_ok=True)
         store = config.state_dir / "store"
@@ -122,7 +73,7 @@ class MatrixAdapter:
                                      max_timeouts=3, request_timeout=SYNC_TIMEOUT_MS / 1000
                                      + 20),
         )
-        self.workers = Workers(assistant, PLATFORM, workers)
+        self.workers = Workers(bot, PLATFORM, workers)
         self.state = MatrixState.load(config.state_dir / "state.json")
         self.display_name = ""
         self.events_handled = 0  # room messages looked at since start (tests wait on it)
@@ -145,7 +96,7 @@ class MatrixAdapter:
 
     async def login(self) -> None:
         """Restore the saved device, or log in once and save it; failures are one line."""
-        saved = self._saved_session()
+        saved = Session.load(self._session_file, self.config.user_id)
         try:
             if saved is not None:
                 self.client.restore_login(saved.user_id, saved.device_id, saved.access_token)
@@ -176,19 +127,9 @@ class MatrixAdapter:
                 f"{type(error).__name__}") from None
         log.info("on Matrix as %s (device %s)", self.client.user_id, self.client.device_id)
 
-    def _saved_session(self) -> Session | None:
-        if not self._session_file.exists():
-            return None
-        data = json.loads(self._session_file.read_text("utf-8"))
-        if data.get("user_id") != self.config.user_id:
-            return None  # another account configured now: log in afresh
-        return Session(data["user_id"], data["device_id"], data["access_token"])
-
     def _save_session(self) -> None:
-        data = {"user_id": self.client.user_id, "device_id": self.client.device_id,
-                "access_token": self.client.access_token}
-        self._session_file.touch(mode=0o600)
-        self._session_file.write_text(json.dumps(data), "utf-8")
+        Session(self.client.user_id, self.client.device_id or "",
+                self.client.access_token).save(self._session_file)
 
     # -- the sync loop --------------------------------------------------------------
 
@@ -289,56 +230,57 @@ class MatrixAdapter:
                     log.warning("cannot decrypt %s in %s (no room key)", event.event_id,
                                 room_id)
                 elif isinstance(event, RoomMessageText) and room is not None:
-                    self._consider(room, event)
+                    message = parse_message(room_id, event.source)
+                    if message is None:
+                        log.info("ignored a malformed message in %s", room_id)
+                    else:
+                        self._consider(message)
 
-    def _consider(self, room: MatrixRoom, event: RoomMessageText) -> None:
+    def _consider(self, message: RoomMessage) -> None:
         self.events_handled += 1
-        log.debug("message %s from %s in %s", event.event_id, event.sender, room.room_id)
-        content: Content = event.source.get("content", {})
-        relation = content.get("m.relates_to") or {}
-        if event.sender == self.client.user_id or content.get("msgtype") != "m.text":
+        room_id, event_id = message.room_id, message.event_id
+        log.debug("message %s from %s in %s", event_id, message.sender, room_id)
+        if message.sender == self.client.user_id or message.msgtype != "m.text":
             return  # itself, or a notice: bots talk in notices and never to each other
-        if relation.get("rel_type") == "m.replace":
+        if message.is_edit:
             return  # an edit of an earlier message
-        if event.server_timestamp < self.state.joined_at.get(room.room_id, 0):
-            log.debug("%s in %s is from before the bot joined", event.event_id, room.room_id)
+        if message.timestamp_ms < self.state.joined_at.get(room_id, 0):
+            log.debug("%s in %s is from before the bot joined", event_id, room_id)
             return  # the room's history from before the bot was there
-        age = time.time() - event.server_timestamp / 1000
+        age = time.time() - message.timestamp_ms / 1000
         if age > self.config.catch_up_seconds:
-            log.info("not answering %s in %s: %.0f min old", event.event_id, room.room_id,
-                     age / 60)
+            log.info("not answering %s in %s: %.0f min old", event_id, room_id, age / 60)
             return
-        thread_root = relation.get("event_id") if relation.get("rel_type") == "m.thread" \
-            else None
-        direct = room.room_id in self.state.direct_rooms
-        followed = bool(thread_root) and f"{room.room_id} {thread_root}" in self.state.threads
-        if not (direct or followed or mentions(content, self.client.user_id or "",
-                                               self.display_name)):
-            log.debug("%s in %s is not for the bot", event.event_id, room.room_id)
+        root = message.thread_root
+        direct = room_id in self.state.direct_rooms
+        followed = bool(root) and f"{room_id} {root}" in self.state.threads
+        me = self.client.user_id or ""
+        if not (direct or followed or message.addresses(me, self.display_name)):
+            log.debug("%s in %s is not for the bot", event_id, room_id)
             return
-        if not self.state.answered.first(event.event_id):
+        if not self.state.answered.first(event_id):
             return
         # Group rooms: answer in the question's thread. Direct chats: plainly, unless the
         # question is itself in a thread.
-        root = thread_root or (None if direct else event.event_id)
-        text = question_text(content, self.client.user_id or "", self.display_name)
-        self.workers.start(self._answer(room.room_id, event.event_id, root, event.sender, text))
+        root = root or (None if direct else event_id)
+        request = Request.of(message.question(me, self.display_name), message.sender,
+                             PLATFORM, f"matrix:{room_id}:{root or '-'}")
+        self.workers.start(self._answer(room_id, event_id, root, request))
 
-    async def _answer(self, room_id: str, event_id: str, root: str | None, user: str,
-                      text: str) -> None:
-        conversation = f"matrix:{room_id}:{root or '-'}"
+    async def _answer(self, room_id: str, event_id: str, root: str | None,
+                      request: Request) -> None:
         # The typing notice is a sign of life, not a step: it must not delay the answer.
         typing = asyncio.ensure_future(self._typing(room_id, True))
         try:
-            if self.workers.is_admin_refresh(text, user):
+            if self.workers.starts_a_refresh(request):
                 await self._send(room_id, notice_content(REFRESH_STARTED), root, event_id)
-            reply = await self.workers.handle(text, user, conversation)
+            reply = await self.workers.handle(request)
             await self._send(room_id, _content(reply), root, event_id)
             if root:
                 self.state.threads.add(f"{room_id} {root}")
         except Exception:
             log.exception("answering a Matrix message in %s failed", room_id)
-            self.assistant.metrics.error("platform")
+            self.bot.report_error("platform")
             try:
                 await self._send(room_id, notice_content(errors.ANSWER_FAILED), root, event_id)
             except Exception:

@@ -8,7 +8,6 @@ every event is acknowledged at once, answered afterwards, and handled at most on
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -26,16 +25,22 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import errors
+from bot.adapters.slack.events import (
+    Message,
+    parse_click,
+    parse_command,
+    parse_event,
+    question_text,
+)
 from bot.adapters.slack.format import (
     FEEDBACK_ACTIONS,
     SlackMessage,
     answer_message,
     notice_message,
-    question_text,
 )
-from bot.serving.assistant import Assistant, Reply
-from bot.serving.commands import HELP, REFRESH_STARTED, parse
+from bot.serving.commands import HELP, REFRESH_STARTED, Reply, Request
 from bot.serving.feedback import Feedback, FeedbackLog
+from bot.serving.platform import Bot
 from bot.serving.seen import SeenKeys
 from bot.serving.workers import Workers
 
@@ -45,8 +50,6 @@ PLATFORM = "slack"
 WORKING_REACTION = "eyes"
 DEFAULT_API_URL = "https://slack.com/api/"
 EVENTS_PATH = "/slack/events"
-# Message subtypes that are a person talking; edits, joins and bot posts are not questions.
-SPOKEN_SUBTYPES = {None, "thread_broadcast", "file_share"}
 
 
 @dataclass(frozen=True)
@@ -81,9 +84,9 @@ class Where:
 class SlackAdapter:
     name = PLATFORM
 
-    def __init__(self, assistant: Assistant, config: SlackConfig, feedback: FeedbackLog,
+    def __init__(self, bot: Bot, config: SlackConfig, feedback: FeedbackLog,
                  workers: int = 2) -> None:
-        self.assistant = assistant
+        self.bot = bot
         self.config = config
         self.feedback = feedback
         self.client = AsyncWebClient(
@@ -96,7 +99,7 @@ class SlackAdapter:
         self.app = AsyncApp(client=self.client, signing_secret=config.signing_secret,
                             logger=logging.getLogger("slack_bolt"),
                             ignoring_self_events_enabled=False)
-        self.workers = Workers(assistant, PLATFORM, workers)
+        self.workers = Workers(bot, PLATFORM, workers)
         self.seen = SeenKeys()
         self.threads = SeenKeys()  # threads the bot has answered in
         self.bot_user_id = ""
@@ -178,39 +181,38 @@ class SlackAdapter:
 
     # -- events ---------------------------------------------------------------------
 
-    def _first_delivery(self, body: dict[str, Any]) -> bool:
-        event_id = body.get("event_id")
-        return not event_id or self.seen.first(f"event:{event_id}")
+    def _first_delivery(self, message: Message) -> bool:
+        return not message.event_id or self.seen.first(f"event:{message.event_id}")
 
-    def _from_a_bot(self, event: dict[str, Any]) -> bool:
-        return bool(event.get("bot_id")) or event.get("subtype") == "bot_message" or \
-            event.get("user") in {self.bot_user_id, None, ""}
+    def _from_a_bot(self, message: Message) -> bool:
+        return bool(message.bot_id) or message.user in {self.bot_user_id, ""}
 
     async def _on_mention(self, event: dict[str, Any], body: dict[str, Any]) -> None:
-        try:
-            if not self._first_delivery(body) or self._from_a_bot(event):
-                return
-            where = Where(event["channel"], event["ts"], event.get("thread_ts") or event["ts"],
-                          event["user"])
-            self.workers.start(self._answer(where, event.get("text", "")))
-        finally:
-            self.events_handled += 1
+        await self._on_event(parse_event("mention", event, body))
 
     async def _on_message(self, event: dict[str, Any], body: dict[str, Any]) -> None:
+        await self._on_event(parse_event("message", event, body))
+
+    async def _on_event(self, message: Message | None) -> None:
         try:
-            if not self._first_delivery(body) or self._from_a_bot(event):
+            if message is None:
+                log.info("ignored a Slack event without channel or timestamp")
                 return
-            if event.get("subtype") not in SPOKEN_SUBTYPES:
+            if not self._first_delivery(message) or self._from_a_bot(message):
                 return
-            channel, ts = event["channel"], event["ts"]
-            thread_ts = event.get("thread_ts")
-            direct = event.get("channel_type") == "im"
-            follow_up = bool(thread_ts and thread_ts != ts) and not direct and \
-                await self._answered_in(channel, str(thread_ts))
-            if not (direct or follow_up):
-                return  # channel chatter: only mentions (their own event) are for the bot
-            self.workers.start(self._answer(Where(channel, ts, thread_ts, event["user"]),
-                                          event.get("text", "")))
+            if message.kind == "mention":
+                # Answered in the mention's thread, or a new thread under it.
+                where = Where(message.channel, message.ts, message.thread_ts or message.ts,
+                              message.user)
+            else:
+                if not message.spoken:
+                    return
+                follow_up = message.in_thread and not message.direct and \
+                    await self._answered_in(message.channel, str(message.thread_ts))
+                if not (message.direct or follow_up):
+                    return  # channel chatter: only mentions (their own event) are for the bot
+                where = Where(message.channel, message.ts, message.thread_ts, message.user)
+            self.workers.start(self._answer(where, message.text))
         finally:
             self.events_handled += 1
 
@@ -251,16 +253,17 @@ class SlackAdapter:
             return
         try:
             await self._react(where)
-            text = question_text(raw_text, self.bot_user_id)
-            if self.workers.is_admin_refresh(text, where.user):
+            request = Request.of(question_text(raw_text, self.bot_user_id), where.user,
+                                 PLATFORM, where.conversation)
+            if self.workers.starts_a_refresh(request):
                 await self._post(where, notice_message(REFRESH_STARTED))
-            reply = await self.workers.handle(text, where.user, where.conversation)
+            reply = await self.workers.handle(request)
             await self._post(where, self._message(reply))
             if where.thread_ts:
                 self.threads.add(f"{where.channel}:{where.thread_ts}")
         except Exception:
             log.exception("answering a Slack message in %s failed", where.channel)
-            self.assistant.metrics.error("platform")
+            self.bot.report_error("platform")
             await self._apologise(where)
 
     @staticmethod
@@ -292,37 +295,39 @@ class SlackAdapter:
 
     async def _on_command(self, ack: Callable[..., Awaitable[None]],
                           command: dict[str, Any]) -> None:
-        user, channel = command["user_id"], command["channel_id"]
-        parsed = parse(question_text(command.get("text", ""), self.bot_user_id))
-        if parsed.name in {"help", "empty"}:
+        slash = parse_command(command)
+        if slash is None:
+            await ack(text=errors.ANSWER_FAILED)
+            log.info("ignored a slash command without user or channel")
+            return
+        # A slash command has no thread to continue: no follow-up memory.
+        request = Request.of(question_text(slash.text, self.bot_user_id), slash.user,
+                             PLATFORM)
+        name = request.command.name
+        if name in {"help", "empty"}:
             await ack(text=HELP)
             return
-        if parsed.name == "refresh" and not self.assistant.is_admin(user, PLATFORM):
+        if name == "refresh" and not self.bot.is_admin(slash.user, PLATFORM):
             await ack(text=errors.ADMINS_ONLY)
             return
-        if parsed.name == "refresh":
+        if name == "refresh":
             await ack(text="Refreshing the knowledge base; I'll tell you here when it is done.")
         else:
             await ack()
-        self.workers.start(self._command(parsed.name, parsed.argument, user, channel))
+        self.workers.start(self._command(request, slash.channel))
 
-    async def _command(self, name: str, argument: str, user: str, channel: str) -> None:
-        where = Where(channel, "", None, user)
+    async def _command(self, request: Request, channel: str) -> None:
+        user = request.user
         try:
-            if name == "ask":
-                # A slash command has no thread to continue: no follow-up memory.
-                reply = await self.workers.handle(f"ask {argument}", user)
-                answer = reply.answer
-                if answer is not None and answer.grounded:
-                    await self._post(where, answer_message(answer, asked_by=user))
-                    return
-                await self._whisper(channel, user, reply.text)
+            reply = await self.workers.handle(request)
+            if reply.answer is not None and reply.answer.grounded:
+                await self._post(Where(channel, "", None, user),
+                                 answer_message(reply.answer, asked_by=user))
                 return
-            reply = await self.workers.handle(name, user)
             await self._whisper(channel, user, reply.text)
         except Exception:
-            log.exception("/policybot %s failed in %s", name, channel)
-            self.assistant.metrics.error("platform")
+            log.exception("/policybot %s failed in %s", request.command.name, channel)
+            self.bot.report_error("platform")
             await self._whisper(channel, user, errors.ANSWER_FAILED)
 
     async def _whisper(self, channel: str, user: str, text: str) -> None:
@@ -338,26 +343,26 @@ class SlackAdapter:
     async def _on_feedback(self, ack: Callable[..., Awaitable[None]],
                            body: dict[str, Any], action: dict[str, Any]) -> None:
         await ack()
-        user = body.get("user", {}).get("id", "")
-        channel = body.get("channel", {}).get("id", "")
-        message = body.get("message", {})
-        vote = FEEDBACK_ACTIONS[action["action_id"]]
-        if not self.seen.first(f"vote:{user}:{channel}:{message.get('ts')}:{vote}"):
+        click = parse_click(body, action)
+        if click is None:
+            log.info("ignored a malformed feedback click")
+            return
+        if not self.seen.first(f"vote:{click.user}:{click.channel}:{click.message_ts}:"
+                               f"{click.vote}"):
             return  # the same click twice counts once
         try:
-            value = json.loads(action.get("value") or "{}")
             record = Feedback(
-                platform=PLATFORM, user=user, vote=vote,  # type: ignore[arg-type]
-                question=str(value.get("q", "")), answer=str(message.get("text", "")),
-                cited=tuple(str(i) for i in value.get("ids", [])),
-                conversation=channel, message=str(message.get("ts", "")),
+                platform=PLATFORM, user=click.user, vote=click.vote, question=click.question,
+                answer=click.answer, cited=click.cited, conversation=click.channel,
+                message=click.message_ts,
             )
             await asyncio.to_thread(self.feedback.record, record)
         except Exception:
             log.exception("recording feedback failed")
-            await self._whisper(channel, user, "Sorry, I could not record that feedback.")
+            await self._whisper(click.channel, click.user,
+                                "Sorry, I could not record that feedback.")
             return
-        await self._whisper(channel, user, "Thanks, your feedback is recorded.")
+        await self._whisper(click.channel, click.user, "Thanks, your feedback is recorded.")
 
     async def _on_error(self, error: Exception, body: dict[str, Any]) -> None:
         # Bolt calls this for failures outside our own handlers' try blocks.

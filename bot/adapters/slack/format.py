@@ -7,24 +7,21 @@ than 50 blocks, so answers are split and, if they still do not fit, cut with a n
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from bot.answering.answers import Answer, Citation
-from bot.serving.render import answer_text, locator
+from bot.serving.render import answer_text, cut, locator, marked_passage
 
 SECTION_LIMIT = 3000
 BLOCK_LIMIT = 50
 TEXT_LIMIT = 3000  # the notification fallback; Slack shows blocks, not this
 BUTTON_VALUE_LIMIT = 2000
 CUT_NOTE = "The answer was cut to fit Slack's message limits."
-FEEDBACK_ACTIONS = {"feedback_up": "up", "feedback_down": "down"}
+FEEDBACK_ACTIONS: dict[str, Literal["up", "down"]] = {"feedback_up": "up",
+                                                      "feedback_down": "down"}
 
 Block = dict[str, Any]
-
-_LINK = re.compile(r"<([^<>|]+)(?:\|([^<>]*))?>")
-
 
 @dataclass(frozen=True)
 class SlackMessage:
@@ -32,33 +29,9 @@ class SlackMessage:
     blocks: list[Block] | None = None
 
 
-def question_text(text: str, bot_user_id: str) -> str:
-    """A message as the person meant it: the bot's mention removed, markup resolved."""
-
-    def resolve(match: re.Match[str]) -> str:
-        target, label = match.group(1), match.group(2)
-        if target.startswith("@"):
-            return "" if target[1:] == bot_user_id else f"@{label or target[1:]}"
-        if target.startswith("#"):
-            return f"#{label or target[1:]}"
-        if target.startswith("!"):
-            return f"@{label or target[1:].split('^')[0]}"
-        return label or target
-
-    resolved = _LINK.sub(resolve, text)
-    resolved = resolved.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
-    return " ".join(resolved.split())
-
-
 def escape(text: str) -> str:
     """Plain text made safe for mrkdwn: Slack reads <, > and & as markup."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def cut(text: str, limit: int) -> str:
-    if len(text) <= limit:
-        return text
-    return text[: limit - 1].rstrip() + "…"
 
 
 def split_text(text: str, limit: int = SECTION_LIMIT) -> list[str]:
@@ -91,12 +64,9 @@ def citation_block(citation: Citation) -> Block:
     place = escape(locator(citation))
     url = citation.url if citation.url.startswith(("http://", "https://")) else ""
     heading = f"*[{citation.n}]* <{url}|{place}>" if url else f"*[{citation.n}]* {place}"
-    passage = escape(" ".join(citation.text.split()))
-    quote = escape(" ".join(citation.quote.split()))
-    if quote and quote in passage:
-        passage = passage.replace(quote, f"*{quote}*", 1)
     room = SECTION_LIMIT - len(heading) - 3
-    return section(f"{heading}\n>{cut(passage, room)}")
+    passage = marked_passage(citation, lambda quote: f"*{quote}*", escape, limit=room)
+    return section(f"{heading}\n>{passage}")
 
 
 def feedback_value(answer: Answer) -> str:

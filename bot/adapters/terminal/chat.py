@@ -9,18 +9,19 @@ from rich.console import Console
 from rich.markup import escape
 
 from bot.adapters.terminal.progress import progress_for
-from bot.serving.assistant import Assistant
+from bot.serving.commands import Request
+from bot.serving.platform import Bot
 from bot.serving.render import answer_text
 
 PROMPT = "you> "
 GOODBYES = {"quit", "exit", "bye", ":q"}
 
 
-def _rich_highlight(text: str) -> str:
-    return f"[bold yellow]{escape(text)}[/bold yellow]"
+def _rich_highlight(escaped: str) -> str:
+    return f"[bold yellow]{escaped}[/bold yellow]"
 
 
-def chat(assistant: Assistant, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout) -> int:
+def chat(bot: Bot, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout) -> int:
     interactive = stdin.isatty() and stdout.isatty()
     console = Console(file=stdout, highlight=False, soft_wrap=True,
                       force_terminal=interactive, no_color=not interactive)
@@ -36,10 +37,10 @@ def chat(assistant: Assistant, stdin: TextIO = sys.stdin, stdout: TextIO = sys.s
             continue
         if text.lower() in GOODBYES:
             return 0
-        reply = assistant.handle(text, user="terminal", platform="terminal", thread="terminal",
-                                 progress=progress_for(sys.stderr))
+        reply = bot.handle(Request.of(text, user="terminal", platform="terminal",
+                                      thread="terminal"), progress=progress_for(sys.stderr))
         if reply.answer is not None and interactive:
-            body = answer_text(reply.answer, _rich_highlight)
+            body = answer_text(reply.answer, _rich_highlight, escape)
             console.print(body)
         else:
             console.print(escape(reply.text))

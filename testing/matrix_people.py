@@ -24,7 +24,7 @@ from nio import (
 )
 
 from bot.adapters.matrix.adapter import maintain_keys
-from tests.slack_server import wait_until
+from testing.slack_server import wait_until
 
 T = TypeVar("T")
 

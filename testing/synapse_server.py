@@ -15,7 +15,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.chroma_server import free_port
+from testing.chroma_server import free_port
 
 SERVER_NAME = "policybot.test"
 SHARED_SECRET = "test-registration-secret"

@@ -1,0 +1,54 @@
+"""One contract, every embedder: the bundled e5 and USE, and an OpenAI-compatible endpoint
+(a local server that answers with deterministic vectors)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import numpy as np
+import pytest
+
+from knowledge.embedders import E5Embedder, Embedder, OpenAICompatibleEmbedder, UseEmbedder
+from testing.openai_server import OpenAIServer
+
+TEXTS = ["Die Politik muss aufwachen.", "Der Kuchen wird bei 160 Grad gebacken.",
+         "Who provides the computing power?"]
+
+
+@pytest.fixture(params=["e5", "use", "openai"])
+def embedder(request: pytest.FixtureRequest, e5: E5Embedder) -> Iterator[Embedder]:
+    if request.param == "e5":
+        yield e5
+    elif request.param == "use":
+        yield UseEmbedder(threads=1)
+    else:
+        with OpenAIServer() as server:
+            yield OpenAICompatibleEmbedder("tiny", server.url, "", 5.0)
+
+
+def test_passages_are_unit_rows_of_the_stated_dimension(embedder: Embedder) -> None:
+    rows = embedder.embed_passages(TEXTS)
+    assert rows.dtype == np.float32 and rows.shape == (len(TEXTS), embedder.dimension)
+    assert np.allclose(np.linalg.norm(rows, axis=1), 1.0, atol=1e-3)
+
+
+def test_a_question_is_one_unit_vector(embedder: Embedder) -> None:
+    vector = embedder.embed_question(TEXTS[2])
+    assert vector.dtype == np.float32 and vector.shape == (embedder.dimension,)
+    assert np.isclose(float(np.linalg.norm(vector)), 1.0, atol=1e-3)
+
+
+def test_no_texts_give_no_rows_of_the_same_width(embedder: Embedder) -> None:
+    assert embedder.embed_passages([]).shape == (0, embedder.dimension)
+
+
+def test_the_same_text_gets_the_same_vector_alone_or_in_a_batch(embedder: Embedder) -> None:
+    alone = embedder.embed_passages([TEXTS[0]])[0]
+    batched = embedder.embed_passages(TEXTS)[0]
+    assert np.allclose(alone, batched, atol=1e-4)
+
+
+def test_langchain_interface_gives_lists(embedder: Embedder) -> None:
+    rows = embedder.embed_documents(TEXTS[:2])
+    assert len(rows) == 2 and len(rows[0]) == embedder.dimension
+    assert len(embedder.embed_query(TEXTS[2])) == embedder.dimension

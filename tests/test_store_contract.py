@@ -1,0 +1,77 @@
+"""One contract, every store mode: the embedded Chroma under the data dir and a real
+`chroma run` server. What the refresh and the retriever rely on, checked on each."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from knowledge.documents import Passage, passage_id
+from knowledge.embedders import E5Embedder
+from knowledge.errors import StoreError
+from knowledge.sentences import split_sentences
+from knowledge.store import PASSAGE, SENTENCE, VectorStore, collection_name, open_client
+from testing.chroma_server import ChromaServer, free_port
+
+NAME = collection_name("e5-small")
+
+
+def passage(source: str, version: str, number: int, text: str, language: str) -> Passage:
+    return Passage(id=passage_id(source, version, number, 1), source=source, title=source,
+                   section="Chapter I › Article 1", paragraph=number, part=1, text=text,
+                   url="", language=language, doc_version=version,
+                   sentences=tuple(split_sentences(text)))
+
+
+PASSAGES = [
+    passage("essay.txt", "v1", 1, "Die Hyperscaler stellen die Rechenleistung bereit. "
+            "Europa kauft sie ein.", "de"),
+    passage("essay.txt", "v1", 2, "Der Kuchen wird bei 160 Grad gebacken.", "de"),
+    passage("cra.md", "v7", 1, "Manufacturers shall report actively exploited "
+            "vulnerabilities within 24 hours. The report goes to the CSIRT.", "en"),
+]
+
+
+@pytest.fixture(params=["embedded", pytest.param("server", marks=pytest.mark.e2e)])
+def store(request: pytest.FixtureRequest, tmp_path: Path,
+          e5: E5Embedder) -> Iterator[VectorStore]:
+    if request.param == "embedded":
+        yield VectorStore(open_client(tmp_path / "data"), e5)
+        return
+    with ChromaServer(tmp_path / "chroma") as server:
+        yield VectorStore(open_client(tmp_path / "data", server.url), e5)
+
+
+def test_added_passages_and_sentences_are_found_per_language(store: VectorStore,
+                                                              e5: E5Embedder) -> None:
+    embedded = store.add(NAME, PASSAGES)
+    assert embedded == 3 + 2 + 2  # passages, and the sentences of the two longer ones
+    assert store.count(NAME) == embedded
+    assert sorted(store.languages(NAME)) == ["de", "en"]
+    assert store.names() == {NAME}
+    question = e5.embed_question("Who provides the computing power?")
+    best = store.query(NAME, question, PASSAGE, 1, "de")[0]
+    assert best.passage_id == PASSAGES[0].id and best.doc_version == "v1"
+    assert best.text == PASSAGES[0].text and best.metadata["section"] == "Chapter I › Article 1"
+    nearest = store.nearest(NAME, question, SENTENCE, 2, "de")
+    assert [record_id.split(".s")[0] for record_id, _ in nearest] == [PASSAGES[0].id] * 2
+    assert nearest[0][1] >= nearest[1][1]
+    english = store.query(NAME, question, PASSAGE, 5, "en")
+    assert [r.passage_id for r in english] == [PASSAGES[2].id]
+    fetched = store.get_passages(NAME, [PASSAGES[2].id], "en")
+    assert [r.text for r in fetched] == [PASSAGES[2].text]
+
+
+def test_deleting_a_version_removes_its_passages_and_sentences(store: VectorStore) -> None:
+    store.add(NAME, PASSAGES)
+    store.delete_versions(NAME, ["v1"])
+    assert store.count(NAME) == 1 + 2  # the regulation's passage and its two sentences
+    store.drop(NAME)
+    assert store.names() == set() and store.count(NAME) == 0
+
+
+def test_an_unreachable_store_is_one_store_error(tmp_path: Path, e5: E5Embedder) -> None:
+    with pytest.raises(StoreError):
+        VectorStore(open_client(tmp_path, f"http://127.0.0.1:{free_port()}"), e5).ping()
