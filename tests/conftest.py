@@ -15,7 +15,9 @@ import pytest
 
 from knowledge.base import KnowledgeBase, KnowledgeConfig
 from knowledge.embedders import E5Embedder, Embedder, Vectors
+from testing.matrix_people import EventLoop
 from testing.slack_server import SlackStandIn, wait_until
+from testing.synapse_server import SynapseServer
 
 REPO = Path(__file__).resolve().parent.parent
 SEEDS = REPO / "seeds"
@@ -140,3 +142,19 @@ def slack() -> Iterator[SlackStandIn]:
     """The local Slack stand-in; UAPPBOT is an app posting as a user (users.info: is_bot)."""
     with SlackStandIn(bots=frozenset({"UAPPBOT"})) as stand_in:
         yield stand_in
+
+
+# Module-scoped: each test module that talks Matrix gets one homeserver (started in 2-5 s)
+# and one event loop for its people, stopped when the module is done.
+@pytest.fixture(scope="module")
+def synapse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SynapseServer]:
+    server = SynapseServer(tmp_path_factory.mktemp("synapse")).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def loop() -> Iterator[EventLoop]:
+    event_loop = EventLoop()
+    yield event_loop
+    event_loop.close()

@@ -30,20 +30,6 @@ QUESTION = "Who really wins the open-source AI race?"
 PASSWORD = "correct horse battery staple"
 
 
-@pytest.fixture(scope="module")
-def synapse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SynapseServer]:
-    server = SynapseServer(tmp_path_factory.mktemp("synapse")).start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture(scope="module")
-def loop() -> Iterator[EventLoop]:
-    event_loop = EventLoop()
-    yield event_loop
-    event_loop.close()
-
-
 class World:
     """A bot account, people, and bots started against the homeserver; all stopped after."""
 
