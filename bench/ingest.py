@@ -21,8 +21,9 @@ from pathlib import Path
 from bench.realcorpus import CORPUS, REGULATIONS
 from bot.cli.tables import table
 from knowledge.base import KnowledgeBase, KnowledgeConfig
+from knowledge.discovery import discover
 from knowledge.embedders import E5Embedder
-from knowledge.loaders import UrlCache, discover, load
+from knowledge.loaders import UrlCache, load
 from knowledge.splitting import passages_of
 
 REPO = Path(__file__).resolve().parent.parent

@@ -8,8 +8,9 @@ from pathlib import Path
 from typing import Any
 
 from knowledge.embedders import Embedder, UseEmbedder, make_embedder
-from knowledge.loaders import UrlCache, http_fetcher
-from knowledge.refresh import Refresher
+from knowledge.fetching import BoundedFetcher
+from knowledge.loaders import UrlCache
+from knowledge.refresh import MAX_PASSAGES_PER_SOURCE, Refresher
 from knowledge.retrieval import Fusion, RelevanceJudge, Retriever
 from knowledge.state import StateFile
 from knowledge.store import VectorStore, open_client
@@ -25,7 +26,9 @@ class KnowledgeConfig:
     embedder_timeout: float = 30.0
     offline: bool = False
     url_max_age_hours: float = 24.0
-    fetch_timeout: float = 10.0
+    fetch_timeout: float = 10.0  # seconds a URL source may take in all
+    fetch_max_bytes: int = 50 * 1024 * 1024
+    max_passages_per_source: int = MAX_PASSAGES_PER_SOURCE
     # Shifts the relevance judge: lower answers more, higher refuses more.
     relevance_threshold: float = 0.0
     fusion: Fusion = "max"
@@ -61,9 +64,10 @@ class KnowledgeBase:
         cache = UrlCache(
             c.data_dir / "cache" / "urls",
             max_age_seconds=c.url_max_age_hours * 3600,
-            fetcher=None if c.offline else http_fetcher(c.fetch_timeout),
+            fetcher=None if c.offline else BoundedFetcher(c.fetch_timeout, c.fetch_max_bytes),
         )
-        return Refresher(c.data_dir, list(c.sources), self.store, self.state_file, cache)
+        return Refresher(c.data_dir, list(c.sources), self.store, self.state_file, cache,
+                         c.max_passages_per_source)
 
     @cached_property
     def retriever(self) -> Retriever:

@@ -1,4 +1,4 @@
-"""Finding sources and turning files and URLs into SourceDocuments."""
+"""Turning files and URLs into SourceDocuments."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ import io
 import json
 import re
 import time
-import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,90 +13,13 @@ from pathlib import Path
 import httpx
 from bs4 import BeautifulSoup, Tag
 
+from knowledge.discovery import SourceSpec
 from knowledge.documents import Block, SourceDocument, stable_hash
 from knowledge.errors import SourceError
+from knowledge.fetching import FetchRefused
 from knowledge.languages import code_of, detect
 from knowledge.lines import BLANK, Line, clean_inline, markdown_lines, page_lines, text_lines
 from knowledge.splitting import document_blocks
-
-MANIFEST_NAME = "sources.toml"
-SUFFIXES = {".md", ".markdown", ".txt", ".html", ".htm", ".pdf"}
-
-
-@dataclass(frozen=True)
-class SourceSpec:
-    """Where one source comes from and what the manifest says about it."""
-
-    key: str  # path relative to its sources folder, or the URL
-    path: Path | None
-    url: str  # the fetched URL for URL sources, an optional link for files
-    title: str = ""
-    language: str = ""
-
-    @property
-    def is_remote(self) -> bool:
-        return self.path is None
-
-
-def discover(locations: list[Path]) -> tuple[list[SourceSpec], list[tuple[str, str]]]:
-    """All sources under the configured folders and files, and problems found on the way."""
-    specs: dict[str, SourceSpec] = {}
-    problems: list[tuple[str, str]] = []
-    for location in locations:
-        if location.is_file():
-            found = [SourceSpec(key=location.name, path=location, url="")]
-        elif location.is_dir():
-            try:
-                found = _folder_sources(location)
-            except SourceError as error:
-                problems.append((str(location / MANIFEST_NAME), str(error)))
-                found = _folder_files(location, {})
-        else:
-            problems.append((str(location), "no such file or folder"))
-            continue
-        for spec in found:
-            if spec.key in specs:
-                problems.append((spec.key, "listed twice; the first one is used"))
-            else:
-                specs[spec.key] = spec
-    return sorted(specs.values(), key=lambda s: s.key), problems
-
-
-def _folder_sources(folder: Path) -> list[SourceSpec]:
-    manifest = folder / MANIFEST_NAME
-    entries: dict[str, SourceSpec] = {}
-    remote: list[SourceSpec] = []
-    if manifest.exists():
-        try:
-            data = tomllib.loads(manifest.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
-            raise SourceError(f"manifest unreadable: {error}") from error
-        for number, entry in enumerate(data.get("source", []), start=1):
-            if not isinstance(entry, dict) or ("file" in entry) == ("url" in entry):
-                raise SourceError(f"entry {number} needs exactly one of 'file' or 'url'")
-            title = str(entry.get("title", ""))
-            language = str(entry.get("language", ""))
-            if "url" in entry:
-                url = str(entry["url"])
-                remote.append(SourceSpec(key=url, path=None, url=url, title=title,
-                                         language=language))
-            else:
-                relative = str(entry["file"])
-                entries[relative] = SourceSpec(
-                    key=relative, path=folder / relative, url=str(entry.get("link", "")),
-                    title=title, language=language,
-                )
-    return _folder_files(folder, entries) + remote
-
-
-def _folder_files(folder: Path, listed: dict[str, SourceSpec]) -> list[SourceSpec]:
-    specs = dict(listed)
-    for path in sorted(folder.rglob("*")):
-        if path.is_file() and path.suffix.lower() in SUFFIXES:
-            key = path.relative_to(folder).as_posix()
-            specs.setdefault(key, SourceSpec(key=key, path=path, url=""))
-    return list(specs.values())
-
 
 # --- parsing ------------------------------------------------------------------------
 
@@ -155,13 +77,14 @@ def html_lines(text: str) -> tuple[str, list[Line]]:
 
 def pdf_lines(data: bytes) -> tuple[str, list[Line]]:
     from pypdf import PdfReader  # noqa: PLC0415  (pypdf is only needed for PDFs)
-    from pypdf.errors import PdfReadError  # noqa: PLC0415
 
     try:
         reader = PdfReader(io.BytesIO(data))
         title = str(reader.metadata.title or "") if reader.metadata else ""
         pages = [page.extract_text() or "" for page in reader.pages]
-    except (PdfReadError, ValueError, KeyError, TypeError, OSError) as error:
+    except Exception as error:
+        # Malformed files fail inside pypdf in many ways (found by fuzzing: AttributeError
+        # on a mangled dictionary; LimitReachedError on a decompression bomb).
         raise SourceError(f"not a readable PDF ({type(error).__name__})") from error
     if not any(page.strip() for page in pages):
         raise SourceError("the PDF has no extractable text")
@@ -178,16 +101,6 @@ class Loaded:
 
 
 Fetcher = Callable[[str], tuple[bytes, str]]
-
-
-def http_fetcher(timeout: float) -> Fetcher:
-    def fetch(url: str) -> tuple[bytes, str]:
-        response = httpx.get(url, timeout=timeout, follow_redirects=True,
-                             headers={"User-Agent": "policybot (knowledge refresh)"})
-        response.raise_for_status()
-        return response.content, response.headers.get("content-type", "")
-
-    return fetch
 
 
 class UrlCache:
@@ -217,6 +130,8 @@ class UrlCache:
         else:
             try:
                 body, content_type = self.fetcher(url)
+            except FetchRefused as error:
+                problem = str(error)
             except httpx.HTTPStatusError as error:
                 problem = f"unreachable (HTTP {error.response.status_code})"
             except (httpx.HTTPError, OSError) as error:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Protocol
 
+from knowledge.discovery import NOT_FOUND, SourceSpec, discover
 from knowledge.documents import SourceDocument
 from knowledge.errors import (
     EmbedderError,
@@ -20,12 +21,16 @@ from knowledge.errors import (
     SourceError,
     StoreError,
 )
-from knowledge.loaders import SourceSpec, UrlCache, discover, load
+from knowledge.loaders import UrlCache, load
 from knowledge.splitting import passages_of
 from knowledge.state import DocumentEntry, KnowledgeState, StateFile
 from knowledge.store import LAYOUT_VERSION, VectorStore, collection_name
 
 log = logging.getLogger(__name__)
+
+# A source yielding more is refused by name: 50 MB of HTML made 1.4 M passages, some 20
+# hours of embedding.
+MAX_PASSAGES_PER_SOURCE = 20_000
 
 
 class Progress(Protocol):
@@ -72,12 +77,14 @@ class Refresher:
     """Runs refreshes for one data dir, one at a time across threads and processes."""
 
     def __init__(self, data_dir: Path, locations: list[Path], store: VectorStore,
-                 state_file: StateFile, url_cache: UrlCache) -> None:
+                 state_file: StateFile, url_cache: UrlCache,
+                 max_passages: int = MAX_PASSAGES_PER_SOURCE) -> None:
         self.data_dir = data_dir
         self.locations = locations
         self.store = store
         self.state_file = state_file
         self.url_cache = url_cache
+        self.max_passages = max_passages
         self._thread_lock = threading.Lock()
 
     @contextmanager
@@ -121,8 +128,8 @@ class Refresher:
             log.info("re-embedding everything: %s", summary.rebuilt_because)
         self._collect_garbage(old, target)
 
-        specs, problems = discover(self.locations)
-        missing = [where for where, why in problems if why == "no such file or folder"]
+        specs, problems = discover(self.locations, self.data_dir)
+        missing = [where for where, why in problems if why == NOT_FOUND]
         if missing:
             raise RefreshFailed(f"source location not found: {', '.join(missing)}")
         summary.failed.extend(problems)
@@ -166,18 +173,27 @@ class Refresher:
         previous = old.documents.get(spec.key)
         try:
             loaded = load(spec, self.url_cache)
-        except SourceError as error:
-            log.warning("source %s skipped: %s", spec.key, error)
-            summary.failed.append((spec.key, str(error)))
+            document = loaded.document
+            passages = [] if previous is not None and previous.version == document.version \
+                and not rebuild else passages_of(document)
+            if len(passages) > self.max_passages:
+                raise SourceError(f"{len(passages):,} passages, more than the limit of "
+                                  f"{self.max_passages:,} (POLICYBOT_MAX_PASSAGES_PER_SOURCE)")
+        except Exception as error:
+            # One bad source (a malformed PDF, a decompression bomb, ...) is skipped by
+            # name; it must not stop the others or block every later refresh.
+            reason = str(error) if isinstance(error, SourceError) else \
+                f"could not be read ({type(error).__name__})"
+            log.warning("source %s skipped: %s", spec.key, reason,
+                        exc_info=not isinstance(error, SourceError))
+            summary.failed.append((spec.key, reason))
             # Its earlier passages stay, unless they belong to the replaced embedder.
             return previous if previous is not None and not rebuild else None
         if loaded.note:
             summary.notes.append((spec.key, loaded.note))
-        document = loaded.document
-        if previous is not None and previous.version == document.version and not rebuild:
+        if not passages and previous is not None:
             summary.unchanged.append(spec.key)
             return previous
-        passages = passages_of(document)
         # Journal first: if we die after the upsert, the next refresh removes these rows.
         written.append(document.version)
         self.state_file.write_journal(written)

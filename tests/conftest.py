@@ -51,7 +51,8 @@ def e5() -> E5Embedder:
 
 def make_kb(data_dir: Path, sources: list[Path], embedder: Embedder | None = None,
             **options: object) -> KnowledgeBase:
-    config = KnowledgeConfig(data_dir=data_dir, sources=tuple(sources), offline=True,
+    options.setdefault("offline", True)
+    config = KnowledgeConfig(data_dir=data_dir, sources=tuple(sources),
                              **options)  # type: ignore[arg-type]
     kb = KnowledgeBase(config)
     if embedder is not None:

@@ -3,8 +3,9 @@ from pathlib import Path
 import httpx
 import pytest
 
+from knowledge.discovery import SourceSpec, discover
 from knowledge.errors import SourceError
-from knowledge.loaders import SourceSpec, UrlCache, discover, html_lines, load, parse_bytes
+from knowledge.loaders import UrlCache, html_lines, load, parse_bytes
 from tests.conftest import SEEDS
 from tests.pdf_maker import text_pdf
 
@@ -28,14 +29,6 @@ def test_unlisted_files_are_found_with_relative_keys(tmp_path: Path) -> None:
     (tmp_path / "ignored.bin").write_bytes(b"\x00")
     specs, _ = discover([tmp_path])
     assert [s.key for s in specs] == ["sub/note.md"]
-
-
-def test_broken_manifest_is_reported_not_fatal(tmp_path: Path) -> None:
-    (tmp_path / "sources.toml").write_text("[[source]\n", encoding="utf-8")
-    (tmp_path / "a.txt").write_text("A title\n\nSome text.", encoding="utf-8")
-    specs, problems = discover([tmp_path])
-    assert [s.key for s in specs] == ["a.txt"]
-    assert problems and "manifest unreadable" in problems[0][1]
 
 
 def test_missing_location_is_a_problem(tmp_path: Path) -> None:

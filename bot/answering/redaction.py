@@ -4,6 +4,9 @@ people or written to the log."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
+
+from bot.answering.answers import Answer
 
 REDACTED = "[redacted]"
 # Shorter values would redact ordinary words; real tokens, keys and passwords are longer.
@@ -20,3 +23,14 @@ class Redactor:
         for secret in self.secrets:
             text = text.replace(secret, REDACTED)
         return text
+
+    def answer(self, answer: Answer) -> Answer:
+        """The answer with every secret taken out of its text, note and citations: an
+        indexed file holding a token must not be quoted, extractive answers included."""
+        if not self.secrets:
+            return answer
+        citations = tuple(replace(c, text=self(c.text), quote=self(c.quote), title=self(c.title),
+                                  section=self(c.section), url=self(c.url))
+                          for c in answer.citations)
+        return replace(answer, question=self(answer.question), text=self(answer.text),
+                       note=self(answer.note), citations=citations)

@@ -7,12 +7,14 @@ import json
 import logging
 import sys
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
 from typing import TextIO
 
 from bot.adapters.terminal.progress import progress_for
 from bot.answering.answers import Question
+from bot.answering.redaction import Redactor
 from bot.cli.evaluation import evaluate, load_cases
 from bot.errors import ConfigurationError, PolicybotError
 from bot.serving.assistant import Assistant
@@ -97,11 +99,15 @@ def emit(payload: object, as_json: bool, text: Callable[[], str]) -> None:
         print(flush=True)
 
 
-def run_search(kb: KnowledgeBase, query: str, k: int, as_json: bool) -> int:
+def run_search(kb: KnowledgeBase, query: str, k: int, as_json: bool,
+               redact: Redactor) -> int:
     if k < 1:
         return fail("-k must be at least 1", 2)
     for text in inputs(query, sys.stdin):
         retrieval = kb.retriever.search(text, k=k)
+        # A passage of an indexed file may hold a configured secret: never printed.
+        retrieval = replace(retrieval, hits=[replace(h, text=redact(h.text), title=redact(
+            h.title), sentence=redact(h.sentence)) for h in retrieval.hits])
         emit(search_json(retrieval), as_json, partial(search_text, retrieval))
     return 0
 
@@ -151,7 +157,7 @@ def dispatch(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "refresh":
         return run_refresh(kb, args.json)
     if args.command == "search":
-        return run_search(kb, args.query, args.k, args.json)
+        return run_search(kb, args.query, args.k, args.json, Redactor(settings.secrets()))
     if args.command == "sources":
         return run_sources(kb, args.json)
     if args.command == "eval":

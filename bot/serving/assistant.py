@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Sequence
 
 from bot import errors
 from bot.answering.answers import Answer, Question
@@ -11,6 +12,7 @@ from bot.answering.chat_models import make_chat_model
 from bot.answering.extractive import Answerer, AnswerSource
 from bot.answering.generation import MODEL_FAILED, MODEL_GARBLED, GeneratedAnswerer
 from bot.answering.memory import ThreadMemory
+from bot.answering.redaction import Redactor
 from bot.serving.commands import HELP, MAX_MESSAGE_CHARS, Reply, Request
 from bot.serving.metrics import Metrics, QuestionOutcome
 from bot.serving.render import answer_text, refresh_text, sources_text
@@ -39,8 +41,10 @@ def make_answerer(settings: Settings, knowledge: KnowledgeBase) -> AnswerSource:
 class Assistant:
     def __init__(self, knowledge: KnowledgeBase, admins: frozenset[str] = frozenset(),
                  answerer: AnswerSource | None = None,
-                 memory: ThreadMemory | None = None, metrics: Metrics | None = None) -> None:
+                 memory: ThreadMemory | None = None, metrics: Metrics | None = None,
+                 secrets: Sequence[str] = ()) -> None:
         self.knowledge = knowledge
+        self.redact = Redactor(secrets)
         self.admins = admins
         self.answerer = answerer or Answerer(knowledge.retriever)
         self.memory = memory or ThreadMemory()
@@ -49,7 +53,8 @@ class Assistant:
 
     @classmethod
     def from_settings(cls, settings: Settings, knowledge: KnowledgeBase) -> Assistant:
-        return cls(knowledge, frozenset(settings.admins), make_answerer(settings, knowledge))
+        return cls(knowledge, frozenset(settings.admins), make_answerer(settings, knowledge),
+                   secrets=settings.secrets())
 
     def is_admin(self, user: str, platform: str) -> bool:
         # Whoever sits at the terminal owns the data dir already.
@@ -68,7 +73,7 @@ class Assistant:
         if command.name in {"help", "empty"}:
             return Reply(command.name, HELP)
         if command.name == "sources":
-            return Reply(command.name, self.sources())
+            return Reply(command.name, self.redact(self.sources()))
         if command.name == "refresh":
             if not self.is_admin(request.user, request.platform):
                 return Reply(command.name, errors.ADMINS_ONLY)
@@ -80,6 +85,7 @@ class Assistant:
     def ask(self, question: Question, thread: str = "") -> Answer:
         started = time.perf_counter()
         answer, outcome = self._answer(question, thread)
+        answer = self.redact.answer(answer)
         self.metrics.question(question.platform, outcome, time.perf_counter() - started)
         return answer
 

@@ -66,8 +66,13 @@ class Settings(BaseSettings):
     offline: bool = Field(False, description="never fetch URL sources; use cached copies")
     url_max_age_hours: float = Field(24.0, ge=0, description="refetch URL sources older "
                                      "than this")
-    fetch_timeout: float = Field(10.0, gt=0, description="seconds to wait for a URL or "
+    fetch_timeout: float = Field(10.0, gt=0, description="seconds a URL source may take in "
+                                 "all (a deadline, not per read), and to wait for an "
                                  "embeddings endpoint")
+    fetch_max_mb: float = Field(50.0, gt=0, description="a URL source larger than this is "
+                                "refused while it streams in")
+    max_passages_per_source: int = Field(20_000, ge=1, description="a source yielding more "
+                                         "passages is refused by name")
     relevance_threshold: float = Field(0.0, description="raise to refuse more, lower to "
                                        "answer more")
     chroma_url: str = Field("", description="a Chroma server (`chroma run`); empty: the "
@@ -95,7 +100,8 @@ class Settings(BaseSettings):
     slack_api_url: str = Field("", description="Slack Web API base URL (proxies, tests); "
                                "empty: https://slack.com/api/")
 
-    @field_validator("sources", "admins", "matrix_allowed_servers", mode="before")
+    @field_validator("sources", "admins", "matrix_allowed_servers", "matrix_allowed_users",
+                     mode="before")
     @classmethod
     def _split(cls, value: object) -> object:
         return _comma_list(value)
@@ -144,8 +150,11 @@ class Settings(BaseSettings):
     matrix_access_token: str = Field("", description="an access token instead of a password")
     matrix_device_name: str = Field("policybot", description="device name shown to people")
     matrix_allowed_servers: Annotated[list[str], NoDecode] = Field(
-        default_factory=list, description="join invites only from these servers; empty: any"
-    )
+        default_factory=list, description="servers whose users may invite the bot and be "
+        "answered; empty: the bot's own server; *: every server")
+    matrix_allowed_users: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, description="when set, only these user ids (and the admins) "
+        "may invite the bot or be answered, whatever their server")
     matrix_catch_up_hours: float = Field(3.0, ge=0, description="after a restart, answer "
                                          "missed messages up to this old")
 
@@ -200,6 +209,8 @@ class Settings(BaseSettings):
             offline=self.offline,
             url_max_age_hours=self.url_max_age_hours,
             fetch_timeout=self.fetch_timeout,
+            fetch_max_bytes=int(self.fetch_max_mb * 1024 * 1024),
+            max_passages_per_source=self.max_passages_per_source,
             relevance_threshold=self.relevance_threshold,
             chroma_url=self.chroma_url,
         )

@@ -1,0 +1,136 @@
+"""Ingestion is confined to the sources, one bad source never stops a refresh, and an
+unreadable manifest stops it before anything changes."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+
+from bot.answering.answers import Question
+from bot.serving.assistant import Assistant
+from knowledge.discovery import IN_DATA_DIR, OUTSIDE, discover
+from knowledge.embedders import E5Embedder
+from knowledge.errors import RefreshFailed
+from knowledge.loaders import parse_bytes
+from tests.conftest import make_kb
+from tests.pdf_maker import bomb_pdf, text_pdf
+
+TOKEN = "xoxb-1234567890-secret-bot-token"
+NOTE = "# Cloud note\n\nCloud costs rise every year, the finance team says.\n"
+
+
+@pytest.fixture
+def host(tmp_path: Path) -> Path:
+    """A host with secrets beside and inside the sources folder, and a data dir."""
+    (tmp_path / ".env").write_text(f"POLICYBOT_SLACK_BOT_TOKEN={TOKEN}\n", "utf-8")
+    (tmp_path / "secrets.md").write_text(f"# Secrets\n\nThe slack bot token is {TOKEN}.\n",
+                                         "utf-8")
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    (sources / "note.md").write_text(NOTE, "utf-8")
+    (sources / ".env.md").write_text(f"# Local\n\nThe slack bot token is {TOKEN}.\n", "utf-8")
+    (sources / "linked.md").symlink_to(tmp_path / "secrets.md")
+    (tmp_path / "data" / "matrix").mkdir(parents=True)
+    (tmp_path / "data" / "matrix" / "session.md").write_text(
+        f"# Session\n\nThe access token is {TOKEN}.\n", "utf-8")
+    return tmp_path
+
+
+def test_paths_outside_the_sources_folder_are_refused_by_name(host: Path) -> None:
+    sources = host / "sources"
+    (sources / "sources.toml").write_text(
+        '[[source]]\nfile = "../.env"\n\n[[source]]\nfile = "/etc/passwd"\n\n'
+        f'[[source]]\nfile = "{host / "data" / "matrix" / "session.md"}"\n', "utf-8")
+    specs, problems = discover([sources, host / "data"], data_dir=host / "data")
+    assert [s.key for s in specs] == ["note.md"]  # not .env.md, not the symlink
+    assert ("../.env", OUTSIDE) in problems and ("/etc/passwd", OUTSIDE) in problems
+    assert ("linked.md", OUTSIDE) in problems
+    assert (str(host / "data"), IN_DATA_DIR) in problems
+
+
+def test_a_dotfile_named_in_the_manifest_is_read(host: Path) -> None:
+    sources = host / "sources"
+    (sources / "sources.toml").write_text('[[source]]\nfile = ".env.md"\n', "utf-8")
+    specs, _ = discover([sources], data_dir=host / "data")
+    assert [s.key for s in specs] == [".env.md", "note.md"]
+
+
+def test_the_bot_never_quotes_a_configured_secret(host: Path, e5: E5Embedder) -> None:
+    # The admin indexed a file holding the token itself (named, so it is read): the
+    # reply must still not carry it, extractive answer and citations included.
+    sources = host / "sources"
+    (sources / "sources.toml").write_text('[[source]]\nfile = ".env.md"\n', "utf-8")
+    kb = make_kb(host / "data", [sources], e5)
+    kb.refresher.refresh()
+    answer = Assistant(kb, secrets=[TOKEN]).ask(Question("What is the slack bot token?"))
+    assert answer.citations, "the question should have found the passage"
+    shown = str(answer.to_json())
+    assert TOKEN not in shown and "[redacted]" in shown
+
+
+def test_an_unreadable_manifest_stops_the_refresh_and_changes_nothing(
+        host: Path, e5: E5Embedder) -> None:
+    sources = host / "sources"
+    (sources / "sources.toml").write_text('[[source]]\nfile = "note.md"\ntitle = "Kept"\n',
+                                          "utf-8")
+    kb = make_kb(host / "data", [sources], e5)
+    kb.refresher.refresh()
+    before = kb.state_file.path.read_bytes()
+    (sources / "sources.toml").write_text('[[source]\nfile = "note.md"\n', "utf-8")
+    with pytest.raises(RefreshFailed, match=r"sources\.toml: .*line 1"):
+        kb.refresher.refresh()
+    assert kb.state_file.path.read_bytes() == before
+    assert kb.state_file.current().documents["note.md"].title == "Kept"
+
+
+def test_bad_pdfs_are_named_failures_and_the_rest_goes_on(tmp_path: Path,
+                                                           e5: E5Embedder) -> None:
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    (sources / "note.md").write_text(NOTE, "utf-8")
+    (sources / "bomb.pdf").write_bytes(bomb_pdf())
+    good = text_pdf([["Article 1", "Manufacturers shall report vulnerabilities."]])
+    mangled = good.replace(b"/Resources << /Font", b"/Resources 7 /Font")
+    (sources / "mangled.pdf").write_bytes(mangled)
+    kb = make_kb(tmp_path / "data", [sources], e5)
+    summary = kb.refresher.refresh()
+    assert summary.added == ["note.md"]
+    failed = dict(summary.failed)
+    assert set(failed) == {"bomb.pdf", "mangled.pdf"}
+    assert all(reason.startswith("not a readable PDF") or "no extractable text" in reason
+               for reason in failed.values()), failed
+    (sources / "note.md").write_text(NOTE + "\nAnd energy prices too.\n", "utf-8")
+    assert kb.refresher.refresh().changed == ["note.md"]  # later refreshes still run
+
+
+def test_fuzzed_sources_never_raise_anything_but_a_named_failure() -> None:
+    rng = random.Random(12)
+    seeds = {"pdf": text_pdf([["Article 1", "Text (a) and (b)."], ["Article 2", "More."]]),
+             "html": b"<html><head><title>T</title></head><body><h1>A</h1><p>x</p></body>",
+             "md": b"# Title\n\n## Article 1\n\n1. Point one;\n2. point two.\n"}
+    surprises = []
+    for kind, seed in seeds.items():
+        for _ in range(150):
+            data = bytearray(seed)
+            for _ in range(rng.randint(1, 12)):
+                position = rng.randrange(len(data))
+                data[position] = rng.randrange(256)
+            try:
+                parse_bytes(bytes(data), kind, "fuzz")
+            except Exception as error:
+                if type(error).__name__ != "SourceError":
+                    surprises.append(f"{kind}: {type(error).__name__}: {error}")
+    assert surprises == []
+
+
+def test_a_symlinked_folder_outside_is_not_followed(tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.md").write_text("# S\n\ntoken\n", "utf-8")
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    (sources / "elsewhere").symlink_to(outside)
+    specs, problems = discover([sources])
+    assert specs == [] and all(why == OUTSIDE for _, why in problems)
