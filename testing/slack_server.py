@@ -315,13 +315,16 @@ class SlackStandIn:
         return f"{1_700_000_000 + next(self._clock)}.000100"
 
     def say(self, channel: str, user: str, text: str, thread_ts: str | None = None,
-            channel_type: str = "channel", deliver: bool = True) -> Payload:
+            channel_type: str = "channel", deliver: bool = True,
+            team: str = TEAM) -> Payload:
         """A person posts a message: stored, and pushed as Slack would push it.
 
         A message that mentions the bot arrives twice, as `message` and `app_mention`.
         """
+        # `user_team`: the person's own workspace (another one for a Slack Connect user).
         message: Payload = {"type": "message", "user": user, "text": text, "ts": self.next_ts(),
-                            "channel": channel, "channel_type": channel_type}
+                            "channel": channel, "channel_type": channel_type, "team": TEAM,
+                            "user_team": team}
         if thread_ts:
             message["thread_ts"] = thread_ts
         with self._lock:

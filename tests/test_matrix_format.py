@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from bot.adapters.matrix.format import (
     CUT_NOTE,
+    MAX_CONTENT_BYTES,
     MAX_PART_CHARS,
     answer_content,
+    encoded_size,
     notice_content,
 )
 from bot.answering.answers import Answer
@@ -35,6 +37,22 @@ def test_an_answer_too_long_for_one_event_is_cut_with_a_note() -> None:
 
 
 def test_notices_keep_line_layout() -> None:
-    assert notice_content("Sorry.") == {"msgtype": "m.notice", "body": "Sorry."}
+    assert notice_content("Sorry.") == {"msgtype": "m.notice", "body": "Sorry.", "m.mentions": {}}
     listing = notice_content("1 documents\n  7  Essay <x>")
     assert listing["formatted_body"] == "<pre>1 documents\n  7  Essay &lt;x&gt;</pre>"
+
+
+def test_notices_mention_nobody() -> None:
+    assert answer_content(Answer("q", "@room look [1]", True, citations=(citation(1),)))[
+        "m.mentions"] == {}
+    assert notice_content("Sorry.")["m.mentions"] == {}
+
+
+def test_size_is_capped_in_encoded_bytes_with_room_for_encryption() -> None:
+    cjk = "政策文件的引用段落" * 1400  # 12,600 characters, 37,800 bytes
+    content = answer_content(Answer("q", cjk, True, citations=(citation(1, text=cjk),)))
+    assert encoded_size(content) <= MAX_CONTENT_BYTES
+    assert (encoded_size(content) + 2048) * 4 / 3 < 65_536  # Megolm: base64 + envelope
+    assert content["body"].endswith("…") and content["formatted_body"]
+    listing = notice_content(("\"quoted\" \\ " * 9000 + "\n") * 2)  # JSON doubles these
+    assert encoded_size(listing) <= MAX_CONTENT_BYTES

@@ -88,3 +88,10 @@ def test_question_text_drops_the_bots_mention_and_resolves_markup() -> None:
            "<https://example.org|this> &amp; &lt;that&gt;? <!here>")
     assert question_text(raw, "UBOT") == \
         "what did @ana say in #policy about this & <that>? @here"
+
+
+def test_the_senders_workspace_is_known() -> None:
+    connect = event("connect_mention", "mention")
+    assert connect is not None and connect.user_team == "T0OTHER"
+    direct = event("direct_message")
+    assert direct is not None and direct.user_team == "T0001"

@@ -19,7 +19,7 @@ from bot.cli.evaluation import evaluate, load_cases
 from bot.errors import ConfigurationError, PolicybotError
 from bot.serving.assistant import Assistant
 from bot.serving.logs import setup_logging
-from bot.serving.render import answer_text, refresh_text, sources_text
+from bot.serving.render import answer_text, printable, refresh_text, sources_text
 from bot.serving.settings import Settings, load_settings
 from knowledge.base import KnowledgeBase
 from knowledge.errors import EmptyKnowledgeBase, KnowledgeError
@@ -95,7 +95,7 @@ def emit(payload: object, as_json: bool, text: Callable[[], str]) -> None:
     if as_json:
         print(json.dumps(payload, ensure_ascii=False), flush=True)
     else:
-        print(text(), flush=True)
+        print(printable(text()), flush=True)
         print(flush=True)
 
 
@@ -131,7 +131,7 @@ def run_refresh(kb: KnowledgeBase, as_json: bool) -> int:
             "rebuilt_from": summary.rebuilt_from,
         }, ensure_ascii=False))
     else:
-        print(refresh_text(summary))
+        print(printable(refresh_text(summary)))
     return 0
 
 
@@ -148,7 +148,7 @@ def run_sources(kb: KnowledgeBase, as_json: bool) -> int:
             ],
         }, ensure_ascii=False))
     else:
-        print(sources_text(state))
+        print(printable(sources_text(state)))
     return 0
 
 

@@ -31,6 +31,7 @@ def configured_adapters(settings: Settings, assistant: Assistant) -> list[Adapte
             access_token=settings.matrix_access_token,
             device_name=settings.matrix_device_name,
             allowed_servers=tuple(settings.matrix_allowed_servers),
+            allowed_users=tuple(settings.matrix_allowed_users),
             catch_up_seconds=settings.matrix_catch_up_hours * 3600,
         )))
     return adapters

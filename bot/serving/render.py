@@ -3,6 +3,7 @@ the place a citation points to, its passage with the quote marked, text cut to a
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
 
@@ -19,6 +20,17 @@ def plain_highlight(text: str) -> str:
 
 def unchanged(text: str) -> str:
     return text
+
+
+# Terminal control: escape sequences (CSI, OSC, ...) and the other C0/C1 controls. A
+# passage holding them could move the cursor, retitle the window or hide text.
+_CONTROL = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|.)?"
+                      r"|[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def printable(text: str) -> str:
+    """Text safe to write to a terminal: control characters out, newlines and tabs kept."""
+    return _CONTROL.sub("", text)
 
 
 def cut(text: str, limit: int) -> str:

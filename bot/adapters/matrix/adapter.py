@@ -32,6 +32,7 @@ from nio import (
 )
 
 from bot import errors
+from bot.adapters.matrix.access import Access, server_of
 from bot.adapters.matrix.events import RoomMessage, parse_message
 from bot.adapters.matrix.format import Content, answer_content, notice_content
 from bot.adapters.matrix.session import MatrixState, Session
@@ -54,7 +55,8 @@ class MatrixConfig:
     password: str = ""
     access_token: str = ""
     device_name: str = "policybot"
-    allowed_servers: tuple[str, ...] = ()
+    allowed_servers: tuple[str, ...] = ()  # empty: the bot's own server; "*": every server
+    allowed_users: tuple[str, ...] = ()  # set: only these (and the admins), any server
     catch_up_seconds: float = 3 * 3600
 
 
@@ -74,6 +76,8 @@ class MatrixAdapter:
                                      + 20),
         )
         self.workers = Workers(bot, PLATFORM, workers)
+        self.access = Access(server_of(config.user_id), frozenset(config.allowed_servers),
+                             frozenset(config.allowed_users))
         self.state = MatrixState.load(config.state_dir / "state.json")
         self.display_name = ""
         self.events_handled = 0  # room messages looked at since start (tests wait on it)
@@ -136,6 +140,11 @@ class MatrixAdapter:
     async def run(self, stop: asyncio.Event) -> None:
         try:
             await self.login()
+            if self.access.open_to_all:
+                log.warning("POLICYBOT_MATRIX_ALLOWED_SERVERS=*: anyone on any Matrix server "
+                            "may invite the bot and read what the sources say")
+            else:
+                log.info("Matrix: answering %s", self.access.describe())
             first_start = not self.state.next_batch
             backoff = 1.0
             while not stop.is_set():
@@ -202,10 +211,9 @@ class MatrixAdapter:
             invite = next((e for e in info.invite_state if isinstance(e, InviteMemberEvent)
                            and e.state_key == self.client.user_id), None)
             inviter = invite.sender if invite is not None else ""
-            server = inviter.split(":", 1)[-1]
-            if self.config.allowed_servers and server not in self.config.allowed_servers:
-                log.warning("declined an invite to %s from %s (server not allowed)",
-                            room_id, inviter)
+            if not self._allowed(inviter):
+                log.warning("declined an invite to %s from %s (not allowed: the bot serves "
+                            "%s)", room_id, inviter, self.access.describe())
                 await self.client.room_leave(room_id)
                 continue
             joined = await self.client.join(room_id)
@@ -218,15 +226,22 @@ class MatrixAdapter:
 
     # -- messages -------------------------------------------------------------------
 
+    def _allowed(self, user_id: str) -> bool:
+        return self.bot.is_admin(user_id, PLATFORM) or self.access.allows(user_id)
+
     def _messages(self, response: SyncResponse) -> None:
+        # Joins first: a room joined at this sync arrives with its history, and the bot's
+        # own join event comes after the messages it must not answer.
         for room_id, info in response.rooms.join.items():
-            room = self.client.rooms.get(room_id)
             for event in info.timeline.events:
                 if isinstance(event, RoomMemberEvent) and event.state_key == \
                         self.client.user_id and event.membership == "join":
                     # The server's clock, like the messages': what came before is history.
                     self.state.joined_at.setdefault(room_id, event.server_timestamp)
-                elif isinstance(event, MegolmEvent):
+        for room_id, info in response.rooms.join.items():
+            room = self.client.rooms.get(room_id)
+            for event in info.timeline.events:
+                if isinstance(event, MegolmEvent):
                     log.warning("cannot decrypt %s in %s (no room key)", event.event_id,
                                 room_id)
                 elif isinstance(event, RoomMessageText) and room is not None:
@@ -244,6 +259,10 @@ class MatrixAdapter:
             return  # itself, or a notice: bots talk in notices and never to each other
         if message.is_edit:
             return  # an edit of an earlier message
+        if not self._allowed(message.sender):
+            log.info("not answering %s in %s: %s is not allowed", event_id, room_id,
+                     message.sender)
+            return
         if message.timestamp_ms < self.state.joined_at.get(room_id, 0):
             log.debug("%s in %s is from before the bot joined", event_id, room_id)
             return  # the room's history from before the bot was there

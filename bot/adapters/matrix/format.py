@@ -1,15 +1,24 @@
-"""Matrix message content out: answers and command replies as HTML notices."""
+"""Matrix message content out: answers and command replies as HTML notices.
+
+Notices mention nobody (`m.mentions: {}`): a quoted passage naming a person must not ping
+them. Size is capped in encoded bytes, not characters (12k CJK characters once exceeded
+the 64 KiB event limit), with room for encryption: Megolm sends the content base64-encoded
+(4/3 of its size) inside an envelope of about 1 KB.
+"""
 
 from __future__ import annotations
 
 import html
+import json
 from typing import Any
 
 from bot.answering.answers import Answer, Citation
 from bot.serving.render import answer_text, cut, locator, marked_passage
 
-# Homeservers refuse events over 64 KiB; body and HTML together stay well below that.
+# Characters of the answer text itself before it is cut with a note (a readable length).
 MAX_PART_CHARS = 24_000
+# Content as JSON, in bytes: (65,536 - 2,048 of envelope) * 3/4 for base64, rounded down.
+MAX_CONTENT_BYTES = 40_000
 CUT_NOTE = "The answer was cut to fit a Matrix message."
 HTML_FORMAT = "org.matrix.custom.html"
 
@@ -37,15 +46,39 @@ def answer_content(answer: Answer) -> Content:
     if answer.note:
         paragraphs.append(f"<p><em>{html.escape(answer.note)}</em></p>")
     paragraphs.extend(citation_html(c) for c in answer.citations)
-    return {"msgtype": "m.notice", "body": cut(answer_text(answer), MAX_PART_CHARS),
-            "format": HTML_FORMAT,
-            "formatted_body": cut("\n".join(paragraphs), 2 * MAX_PART_CHARS)}
+    return fitted({"msgtype": "m.notice", "body": answer_text(answer), "format": HTML_FORMAT,
+                   "formatted_body": "\n".join(paragraphs), "m.mentions": {}})
 
 
 def notice_content(text: str) -> Content:
     """A command's reply; line layout (sources, refresh summary) kept in <pre>."""
-    body = cut(text, MAX_PART_CHARS)
     if "\n" not in text:
-        return {"msgtype": "m.notice", "body": body}
-    return {"msgtype": "m.notice", "body": body, "format": HTML_FORMAT,
-            "formatted_body": f"<pre>{html.escape(body)}</pre>"}
+        return fitted({"msgtype": "m.notice", "body": text, "m.mentions": {}})
+    return fitted({"msgtype": "m.notice", "body": text, "format": HTML_FORMAT,
+                   "formatted_body": f"<pre>{html.escape(text)}</pre>", "m.mentions": {}})
+
+
+def encoded_size(content: Content) -> int:
+    return len(json.dumps(content, ensure_ascii=False).encode("utf-8"))
+
+
+def _cut_bytes(text: str, max_bytes: int) -> str:
+    encoded = text.encode("utf-8")
+    if len(encoded) <= max_bytes:
+        return text
+    return encoded[: max(0, max_bytes - 3)].decode("utf-8", errors="ignore").rstrip() + "…"
+
+
+def fitted(content: Content) -> Content:
+    """The content, its longest text field cut until the whole fits MAX_CONTENT_BYTES."""
+    for _ in range(6):
+        excess = encoded_size(content) - MAX_CONTENT_BYTES
+        if excess <= 0:
+            break
+        field = max((k for k in ("body", "formatted_body") if k in content),
+                    key=lambda k: len(str(content[k]).encode("utf-8")))
+        text = str(content[field])
+        # JSON escaping makes a byte cut worth a little more than its size: cut a margin.
+        content = {**content, field: _cut_bytes(text, len(text.encode("utf-8")) - excess
+                                                - excess // 8 - 16)}
+    return content

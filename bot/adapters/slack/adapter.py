@@ -103,6 +103,7 @@ class SlackAdapter:
         self.seen = SeenKeys()
         self.threads = SeenKeys()  # threads the bot has answered in
         self.bot_user_id = ""
+        self.team_id = ""
         self.bot_id = ""
         self._bots: dict[str, bool] = {}
         self._socket: AsyncSocketModeHandler | None = None
@@ -132,6 +133,7 @@ class SlackAdapter:
             raise errors.PlatformError(f"cannot reach Slack at {self.client.base_url}: "
                                   f"{type(error).__name__}") from None
         self.bot_user_id = str(auth.get("user_id", ""))
+        self.team_id = str(auth.get("team_id", ""))
         self.bot_id = str(auth.get("bot_id", ""))
         log.info("on Slack as %s (%s)", self.bot_user_id, self.bot_id)
 
@@ -199,6 +201,12 @@ class SlackAdapter:
                 log.info("ignored a Slack event without channel or timestamp")
                 return
             if not self._first_delivery(message) or self._from_a_bot(message):
+                return
+            if message.user_team and self.team_id and message.user_team != self.team_id:
+                # Slack Connect: a person from another organisation in a shared channel.
+                # The sources are this workspace's; they are not answered.
+                log.info("not answering %s from %s: a Slack Connect user (workspace %s)",
+                         message.ts, message.user, message.user_team)
                 return
             if message.kind == "mention":
                 # Answered in the mention's thread, or a new thread under it.

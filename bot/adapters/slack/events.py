@@ -35,6 +35,7 @@ class Message:
     direct: bool  # in a direct message with the bot
     spoken: bool  # a person talking (not an edit, a join, a bot post)
     bot_id: str
+    user_team: str  # the sender's own workspace ("" when the payload does not say)
 
     @property
     def in_thread(self) -> bool:
@@ -79,6 +80,7 @@ def parse_event(kind: Literal["mention", "message"], event: Payload,
         direct=event.get("channel_type") == "im",
         spoken=subtype in SPOKEN_SUBTYPES,
         bot_id=_text(event.get("bot_id")) or ("bot" if subtype == "bot_message" else ""),
+        user_team=_text(event.get("user_team")),
     )
 
 

@@ -7,6 +7,7 @@ than 50 blocks, so answers are split and, if they still do not fit, cut with a n
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -18,6 +19,10 @@ BLOCK_LIMIT = 50
 TEXT_LIMIT = 3000  # the notification fallback; Slack shows blocks, not this
 BUTTON_VALUE_LIMIT = 2000
 CUT_NOTE = "The answer was cut to fit Slack's message limits."
+LABEL_LIMIT = 300  # a citation's place, shown as the link's label
+
+_SAFE_URL = re.compile(r"https?://[^\s<>|]+")
+_PARTIAL_ENTITY = re.compile(r"&[a-z]{0,3}$")
 FEEDBACK_ACTIONS: dict[str, Literal["up", "down"]] = {"feedback_up": "up",
                                                       "feedback_down": "down"}
 
@@ -60,9 +65,24 @@ def context(text: str) -> Block:
     return {"type": "context", "elements": [{"type": "mrkdwn", "text": cut(text, 3000)}]}
 
 
+def safe_url(url: str) -> str:
+    """The URL if it can stand in `<url|label>` markup as one link, else "": a manifest
+    link holding `|`, `>` or white space once broke out of it."""
+    return url if _SAFE_URL.fullmatch(url) else ""
+
+
+def cut_escaped(text: str, limit: int) -> str:
+    """Escaped text cut to `limit` without leaving half an entity (`&am…`)."""
+    escaped = escape(text)
+    if len(escaped) <= limit:
+        return escaped
+    return _PARTIAL_ENTITY.sub("", escaped[: limit - 1]).rstrip() + "…"
+
+
 def citation_block(citation: Citation) -> Block:
-    place = escape(locator(citation))
-    url = citation.url if citation.url.startswith(("http://", "https://")) else ""
+    # The label is cut before it goes into the link markup, never the markup itself.
+    place = cut_escaped(locator(citation), LABEL_LIMIT)
+    url = safe_url(citation.url)
     heading = f"*[{citation.n}]* <{url}|{place}>" if url else f"*[{citation.n}]* {place}"
     room = SECTION_LIMIT - len(heading) - 3
     passage = marked_passage(citation, lambda quote: f"*{quote}*", escape, limit=room)
@@ -96,7 +116,7 @@ def answer_message(answer: Answer, asked_by: str = "") -> SlackMessage:
     """The answer with [n] markers, then each citation with its passage, then 👍/👎."""
     head: list[Block] = []
     if asked_by:
-        head.append(context(f"<@{asked_by}> asked: {escape(answer.question)}"))
+        head.append(context(f"<@{escape(asked_by)}> asked: {escape(answer.question)}"))
     tail: list[Block] = []
     if answer.note:
         tail.append(context(f"_{escape(answer.note)}_"))
@@ -110,13 +130,13 @@ def answer_message(answer: Answer, asked_by: str = "") -> SlackMessage:
         room = max(1, room - 1)
         body = [*body[:room], context(f"_{CUT_NOTE}_")]
     blocks = (head + body + tail)[:BLOCK_LIMIT]
-    return SlackMessage(cut(answer_text(answer), TEXT_LIMIT), blocks)
+    return SlackMessage(cut_escaped(answer_text(answer), TEXT_LIMIT), blocks)
 
 
 def notice_message(text: str) -> SlackMessage:
     """A command's reply (help, sources, refresh summary) as preformatted text."""
     if "\n" in text:
-        return SlackMessage(cut(text, TEXT_LIMIT),
+        return SlackMessage(cut_escaped(text, TEXT_LIMIT),
                             [section(f"```{piece}```") for piece in
                              split_text(escape(text), SECTION_LIMIT - 6)][:BLOCK_LIMIT])
-    return SlackMessage(cut(text, TEXT_LIMIT))
+    return SlackMessage(cut_escaped(text, TEXT_LIMIT))

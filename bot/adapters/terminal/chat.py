@@ -11,10 +11,15 @@ from rich.markup import escape
 from bot.adapters.terminal.progress import progress_for
 from bot.serving.commands import Request
 from bot.serving.platform import Bot
-from bot.serving.render import answer_text
+from bot.serving.render import answer_text, printable
 
 PROMPT = "you> "
 GOODBYES = {"quit", "exit", "bye", ":q"}
+
+
+def _safe(text: str) -> str:
+    """Shown as written: no terminal controls, no rich markup."""
+    return escape(printable(text))
 
 
 def _rich_highlight(escaped: str) -> str:
@@ -40,8 +45,8 @@ def chat(bot: Bot, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout) -> in
         reply = bot.handle(Request.of(text, user="terminal", platform="terminal",
                                       thread="terminal"), progress=progress_for(sys.stderr))
         if reply.answer is not None and interactive:
-            body = answer_text(reply.answer, _rich_highlight, escape)
+            body = answer_text(reply.answer, _rich_highlight, _safe)
             console.print(body)
         else:
-            console.print(escape(reply.text))
+            console.print(_safe(reply.text))
         console.print()
