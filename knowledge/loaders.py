@@ -161,7 +161,10 @@ def _kind_of(url: str, content_type: str) -> str:
     return "txt"
 
 
-def load(spec: SourceSpec, cache: UrlCache) -> Loaded:
+def load(spec: SourceSpec, cache: UrlCache, max_words: int = 0) -> Loaded:
+    """`max_words` (when set): a text source with more words is refused before it is
+    parsed; parsing 50 MB of HTML takes a gigabyte and tens of seconds, only to yield more
+    passages than a source may have."""
     note = ""
     if spec.path is not None:
         try:
@@ -174,6 +177,11 @@ def load(spec: SourceSpec, cache: UrlCache) -> Loaded:
         data, content_type, note = cache.get(spec.url)
         kind = _kind_of(spec.url, content_type)
         fallback = spec.url
+    if max_words and kind != "pdf":
+        words = data.count(b" ") + data.count(b"\n")  # an upper bound: markup counts too
+        if words > max_words:
+            raise SourceError(f"about {words:,} words: more than its passages may hold "
+                              "(POLICYBOT_MAX_PASSAGES_PER_SOURCE)")
     title, blocks = parse_bytes(data, kind, fallback)
     if not blocks:
         raise SourceError("no text found")

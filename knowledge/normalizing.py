@@ -59,6 +59,19 @@ _CITATION = re.compile(
 _FOOTNOTE_MAX_WORDS = 25
 ENDS_SENTENCE = re.compile(r"[.!?:;…][\"'”“»«)\]]*$")
 _LIST_END = re.compile(r"(?:,|;|\b(?:and|or|und|oder))$")
+MAX_JOINED_CHARS = 20_000
+# End-anchored patterns are matched against a text's tail only: searched over a whole
+# paragraph at each joined line they made a 2 MB one-paragraph page quadratic (seconds
+# per megabyte).
+_TAIL = 32
+
+
+def ends_sentence(text: str) -> bool:
+    return bool(ENDS_SENTENCE.search(text[-_TAIL:]))
+
+
+def _ends_list_item(text: str) -> bool:
+    return bool(_LIST_END.search(text[-_TAIL:]))
 _HYPHENATED = re.compile(r"([^\W\d_]+)-$")
 _WORD_START = re.compile(r"([^\W\d_]+)")
 # A paragraph starts anew at a numbered paragraph or a lettered point.
@@ -135,7 +148,7 @@ def furniture(lines: list[Line]) -> set[int]:
         key = shape(line.text)
         if is_furniture_text(line.text) or (
             counts.get(key, 0) >= repeats and not _ENUMERATOR.fullmatch(key)
-            and not ENDS_SENTENCE.search(line.text) and any(c.isalpha() for c in key)
+            and not ends_sentence(line.text) and any(c.isalpha() for c in key)
             and structural_heading(line.text) is None  # "Article ##" repeats, and is text
         ):
             found.add(i)
@@ -232,7 +245,7 @@ def join_lines(first: str, second: str, words: Counter[str]) -> str:
     """Join two wrapped lines; a word hyphenated at the break is made whole again
     ("Wertschöp-" + "fungskette"), a compound keeps its hyphen ("third-" + "party"),
     decided by which form the document itself uses more."""
-    hyphenated = _HYPHENATED.search(first)
+    hyphenated = _HYPHENATED.search(first[-_TAIL:])
     start = _WORD_START.match(second)
     if hyphenated and start and second[:1].islower():
         head, tail = hyphenated.group(1).lower(), start.group(1).lower()
@@ -248,7 +261,9 @@ def paragraphs(lines: list[Line]) -> list[Paragraph]:
     dropped |= footnotes(lines, dropped)
     words = vocabulary(line for i, line in enumerate(lines) if i not in dropped)
     result: list[Paragraph] = []
-    current = ""
+    # The current paragraph's lines as joined so far; one string at the flush (appending
+    # to a growing string copies it each time).
+    current: list[str] = []
     pdf_like = any(line.level < 0 for line in lines)
     usual = _usual_length(lines, dropped)
 
@@ -258,8 +273,8 @@ def paragraphs(lines: list[Line]) -> list[Paragraph]:
     def flush() -> None:
         nonlocal current, crossed
         if current:
-            _append_joined(result, " ".join(current.split()), crossed)
-            current = ""
+            _append_joined(result, " ".join(" ".join(current).split()), crossed)
+            current = []
             crossed = False
 
     for i, line in enumerate(lines):
@@ -285,19 +300,27 @@ def paragraphs(lines: list[Line]) -> list[Paragraph]:
             continue
         title_may_follow = False
         if current and STARTS_UNIT.match(line.text) and (
-                ENDS_SENTENCE.search(current) or _LIST_END.search(current)):
+                ends_sentence(current[-1]) or _ends_list_item(current[-1])):
             flush()
         text = EMPHASIS.sub(r"\2", line.text)
-        current = join_lines(current, text, words) if current else text
+        if current:
+            joined = join_lines(current[-1], text, words)
+            # Joined with a space: a new part; a hyphenated word made whole: the same part.
+            if joined == f"{current[-1]} {text}":
+                current.append(text)
+            else:
+                current[-1] = joined
+        else:
+            current.append(text)
         # In PDF text a paragraph's last line ends a sentence well short of the column.
-        if pdf_like and ENDS_SENTENCE.search(line.text) and len(line.text) < 0.75 * usual:
+        if pdf_like and ends_sentence(line.text) and len(line.text) < 0.75 * usual:
             flush()
     flush()
     return result
 
 
 def _is_title(text: str) -> bool:
-    return len(text.split()) <= 16 and not ENDS_SENTENCE.search(text) and text[:1].isupper()
+    return len(text.split()) <= 16 and not ends_sentence(text) and text[:1].isupper()
 
 
 def _usual_length(lines: list[Line], dropped: set[int]) -> float:
@@ -310,8 +333,11 @@ def _append_joined(result: list[Paragraph], text: str, crossed: bool) -> None:
     """A paragraph that goes on where the previous one broke off joins it: no end mark
     before, and after it a lower-case word or a number, or anything across a page."""
     previous = result[-1] if result else None
-    if (previous is not None and previous.level == 0 and not ENDS_SENTENCE.search(previous.text)
-            and not _LIST_END.search(previous.text) and not STARTS_UNIT.match(text)
+    # No real paragraph is this long; joining onto one would copy it at every join.
+    if previous is not None and len(previous.text) > MAX_JOINED_CHARS:
+        previous = None
+    if (previous is not None and previous.level == 0 and not ends_sentence(previous.text)
+            and not _ends_list_item(previous.text) and not STARTS_UNIT.match(text)
             and (text[:1].islower() or text[:1].isdigit() or crossed)):
         result[-1] = Paragraph(f"{previous.text} {text}")
     else:

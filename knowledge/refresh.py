@@ -25,6 +25,7 @@ from knowledge.loaders import UrlCache, load
 from knowledge.splitting import passages_of
 from knowledge.state import DocumentEntry, KnowledgeState, StateFile
 from knowledge.store import LAYOUT_VERSION, VectorStore, collection_name
+from knowledge.structure import MAX_WORDS
 
 log = logging.getLogger(__name__)
 
@@ -172,7 +173,7 @@ class Refresher:
                      summary: RefreshSummary, written: list[str]) -> DocumentEntry | None:
         previous = old.documents.get(spec.key)
         try:
-            loaded = load(spec, self.url_cache)
+            loaded = load(spec, self.url_cache, self.max_passages * MAX_WORDS)
             document = loaded.document
             passages = [] if previous is not None and previous.version == document.version \
                 and not rebuild else passages_of(document)

@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass, field, replace
 
 from knowledge.documents import Block
-from knowledge.normalizing import ENDS_SENTENCE, Paragraph, structural_heading
+from knowledge.normalizing import Paragraph, ends_sentence, structural_heading
 from knowledge.sentences import split_sentences
 
 MIN_WORDS = 40
@@ -151,7 +151,7 @@ class _Reader:
         previous = self.units[-1] if self.units else None
         if (not number and previous is not None and text[:1].islower()
                 and previous.path == tuple(s for s in self.slots if s)
-                and not ENDS_SENTENCE.search(previous.text)):
+                and not ends_sentence(previous.text)):
             # The sentence goes on after something the converter put in between.
             self.units[-1] = replace(previous, text=f"{previous.text} {text}")
             return

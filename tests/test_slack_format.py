@@ -40,7 +40,7 @@ def test_answer_blocks_carry_markers_citations_and_feedback() -> None:
     assert [e["action_id"] for e in actions["elements"]] == ["feedback_up", "feedback_down"]
     assert json.loads(actions["elements"][0]["value"]) == {"q": "Wer?",
                                                            "ids": ["essay#1", "essay#2"]}
-    assert message.text.startswith("The hyperscalers <do> [1].")  # plain fallback
+    assert message.text.startswith("The hyperscalers &lt;do&gt; [1].")  # escaped fallback
 
 
 def test_a_refusal_has_no_feedback_buttons() -> None:
