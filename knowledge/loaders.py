@@ -40,13 +40,27 @@ def parse_bytes(data: bytes, kind: str, fallback_title: str) -> tuple[str, list[
     return title or fallback_title, blocks
 
 
+# Text in which more than this share of characters are controls or undecodable is not text.
+MAX_GARBAGE_SHARE = 0.02
+_GARBAGE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd]")
+
+
 def _decode(data: bytes) -> str:
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):  # UTF-16 with its byte order mark
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as error:
+            raise SourceError("not valid UTF-16 text") from error
     if b"\x00" in data[:4096]:
         raise SourceError("binary data where text was expected")
     try:
-        return data.decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
+        text = data.decode("cp1252", errors="replace")
+    sample = text[:100_000]
+    if sample and len(_GARBAGE.findall(sample)) > MAX_GARBAGE_SHARE * len(sample):
+        raise SourceError("binary data where text was expected")
+    return text
 
 
 _HTML_SKIP = ["script", "style", "nav", "footer", "header", "aside", "form", "noscript"]
@@ -92,6 +106,10 @@ def pdf_lines(data: bytes) -> tuple[str, list[Line]]:
 
 
 # --- loading --------------------------------------------------------------------------
+
+
+class EmptySource(SourceError):
+    """The source is there but holds no text (an emptied file): its passages go."""
 
 
 @dataclass(frozen=True)
@@ -184,7 +202,7 @@ def load(spec: SourceSpec, cache: UrlCache, max_words: int = 0) -> Loaded:
                               "(POLICYBOT_MAX_PASSAGES_PER_SOURCE)")
     title, blocks = parse_bytes(data, kind, fallback)
     if not blocks:
-        raise SourceError("no text found")
+        raise EmptySource("no text found")
     language = code_of(spec.language) or detect(" ".join(b.text for b in blocks[:40]))
     document = SourceDocument(
         source=spec.key,

@@ -21,7 +21,7 @@ from knowledge.errors import (
     SourceError,
     StoreError,
 )
-from knowledge.loaders import UrlCache, load
+from knowledge.loaders import EmptySource, UrlCache, load
 from knowledge.splitting import passages_of
 from knowledge.state import DocumentEntry, KnowledgeState, StateFile
 from knowledge.store import LAYOUT_VERSION, VectorStore, collection_name
@@ -180,6 +180,12 @@ class Refresher:
             if len(passages) > self.max_passages:
                 raise SourceError(f"{len(passages):,} passages, more than the limit of "
                                   f"{self.max_passages:,} (POLICYBOT_MAX_PASSAGES_PER_SOURCE)")
+        except EmptySource:
+            if previous is not None:
+                summary.notes.append((spec.key, "no text any more; its passages were removed"))
+            else:
+                summary.failed.append((spec.key, "no text found"))
+            return None
         except Exception as error:
             # One bad source (a malformed PDF, a decompression bomb, ...) is skipped by
             # name; it must not stop the others or block every later refresh.

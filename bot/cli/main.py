@@ -20,7 +20,7 @@ from bot.errors import ConfigurationError, PolicybotError
 from bot.serving.assistant import Assistant
 from bot.serving.logs import setup_logging
 from bot.serving.render import answer_text, printable, refresh_text, sources_text
-from bot.serving.settings import Settings, load_settings
+from bot.serving.settings import Settings, load_settings, secure_data_dir
 from knowledge.base import KnowledgeBase
 from knowledge.errors import EmptyKnowledgeBase, KnowledgeError
 from knowledge.retrieval import Retrieval
@@ -60,11 +60,18 @@ def fail(message: str, code: int = 1) -> int:
 
 def inputs(argument: str, stdin: TextIO) -> Iterator[str]:
     if argument != "-":
+        if not argument.strip():
+            raise ConfigurationError("the question is empty")
         yield argument
         return
-    for line in stdin:
-        if line.strip():
-            yield line.strip()
+    try:
+        for line in stdin:
+            # With a C locale Python reads undecodable bytes as surrogates, not errors.
+            line.encode("utf-8")
+            if line.strip():
+                yield line.strip()
+    except (UnicodeDecodeError, UnicodeEncodeError):
+        raise ConfigurationError("standard input is not UTF-8 text") from None
 
 
 def search_json(retrieval: Retrieval) -> dict[str, object]:
@@ -187,6 +194,7 @@ def main(argv: list[str] | None = None) -> int:
         return fail(str(error), 2)
     setup_logging(settings.log_level, settings.log_format, settings.secrets())
     try:
+        secure_data_dir(settings)
         return dispatch(args, settings)
     except ConfigurationError as error:
         return fail(str(error), 2)

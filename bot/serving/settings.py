@@ -52,6 +52,7 @@ def _comma_list(value: object) -> object:
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix=PREFIX, env_file=".env", env_file_encoding="utf-8", extra="ignore",
+        allow_inf_nan=False,  # "nan" passed every bound (timeouts, thresholds)
     )
 
     data_dir: Path = Field(Path(".data"), description="vector store, caches and state")
@@ -225,3 +226,16 @@ def load_settings(env_file: Path | None = Path(".env")) -> Settings:
         if not first["loc"]:  # a rule across settings names its variables itself
             raise SettingsError(message) from None
         raise SettingsError(f"{PREFIX}{str(first['loc'][0]).upper()}: {message}") from None
+
+
+def secure_data_dir(settings: Settings) -> None:
+    """Create the data dir for its owner only (0700), or tighten an existing one: it holds
+    the Matrix login and keys, the Slack feedback, the store. Errors name the variable."""
+    path = settings.data_dir
+    try:
+        path.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if path.stat().st_mode & 0o077:
+            path.chmod(0o700)
+    except OSError as error:
+        raise SettingsError(f"{PREFIX}DATA_DIR={path}: cannot be used "
+                            f"({error.strerror or type(error).__name__})") from None
