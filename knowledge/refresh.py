@@ -23,7 +23,7 @@ from knowledge.errors import (
 )
 from knowledge.loaders import EmptySource, UrlCache, load
 from knowledge.splitting import passages_of
-from knowledge.state import DocumentEntry, KnowledgeState, StateFile
+from knowledge.state import DocumentEntry, JournalEntry, KnowledgeState, StateFile
 from knowledge.store import LAYOUT_VERSION, VectorStore, collection_name
 from knowledge.structure import MAX_WORDS
 
@@ -127,7 +127,15 @@ class Refresher:
                 "Passages are now split by document structure (new store layout "
                 f"{LAYOUT_VERSION}): re-embedded everything.")
             log.info("re-embedding everything: %s", summary.rebuilt_because)
-        self._collect_garbage(old, target)
+        if self.state_file.unreadable:
+            # Which stored rows are live is unknown: none is trusted, all is rebuilt.
+            summary.rebuilt_because = ("The knowledge state file was unreadable: rebuilt "
+                                       "from the sources.")
+            self.store.drop(target)
+            self.state_file.clear_journal()
+            resumable: dict[str, DocumentEntry] = {}
+        else:
+            resumable = self._collect_garbage(old, target)
 
         specs, problems = discover(self.locations, self.data_dir)
         missing = [where for where, why in problems if why == NOT_FOUND]
@@ -136,11 +144,16 @@ class Refresher:
         summary.failed.extend(problems)
 
         documents: dict[str, DocumentEntry] = {}
-        written: list[str] = []
+        # Versions a killed refresh embedded completely stay in the journal until taken
+        # over, so a refresh killed again loses nothing either.
+        written = [JournalEntry(version, target, entry) for version, entry in resumable.items()]
+        if written:
+            self.state_file.write_journal(written)
         progress.start(len(specs))
         try:
             for spec in specs:
-                entry = self._refresh_one(spec, old, rebuild, target, summary, written)
+                entry = self._refresh_one(spec, old, rebuild, target, summary, written,
+                                          resumable)
                 if entry is not None:
                     documents[spec.key] = entry
                 progress.advance(spec.key)
@@ -149,6 +162,9 @@ class Refresher:
 
         summary.removed = sorted(set(old.documents) - {s.key for s in specs})
         live = {entry.version for entry in documents.values()}
+        unused = set(resumable) - live  # documents changed again since: their rows go
+        if unused:
+            self.store.delete_versions(target, unused)
         stale = {entry.version for entry in old.documents.values()} - live
         new_state = KnowledgeState(
             embedder=self.store.embedder.identity,
@@ -170,7 +186,8 @@ class Refresher:
         return summary
 
     def _refresh_one(self, spec: SourceSpec, old: KnowledgeState, rebuild: bool, target: str,
-                     summary: RefreshSummary, written: list[str]) -> DocumentEntry | None:
+                     summary: RefreshSummary, written: list[JournalEntry],
+                     resumable: dict[str, DocumentEntry]) -> DocumentEntry | None:
         previous = old.documents.get(spec.key)
         try:
             loaded = load(spec, self.url_cache, self.max_passages * MAX_WORDS)
@@ -201,17 +218,29 @@ class Refresher:
         if not passages and previous is not None:
             summary.unchanged.append(spec.key)
             return previous
-        # Journal first: if we die after the upsert, the next refresh removes these rows.
-        written.append(document.version)
+        (summary.changed if previous is not None else summary.added).append(spec.key)
+        taken_over = resumable.get(document.version)
+        if taken_over is not None:  # embedded by a refresh that was killed before the swap
+            return replace(taken_over, refreshed_at=time.time())
+        # Journal first: if we die during the upsert, the next refresh removes these rows;
+        # once they are all stored, it takes them over instead.
+        written.append(JournalEntry(document.version, target))
         self.state_file.write_journal(written)
         self.store.add(target, passages)
-        (summary.changed if previous is not None else summary.added).append(spec.key)
-        return _entry(document, len(passages))
+        entry = _entry(document, len(passages))
+        written[-1] = JournalEntry(document.version, target, entry)
+        self.state_file.write_journal(written)
+        return entry
 
-    def _collect_garbage(self, old: KnowledgeState, target: str) -> None:
-        """Delete what earlier refreshes left for later; never what is live."""
+    def _collect_garbage(self, old: KnowledgeState, target: str) -> dict[str, DocumentEntry]:
+        """Delete what earlier refreshes left for later; never what is live, nor what a
+        killed refresh embedded completely into the target (returned, to be taken over)."""
         live = old.live_versions
-        leftovers = (set(old.garbage) | set(self.state_file.journal())) - live
+        journal = self.state_file.journal()
+        resumable = {e.version: e.document for e in journal
+                     if e.document is not None and e.collection == target
+                     and e.version not in live}
+        leftovers = (set(old.garbage) | {e.version for e in journal}) - live - set(resumable)
         if old.collection and leftovers:
             self.store.delete_versions(old.collection, leftovers)
         if target != old.collection and leftovers:
@@ -220,6 +249,7 @@ class Refresher:
             if name not in {old.collection, target}:
                 self.store.drop(name)
         self.state_file.clear_journal()
+        return resumable
 
 
 def _entry(document: SourceDocument, passages: int) -> DocumentEntry:

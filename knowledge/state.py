@@ -7,12 +7,15 @@ atomic: a reader sees the old state or the new one, never a mixture.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import tempfile
 from dataclasses import asdict, dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any
+
+log = logging.getLogger(__name__)
 
 STATE_FILE = "knowledge.json"
 JOURNAL_FILE = "refresh-journal.json"
@@ -82,6 +85,27 @@ def write_json_atomically(path: Path, data: object) -> None:
         raise
 
 
+@dataclass(frozen=True)
+class JournalEntry:
+    version: str
+    collection: str = ""
+    document: DocumentEntry | None = None  # set once every passage of it is stored
+
+    @classmethod
+    def from_json(cls, data: object) -> JournalEntry:
+        if isinstance(data, str):  # the earlier journal: versions only
+            return cls(data)
+        if not isinstance(data, dict):
+            raise TypeError("journal entry")
+        document = data.get("document")
+        return cls(str(data["version"]), str(data.get("collection", "")),
+                   DocumentEntry(**document) if isinstance(document, dict) else None)
+
+    def to_json(self) -> dict[str, object]:
+        return {"version": self.version, "collection": self.collection,
+                "document": asdict(self.document) if self.document else None}
+
+
 class StateFile:
     """The state on disk, re-read only when another process has replaced it."""
 
@@ -90,6 +114,7 @@ class StateFile:
         self.journal_path = data_dir / JOURNAL_FILE
         self._cached: KnowledgeState = KnowledgeState()
         self._stamp: tuple[int, int] | None = None
+        self.unreadable = False  # the file exists but could not be read: rebuild
 
     def current(self) -> KnowledgeState:
         try:
@@ -98,8 +123,15 @@ class StateFile:
             return KnowledgeState()
         stamp = (info.st_mtime_ns, info.st_ino)
         if stamp != self._stamp:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-            self._cached, self._stamp = KnowledgeState.from_json(data), stamp
+            try:
+                state = KnowledgeState.from_json(json.loads(self.path.read_text("utf-8")))
+                self.unreadable = False
+            except (OSError, ValueError, TypeError, KeyError, AttributeError):
+                # Read as empty (questions are told to refresh); the refresh rebuilds.
+                log.warning("the knowledge state %s is unreadable; the next refresh "
+                            "rebuilds it", self.path, exc_info=True)
+                state, self.unreadable = KnowledgeState(), True
+            self._cached, self._stamp = state, stamp
         return self._cached
 
     def replace(self, state: KnowledgeState) -> None:
@@ -109,14 +141,21 @@ class StateFile:
         self._stamp = (info.st_mtime_ns, info.st_ino)
 
     # The journal names versions a refresh is writing before they are live, so that a
-    # refresh that dies half-way leaves nothing behind that the next one cannot clean.
-    def journal(self) -> list[str]:
+    # refresh that dies half-way leaves nothing behind that the next one cannot clean;
+    # a version whose document was embedded completely carries its entry, so that the
+    # next refresh takes it over instead of embedding it again.
+    def journal(self) -> list[JournalEntry]:
         if not self.journal_path.exists():
             return []
-        return list(json.loads(self.journal_path.read_text(encoding="utf-8")))
+        try:
+            data = json.loads(self.journal_path.read_text(encoding="utf-8"))
+            return [JournalEntry.from_json(item) for item in data]
+        except (OSError, ValueError, TypeError, KeyError, AttributeError):
+            log.warning("the refresh journal %s is unreadable; ignored", self.journal_path)
+            return []
 
-    def write_journal(self, versions: list[str]) -> None:
-        write_json_atomically(self.journal_path, versions)
+    def write_journal(self, entries: list[JournalEntry]) -> None:
+        write_json_atomically(self.journal_path, [entry.to_json() for entry in entries])
 
     def clear_journal(self) -> None:
         self.journal_path.unlink(missing_ok=True)

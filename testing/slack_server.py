@@ -374,12 +374,16 @@ def event_callback(event: Payload) -> Payload:
                 {"team_id": TEAM, "user_id": BOT_USER, "is_bot": True}]}
 
 
+_TRIGGERS = itertools.count(1)
+
+
 def slash_command(text: str, user: str, channel: str) -> Payload:
     return {"token": "verification-token", "team_id": TEAM, "team_domain": "standin",
             "channel_id": channel, "channel_name": "general", "user_id": user,
             "user_name": user.lower(), "command": "/policybot", "text": text,
             "api_app_id": APP, "response_url": "https://hooks.slack.invalid/commands/1",
-            "trigger_id": "trigger-1"}
+            # Unique per invocation, as Slack's: a replay is the same request again.
+            "trigger_id": f"trigger-{next(_TRIGGERS)}"}
 
 
 def block_action(message: Payload, channel: str, action_id: str, user: str) -> Payload:

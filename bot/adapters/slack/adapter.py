@@ -31,6 +31,7 @@ from bot.adapters.slack.events import (
     parse_command,
     parse_event,
     question_text,
+    readable_body,
 )
 from bot.adapters.slack.format import (
     FEEDBACK_ACTIONS,
@@ -165,6 +166,10 @@ class SlackAdapter:
 
     def http_app(self) -> web.Application:
         async def events(request: web.Request) -> web.Response:
+            body = await request.text()
+            if not readable_body(body, request.content_type):
+                # Bolt fails with a 500 on a body it cannot parse, signed or not.
+                return web.Response(status=400, text="not a Slack request")
             response = await self.app.async_dispatch(await to_bolt_request(request))
             return await to_aiohttp_response(response)
 
@@ -307,6 +312,9 @@ class SlackAdapter:
         if slash is None:
             await ack(text=errors.ANSWER_FAILED)
             log.info("ignored a slash command without user or channel")
+            return
+        if slash.trigger_id and not self.seen.first(f"command:{slash.trigger_id}"):
+            await ack()  # a replayed or redelivered request: it ran once already
             return
         # A slash command has no thread to continue: no follow-up memory.
         request = Request.of(question_text(slash.text, self.bot_user_id), slash.user,

@@ -9,6 +9,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
+from urllib.parse import parse_qs
 
 from bot.adapters.slack.format import FEEDBACK_ACTIONS
 
@@ -48,6 +49,7 @@ class SlashCommand:
     user: str
     channel: str
     text: str
+    trigger_id: str  # unique per invocation: a replay carries the same one
 
 
 @dataclass(frozen=True)
@@ -88,7 +90,8 @@ def parse_command(payload: Payload) -> SlashCommand | None:
     user, channel = _text(payload.get("user_id")), _text(payload.get("channel_id"))
     if not user or not channel:
         return None
-    return SlashCommand(user, channel, _text(payload.get("text")))
+    return SlashCommand(user, channel, _text(payload.get("text")),
+                        _text(payload.get("trigger_id")))
 
 
 def parse_click(body: Payload, action: Payload) -> Click | None:
@@ -112,6 +115,25 @@ def parse_click(body: Payload, action: Payload) -> Click | None:
         vote=vote, question=_text(value.get("q")),
         cited=tuple(str(i) for i in ids) if isinstance(ids, list) else (),
     )
+
+
+def readable_body(body: str, content_type: str) -> bool:
+    """Whether an HTTP request's body is what Slack sends: JSON (events) or a form (slash
+    commands, and interactions with a `payload` field of JSON)."""
+    if content_type == "application/json":
+        try:
+            return isinstance(json.loads(body), dict)
+        except json.JSONDecodeError:
+            return False
+    if content_type == "application/x-www-form-urlencoded":
+        form = parse_qs(body)
+        if "payload" in form:
+            try:
+                return isinstance(json.loads(form["payload"][0]), dict)
+            except json.JSONDecodeError:
+                return False
+        return bool(form)
+    return False
 
 
 def question_text(text: str, bot_user_id: str) -> str:
