@@ -143,11 +143,24 @@ class RelevanceJudge:
         return float((vectors[1:] @ vectors[0]).max())
 
     def evidence(self, query: str, hits: list[PassageHit]) -> float:
-        margin = max(hit.calibrated for hit in hits)
-        second = self.second_opinion(query, [hit.sentence for hit in hits[:3]])
+        return self.evidences(query, [hits])[0]
+
+    def evidences(self, query: str, groups: list[list[PassageHit]]) -> list[float]:
+        """The evidence of each group of hits (a search's, or one document's), with one
+        call of the second embedder for all groups' sentences."""
+        margins = [max(hit.calibrated for hit in hits) for hits in groups]
         if self.second is None:  # margin alone: its own midpoint from the same fit
-            return self.MARGIN_WEIGHT * margin - 1.0
-        return self.MARGIN_WEIGHT * margin + self.SECOND_WEIGHT * second + self.BIAS
+            return [self.MARGIN_WEIGHT * margin - 1.0 for margin in margins]
+        sentences = [[hit.sentence for hit in hits[:3]] for hits in groups]
+        vectors = self.second.embed_passages([query, *(t for ts in sentences for t in ts)])
+        similarities = vectors[1:] @ vectors[0]
+        evidence, start = [], 0
+        for margin, texts in zip(margins, sentences, strict=True):
+            second = float(similarities[start:start + len(texts)].max()) if texts else 0.0
+            start += len(texts)
+            evidence.append(self.MARGIN_WEIGHT * margin + self.SECOND_WEIGHT * second
+                            + self.BIAS)
+        return evidence
 
 
 # About what the embedders read (512 tokens); a longer question is cut before anything.

@@ -121,7 +121,8 @@ class Person:
         """Until the user has joined and (encrypted rooms) its devices are known."""
         def ready() -> bool:
             room = self.client.rooms.get(room_id)
-            if room is None or user_id not in room.users:
+            # nio counts invited users among the room's users: joined means not invited.
+            if room is None or user_id not in room.users or user_id in room.invited_users:
                 return False
             return not room.encrypted or \
                 bool(list(self.client.device_store.active_user_devices(user_id)))

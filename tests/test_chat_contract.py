@@ -21,9 +21,10 @@ from bot import errors
 from bot.adapters.matrix.adapter import MatrixAdapter, MatrixConfig
 from bot.adapters.slack.adapter import SlackAdapter, SlackConfig
 from bot.answering.answers import Answer, Citation
+from bot.answering.comparing import ComparisonAnswer, Stance
 from bot.serving.commands import REFRESH_STARTED, Reply, Request
 from bot.serving.feedback import FeedbackLog
-from bot.serving.render import answer_text
+from bot.serving.render import answer_text, comparison_text
 from knowledge.refresh import Progress
 from testing.matrix_people import EventLoop, Person
 from testing.running_bot import RunningBot
@@ -51,16 +52,24 @@ class ScriptedBot:
         if self.failing:
             raise RuntimeError("scripted failure")
         name = request.command.name
+        if name == "compare":
+            comparison = ComparisonAnswer(request.command.argument, (
+                Stance("essay.txt", "Der Mythos", None, (self.citation(),)),),
+                (("cra.md", "Cyber Resilience Act"),))
+            return Reply(name, comparison_text(comparison), comparison=comparison)
         if name != "ask":
             return Reply(name, f"scripted {name}")
-        citation = Citation(n=1, id="p1", source="essay.txt", title="Der Mythos",
-                            section="Open Source", paragraph=3,
-                            text="Die Hyperscaler stellen die Rechenleistung bereit.",
-                            quote="Die Hyperscaler stellen die Rechenleistung bereit.",
-                            url="", score=0.9)
         answer = Answer(request.command.argument, "Scripted: the hyperscalers [1].",
-                        grounded=True, citations=(citation,))
+                        grounded=True, citations=(self.citation(),))
         return Reply(name, answer_text(answer), answer)
+
+    @staticmethod
+    def citation() -> Citation:
+        return Citation(n=1, id="p1", source="essay.txt", title="Der Mythos",
+                        section="Open Source", paragraph=3,
+                        text="Die Hyperscaler stellen die Rechenleistung bereit.",
+                        quote="Die Hyperscaler stellen die Rechenleistung bereit.",
+                        url="", score=0.9)
 
     def is_admin(self, user: str, platform: str) -> bool:
         return user in self.admins
@@ -232,3 +241,15 @@ def test_a_failing_bot_gets_an_apology_and_a_counted_error(chat: Chat,
     asked = chat.mention(QUESTION)
     assert wait_replies(chat, asked) == [errors.ANSWER_FAILED]
     assert scripted.errors == ["platform"]
+
+
+def test_a_comparison_is_posted_document_by_document(chat: Chat,
+                                                     scripted: ScriptedBot) -> None:
+    asked = chat.mention("What do the sources say about computing power?")
+    replies = wait_replies(chat, asked)
+    assert len(replies) == 1
+    assert "What the sources say about “computing power”" in replies[0]
+    assert "Der Mythos (essay.txt)" in replies[0] and "Silent: Cyber Resilience Act" in \
+        replies[0]
+    assert [(r.command.name, r.command.argument) for r in scripted.requests] == [
+        ("compare", "computing power")]

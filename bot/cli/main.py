@@ -19,7 +19,13 @@ from bot.cli.evaluation import evaluate, load_cases
 from bot.errors import ConfigurationError, PolicybotError
 from bot.serving.assistant import Assistant
 from bot.serving.logs import setup_logging
-from bot.serving.render import answer_text, printable, refresh_text, sources_text
+from bot.serving.render import (
+    answer_text,
+    comparison_text,
+    printable,
+    refresh_text,
+    sources_text,
+)
 from bot.serving.settings import Settings, load_settings, secure_data_dir
 from knowledge.base import KnowledgeBase
 from knowledge.errors import EmptyKnowledgeBase, KnowledgeError
@@ -41,6 +47,9 @@ def build_parser() -> argparse.ArgumentParser:
     ask = commands.add_parser("ask", help="answer a question with cited passages")
     ask.add_argument("question", help="the question, or - to read one per line from stdin")
     ask.add_argument("--json", action="store_true", help="machine-readable output")
+    compare = commands.add_parser("compare", help="who says what on a topic, by document")
+    compare.add_argument("topic", help="the topic, or - to read one per line from stdin")
+    compare.add_argument("--json", action="store_true", help="machine-readable output")
     sources = commands.add_parser("sources", help="list documents and passage counts")
     sources.add_argument("--json", action="store_true", help="machine-readable output")
     evaluate = commands.add_parser(
@@ -58,10 +67,10 @@ def fail(message: str, code: int = 1) -> int:
     return code
 
 
-def inputs(argument: str, stdin: TextIO) -> Iterator[str]:
+def inputs(argument: str, stdin: TextIO, what: str = "question") -> Iterator[str]:
     if argument != "-":
         if not argument.strip():
-            raise ConfigurationError("the question is empty")
+            raise ConfigurationError(f"the {what} is empty")
         yield argument
         return
     try:
@@ -126,6 +135,15 @@ def run_ask(assistant: Assistant, question: str, as_json: bool) -> int:
     return 0
 
 
+def run_compare(assistant: Assistant, topic: str, as_json: bool) -> int:
+    for text in inputs(topic, sys.stdin, "topic"):
+        reply = assistant.compare(text)
+        if reply.comparison is None:  # the store failed: a chat message, here one line
+            return fail(reply.text.replace("`", ""))
+        emit(reply.comparison.to_json(), as_json, partial(comparison_text, reply.comparison))
+    return 0
+
+
 def run_refresh(kb: KnowledgeBase, as_json: bool) -> int:
     summary = kb.refresher.refresh(progress_for(sys.stderr))
     if as_json:
@@ -169,13 +187,15 @@ def dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return run_sources(kb, args.json)
     if args.command == "eval":
         cases = load_cases(args.file)  # a bad file fails before any model is loaded
-    if args.command in {"ask", "eval"} and not kb.state_file.current().documents:
+    if args.command in {"ask", "eval", "compare"} and not kb.state_file.current().documents:
         # The assistant answers an empty knowledge base with a chat message; a command
         # fails with one line and a non-zero exit instead.
         raise EmptyKnowledgeBase
     assistant = Assistant.from_settings(settings, kb)
     if args.command == "ask":
         return run_ask(assistant, args.question, args.json)
+    if args.command == "compare":
+        return run_compare(assistant, args.topic, args.json)
     if args.command == "eval":
         report = evaluate(assistant, cases)
         emit(report.to_json(), args.json, report.text)

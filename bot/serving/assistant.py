@@ -9,13 +9,14 @@ from collections.abc import Sequence
 from bot import errors
 from bot.answering.answers import Answer, Question
 from bot.answering.chat_models import make_chat_model
+from bot.answering.comparing import compare_sources
 from bot.answering.extractive import Answerer, AnswerSource
 from bot.answering.generation import MODEL_FAILED, MODEL_GARBLED, GeneratedAnswerer
 from bot.answering.memory import ThreadMemory
 from bot.answering.redaction import Redactor
 from bot.serving.commands import HELP, MAX_MESSAGE_CHARS, Reply, Request
 from bot.serving.metrics import Metrics, QuestionOutcome
-from bot.serving.render import answer_text, refresh_text, sources_text
+from bot.serving.render import answer_text, comparison_text, refresh_text, sources_text
 from bot.serving.settings import Settings
 from knowledge.base import KnowledgeBase
 from knowledge.errors import EmptyKnowledgeBase, RefreshBusy, RefreshFailed, StoreError
@@ -78,9 +79,28 @@ class Assistant:
             if not self.is_admin(request.user, request.platform):
                 return Reply(command.name, errors.ADMINS_ONLY)
             return Reply(command.name, self.refresh(progress))
+        if command.name == "compare":
+            return self.compare(command.argument)
         answer = self.ask(Question(command.argument, user=request.user,
                                    platform=request.platform), request.thread)
         return Reply(command.name, answer_text(answer), answer)
+
+    def compare(self, topic: str) -> Reply:
+        if not topic.strip():
+            return Reply("compare", "Give a topic to compare the sources on: compare TOPIC.")
+        try:
+            comparison = compare_sources(self.knowledge.retriever, topic).redacted(self.redact)
+        except EmptyKnowledgeBase:
+            return Reply("compare", errors.KNOWLEDGE_EMPTY)
+        except StoreError:
+            log.warning("the vector store failed during a comparison", exc_info=True)
+            self.metrics.error("store")
+            return Reply("compare", errors.STORE_DOWN)
+        except Exception:
+            log.exception("comparing the sources failed")
+            self.metrics.error("answer")
+            return Reply("compare", errors.ANSWER_FAILED)
+        return Reply("compare", comparison_text(comparison), comparison=comparison)
 
     def ask(self, question: Question, thread: str = "") -> Answer:
         started = time.perf_counter()

@@ -4,17 +4,22 @@ parses again."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Literal
 
 from bot.answering.answers import Answer
+from bot.answering.comparing import ComparisonAnswer
 
-CommandName = Literal["ask", "refresh", "sources", "help", "empty", "too_long"]
+CommandName = Literal["ask", "compare", "refresh", "sources", "help", "empty", "too_long"]
 
 HELP = """\
 Ask me anything about the sources and I answer with cited passages.
 Commands:
   <question>   ask a question (or: ask <question>)
+  compare <topic>
+               who says what on a topic, document by document
+               (also: "what do the sources say about <topic>?")
   sources      list the documents in the knowledge base
   refresh      re-read the sources (admins only)
   help         show this text"""
@@ -24,6 +29,14 @@ REFRESH_STARTED = "Refreshing the knowledge base; I'll post the summary here."
 # Chat messages longer than this are refused before any search: nobody asks a question
 # that long, and embedding it would only cost time.
 MAX_MESSAGE_CHARS = 4000
+
+
+# Plain phrasings of `compare TOPIC`, English and German.
+_COMPARE = re.compile(
+    r"^(?:what|which)\s+(?:do|does)\s+(?:the\s+|our\s+)?(?:sources|documents|texts)\s+say"
+    r"\s+(?:about|on|regarding)\s+(?P<topic>.+?)[?.!\s]*$"
+    r"|^was\s+sagen\s+(?:die\s+|unsere\s+)?(?:quellen|dokumente|texte)\s+(?:zu|zum|zur|über)"
+    r"\s+(?P<topic_de>.+?)[?.!\s]*$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -47,6 +60,12 @@ def parse(text: str) -> Command:
         return Command("ask", rest.strip())
     if keyword == "ask":
         return Command("empty")
+    if keyword == "compare":
+        return Command("compare", rest.strip())
+    asked_to_compare = _COMPARE.match(stripped)
+    if asked_to_compare:
+        topic = asked_to_compare.group("topic") or asked_to_compare.group("topic_de")
+        return Command("compare", topic.strip())
     return Command("ask", stripped)
 
 
@@ -70,3 +89,4 @@ class Reply:
     command: CommandName  # which command ran
     text: str  # plain-text rendering, always present
     answer: Answer | None = None  # set when the reply answers a question
+    comparison: ComparisonAnswer | None = None  # set when it compares the sources

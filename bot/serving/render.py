@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable
 
 from bot.answering.answers import Answer, Citation
+from bot.answering.comparing import ComparisonAnswer
 from knowledge.refresh import RefreshSummary
 from knowledge.state import KnowledgeState
 
@@ -73,6 +74,31 @@ def answer_text(answer: Answer, highlight: Highlighter = plain_highlight,
         lines.append("")
         lines.append(escape(f"[{citation.n}] {locator(citation)} ({link})"))
         lines.append(f"    {marked_passage(citation, highlight, escape)}")
+    return "\n".join(lines)
+
+
+def comparison_text(comparison: ComparisonAnswer, highlight: Highlighter = plain_highlight,
+                    escape: Highlighter = unchanged, most: int | None = None) -> str:
+    """Document by document; beyond `most` positions the rest are only named."""
+    shown = comparison.positions[:most] if most else comparison.positions
+    if not comparison.positions:
+        lines = [escape(f"None of the sources says anything about “{comparison.topic}”.")]
+    else:
+        lines = [escape(f"What the sources say about “{comparison.topic}”:")]
+    for stance in shown:
+        lines += ["", escape(f"{stance.title} ({stance.source})")]
+        if stance.summary:
+            lines.append(escape(stance.summary))
+        for citation in stance.citations:
+            lines.append(escape(f"  [{citation.n}] {locator(citation)}"))
+            lines.append(f"      {marked_passage(citation, highlight, escape)}")
+    rest = comparison.positions[len(shown):]
+    if rest:
+        lines += ["", escape("Also: " + "; ".join(s.title for s in rest))]
+    if comparison.agreement:
+        lines += ["", escape(comparison.agreement)]
+    if comparison.silent and comparison.positions:
+        lines += ["", escape("Silent: " + "; ".join(title for _, title in comparison.silent))]
     return "\n".join(lines)
 
 

@@ -34,7 +34,12 @@ from nio import (
 from bot import errors
 from bot.adapters.matrix.access import Access, server_of
 from bot.adapters.matrix.events import RoomMessage, parse_message
-from bot.adapters.matrix.format import Content, answer_content, notice_content
+from bot.adapters.matrix.format import (
+    Content,
+    answer_content,
+    comparison_content,
+    notice_content,
+)
 from bot.adapters.matrix.session import MatrixState, Session
 from bot.serving.commands import REFRESH_STARTED, Reply, Request
 from bot.serving.platform import Bot
@@ -337,8 +342,11 @@ async def maintain_keys(client: AsyncClient) -> None:
 
 
 def _content(reply: Reply) -> Content:
-    return answer_content(reply.answer) if reply.answer is not None else \
-        notice_content(reply.text)
+    if reply.answer is not None:
+        return answer_content(reply.answer)
+    if reply.comparison is not None:
+        return comparison_content(reply.comparison)
+    return notice_content(reply.text)
 
 
 async def _sleep(stop: asyncio.Event, seconds: float) -> None:

@@ -13,7 +13,8 @@ import json
 from typing import Any
 
 from bot.answering.answers import Answer, Citation
-from bot.serving.render import answer_text, cut, locator, marked_passage
+from bot.answering.comparing import ComparisonAnswer
+from bot.serving.render import answer_text, comparison_text, cut, locator, marked_passage
 
 # Characters of the answer text itself before it is cut with a note (a readable length).
 MAX_PART_CHARS = 24_000
@@ -56,6 +57,38 @@ def notice_content(text: str) -> Content:
         return fitted({"msgtype": "m.notice", "body": text, "m.mentions": {}})
     return fitted({"msgtype": "m.notice", "body": text, "format": HTML_FORMAT,
                    "formatted_body": f"<pre>{html.escape(text)}</pre>", "m.mentions": {}})
+
+
+# Positions shown in one chat message; the others are named.
+MAX_POSITIONS = 5
+
+
+def comparison_content(comparison: ComparisonAnswer) -> Content:
+    """An m.notice: an HTML list of the documents that speak, each with its citations."""
+    shown = comparison.positions[:MAX_POSITIONS]
+    topic = html.escape(comparison.topic)
+    parts = [f"<p>What the sources say about <em>{topic}</em>:</p>" if shown else
+             f"<p>None of the sources says anything about <em>{topic}</em>.</p>"]
+    if shown:
+        items = []
+        for stance in shown:
+            summary = f"<p>{html.escape(stance.summary)}</p>" if stance.summary else ""
+            cited = "\n".join(citation_html(c) for c in stance.citations)
+            items.append(f"<li><strong>{html.escape(stance.title)}</strong>{summary}\n{cited}"
+                         "</li>")
+        parts.append("<ul>\n" + "\n".join(items) + "\n</ul>")
+    rest = comparison.positions[MAX_POSITIONS:]
+    if rest:
+        parts.append(f"<p>Also: {html.escape('; '.join(s.title for s in rest))}</p>")
+    if comparison.agreement:
+        parts.append(f"<p>{html.escape(comparison.agreement)}</p>")
+    if comparison.silent and shown:
+        silent = "; ".join(t for _, t in comparison.silent)
+        parts.append(f"<p><em>Silent: {html.escape(silent)}</em></p>")
+    return fitted({"msgtype": "m.notice", "body": comparison_text(comparison,
+                                                                  most=MAX_POSITIONS),
+                   "format": HTML_FORMAT, "formatted_body": "\n".join(parts),
+                   "m.mentions": {}})
 
 
 def encoded_size(content: Content) -> int:

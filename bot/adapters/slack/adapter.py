@@ -37,6 +37,7 @@ from bot.adapters.slack.format import (
     FEEDBACK_ACTIONS,
     SlackMessage,
     answer_message,
+    comparison_message,
     notice_message,
 )
 from bot.serving.commands import HELP, REFRESH_STARTED, Reply, Request
@@ -283,6 +284,8 @@ class SlackAdapter:
     def _message(reply: Reply) -> SlackMessage:
         if reply.answer is not None:
             return answer_message(reply.answer)
+        if reply.comparison is not None:
+            return comparison_message(reply.comparison)
         return notice_message(reply.text)
 
     async def _react(self, where: Where) -> None:
@@ -339,6 +342,10 @@ class SlackAdapter:
             if reply.answer is not None and reply.answer.grounded:
                 await self._post(Where(channel, "", None, user),
                                  answer_message(reply.answer, asked_by=user))
+                return
+            if reply.comparison is not None and reply.comparison.positions:
+                await self._post(Where(channel, "", None, user),
+                                 comparison_message(reply.comparison))
                 return
             await self._whisper(channel, user, reply.text)
         except Exception:

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from bot.answering.answers import Answer, Citation
-from bot.serving.render import answer_text, cut, locator, marked_passage
+from bot.answering.comparing import ComparisonAnswer
+from bot.serving.render import answer_text, comparison_text, cut, locator, marked_passage
 
 SECTION_LIMIT = 3000
 BLOCK_LIMIT = 50
@@ -140,3 +141,29 @@ def notice_message(text: str) -> SlackMessage:
                             [section(f"```{piece}```") for piece in
                              split_text(escape(text), SECTION_LIMIT - 6)][:BLOCK_LIMIT])
     return SlackMessage(cut_escaped(text, TEXT_LIMIT))
+
+
+# Positions shown in one chat message; the others are named.
+MAX_POSITIONS = 5
+
+
+def comparison_message(comparison: ComparisonAnswer) -> SlackMessage:
+    """A section per document (its title, then each citation with its passage), the
+    further ones named, the silent ones in a closing line."""
+    shown = comparison.positions[:MAX_POSITIONS]
+    topic = escape(comparison.topic)
+    blocks: list[Block] = [section(f"*What the sources say about* _{topic}_" if shown else
+                                   f"None of the sources says anything about _{topic}_.")]
+    for stance in shown:
+        blocks.append(section(f"*{cut_escaped(stance.title, LABEL_LIMIT)}*"
+                              + (f"\n{escape(stance.summary)}" if stance.summary else "")))
+        blocks.extend(citation_block(c) for c in stance.citations)
+    rest = comparison.positions[MAX_POSITIONS:]
+    if rest:
+        blocks.append(context(escape("Also: " + "; ".join(s.title for s in rest))))
+    if comparison.agreement:
+        blocks.append(section(escape(comparison.agreement)))
+    if comparison.silent and shown:
+        blocks.append(context(escape("Silent: " + "; ".join(t for _, t in comparison.silent))))
+    text = comparison_text(comparison, most=MAX_POSITIONS)
+    return SlackMessage(cut_escaped(text, TEXT_LIMIT), blocks[:BLOCK_LIMIT])

@@ -11,7 +11,7 @@ from rich.markup import escape
 from bot.adapters.terminal.progress import progress_for
 from bot.serving.commands import Request
 from bot.serving.platform import Bot
-from bot.serving.render import answer_text, printable
+from bot.serving.render import answer_text, comparison_text, printable
 
 PROMPT = "you> "
 GOODBYES = {"quit", "exit", "bye", ":q"}
@@ -45,8 +45,9 @@ def chat(bot: Bot, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout) -> in
         reply = bot.handle(Request.of(text, user="terminal", platform="terminal",
                                       thread="terminal"), progress=progress_for(sys.stderr))
         if reply.answer is not None and interactive:
-            body = answer_text(reply.answer, _rich_highlight, _safe)
-            console.print(body)
+            console.print(answer_text(reply.answer, _rich_highlight, _safe))
+        elif reply.comparison is not None and interactive:
+            console.print(comparison_text(reply.comparison, _rich_highlight, _safe))
         else:
             console.print(_safe(reply.text))
         console.print()

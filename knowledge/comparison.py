@@ -1,0 +1,53 @@
+"""Who says what on a topic: the documents that speak to it, each with its best passages,
+and those that are silent.
+
+One search, deep enough that every document with something relevant has its best passages
+among the hits, grouped by document; each document then judged on its own hits by the
+same relevance judge as an answer (one call of the second embedder for all of them). A
+document whose hits do not convince the judge is silent, not padded with weak matches.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from knowledge.retrieval import PassageHit, Retriever
+
+# Hits read per search: with 20+ documents the best passage of each relevant one is
+# among them (a document ranked lower than this has nothing the judge would accept).
+DEPTH = 60
+PER_DOCUMENT = 2
+
+
+@dataclass(frozen=True)
+class Position:
+    source: str
+    title: str
+    hits: list[PassageHit]  # its best passages, best first
+    relevance: float  # the judge's evidence for this document
+
+
+@dataclass(frozen=True)
+class Comparison:
+    topic: str
+    positions: list[Position]  # the documents that speak, most relevant first
+    silent: list[tuple[str, str]]  # (source, title) of the others, by title
+
+
+def compare(retriever: Retriever, topic: str, per_document: int = PER_DOCUMENT) -> Comparison:
+    state = retriever.state()
+    retrieval = retriever.search(topic, k=DEPTH)
+    grouped: dict[str, list[PassageHit]] = {}
+    for hit in retrieval.hits:
+        grouped.setdefault(hit.source, []).append(hit)
+    sources = list(grouped)
+    evidences = retriever.judge.evidences(retrieval.query, [grouped[s] for s in sources])
+    positions = [Position(source, grouped[source][0].title, grouped[source][:per_document],
+                          evidence)
+                 for source, evidence in zip(sources, evidences, strict=True)
+                 if evidence >= retriever.judge.threshold]
+    positions.sort(key=lambda p: (-p.relevance, p.title))
+    speaking = {p.source for p in positions}
+    silent = sorted(((key, entry.title) for key, entry in state.documents.items()
+                     if key not in speaking), key=lambda pair: (pair[1], pair[0]))
+    return Comparison(topic=topic, positions=positions, silent=silent)
