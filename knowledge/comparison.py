@@ -17,6 +17,9 @@ from knowledge.retrieval import PassageHit, Retriever
 # among them (a document ranked lower than this has nothing the judge would accept).
 DEPTH = 60
 PER_DOCUMENT = 2
+# Documents judged, best first: judging costs one second-embedder pass over their
+# sentences, and a chat message shows five positions. Lower-ranked documents are silent.
+MAX_JUDGED = 12
 
 
 @dataclass(frozen=True)
@@ -40,7 +43,7 @@ def compare(retriever: Retriever, topic: str, per_document: int = PER_DOCUMENT) 
     grouped: dict[str, list[PassageHit]] = {}
     for hit in retrieval.hits:
         grouped.setdefault(hit.source, []).append(hit)
-    sources = list(grouped)
+    sources = list(grouped)[:MAX_JUDGED]  # hits are best first: so are the documents
     evidences = retriever.judge.evidences(retrieval.query, [grouped[s] for s in sources])
     positions = [Position(source, grouped[source][0].title, grouped[source][:per_document],
                           evidence)
