@@ -21,6 +21,7 @@ from bot.serving.assistant import Assistant
 from bot.serving.logs import setup_logging
 from bot.serving.render import (
     answer_text,
+    check_text,
     comparison_text,
     printable,
     refresh_text,
@@ -50,6 +51,9 @@ def build_parser() -> argparse.ArgumentParser:
     compare = commands.add_parser("compare", help="who says what on a topic, by document")
     compare.add_argument("topic", help="the topic, or - to read one per line from stdin")
     compare.add_argument("--json", action="store_true", help="machine-readable output")
+    check = commands.add_parser("check", help="the closest passages for each claim in a text")
+    check.add_argument("claim", help="the claim(s), or - to read one text per line from stdin")
+    check.add_argument("--json", action="store_true", help="machine-readable output")
     sources = commands.add_parser("sources", help="list documents and passage counts")
     sources.add_argument("--json", action="store_true", help="machine-readable output")
     evaluate = commands.add_parser(
@@ -144,6 +148,15 @@ def run_compare(assistant: Assistant, topic: str, as_json: bool) -> int:
     return 0
 
 
+def run_check(assistant: Assistant, claim: str, as_json: bool) -> int:
+    for text in inputs(claim, sys.stdin, "claim"):
+        reply = assistant.check(text)
+        if reply.check is None:
+            return fail(reply.text.replace("`", ""))
+        emit(reply.check.to_json(), as_json, partial(check_text, reply.check))
+    return 0
+
+
 def run_refresh(kb: KnowledgeBase, as_json: bool) -> int:
     summary = kb.refresher.refresh(progress_for(sys.stderr))
     if as_json:
@@ -187,7 +200,8 @@ def dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return run_sources(kb, args.json)
     if args.command == "eval":
         cases = load_cases(args.file)  # a bad file fails before any model is loaded
-    if args.command in {"ask", "eval", "compare"} and not kb.state_file.current().documents:
+    if args.command in {"ask", "eval", "compare", "check"} and \
+            not kb.state_file.current().documents:
         # The assistant answers an empty knowledge base with a chat message; a command
         # fails with one line and a non-zero exit instead.
         raise EmptyKnowledgeBase
@@ -196,6 +210,8 @@ def dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return run_ask(assistant, args.question, args.json)
     if args.command == "compare":
         return run_compare(assistant, args.topic, args.json)
+    if args.command == "check":
+        return run_check(assistant, args.claim, args.json)
     if args.command == "eval":
         report = evaluate(assistant, cases)
         emit(report.to_json(), args.json, report.text)

@@ -4,25 +4,35 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import TypeVar
 
 from bot import errors
 from bot.answering.answers import Answer, Question
 from bot.answering.chat_models import make_chat_model
+from bot.answering.checking import check_claims
 from bot.answering.comparing import compare_sources
 from bot.answering.extractive import Answerer, AnswerSource
 from bot.answering.generation import MODEL_FAILED, MODEL_GARBLED, GeneratedAnswerer
 from bot.answering.memory import ThreadMemory
 from bot.answering.redaction import Redactor
-from bot.serving.commands import HELP, MAX_MESSAGE_CHARS, Reply, Request
+from bot.serving.commands import HELP, MAX_MESSAGE_CHARS, CommandName, Reply, Request
 from bot.serving.metrics import Metrics, QuestionOutcome
-from bot.serving.render import answer_text, comparison_text, refresh_text, sources_text
+from bot.serving.render import (
+    answer_text,
+    check_text,
+    comparison_text,
+    refresh_text,
+    sources_text,
+)
 from bot.serving.settings import Settings
 from knowledge.base import KnowledgeBase
 from knowledge.errors import EmptyKnowledgeBase, RefreshBusy, RefreshFailed, StoreError
 from knowledge.refresh import Progress
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 # Answers that fell back to quoting because the model failed (an uncited reply is not a
 # failure of the model's service, so MODEL_UNCITED is not counted).
@@ -81,6 +91,8 @@ class Assistant:
             return Reply(command.name, self.refresh(progress))
         if command.name == "compare":
             return self.compare(command.argument)
+        if command.name == "check":
+            return self.check(command.argument)
         answer = self.ask(Question(command.argument, user=request.user,
                                    platform=request.platform), request.thread)
         return Reply(command.name, answer_text(answer), answer)
@@ -88,19 +100,35 @@ class Assistant:
     def compare(self, topic: str) -> Reply:
         if not topic.strip():
             return Reply("compare", "Give a topic to compare the sources on: compare TOPIC.")
-        try:
-            comparison = compare_sources(self.knowledge.retriever, topic).redacted(self.redact)
-        except EmptyKnowledgeBase:
-            return Reply("compare", errors.KNOWLEDGE_EMPTY)
-        except StoreError:
-            log.warning("the vector store failed during a comparison", exc_info=True)
-            self.metrics.error("store")
-            return Reply("compare", errors.STORE_DOWN)
-        except Exception:
-            log.exception("comparing the sources failed")
-            self.metrics.error("answer")
-            return Reply("compare", errors.ANSWER_FAILED)
+        comparison = self._guarded("compare", lambda: compare_sources(
+            self.knowledge.retriever, topic).redacted(self.redact))
+        if isinstance(comparison, Reply):
+            return comparison
         return Reply("compare", comparison_text(comparison), comparison=comparison)
+
+    def check(self, text: str) -> Reply:
+        if not text.strip():
+            return Reply("check", "Give a claim to check against the sources: check CLAIM.")
+        result = self._guarded("check", lambda: check_claims(
+            self.knowledge.retriever, text).redacted(self.redact))
+        if isinstance(result, Reply):
+            return result
+        return Reply("check", check_text(result), check=result)
+
+    def _guarded(self, name: CommandName, work: Callable[[], T]) -> T | Reply:
+        """The work's result, or the reply that says plainly why there is none."""
+        try:
+            return work()
+        except EmptyKnowledgeBase:
+            return Reply(name, errors.KNOWLEDGE_EMPTY)
+        except StoreError:
+            log.warning("the vector store failed during %s", name, exc_info=True)
+            self.metrics.error("store")
+            return Reply(name, errors.STORE_DOWN)
+        except Exception:
+            log.exception("%s failed", name)
+            self.metrics.error("answer")
+            return Reply(name, errors.ANSWER_FAILED)
 
     def ask(self, question: Question, thread: str = "") -> Answer:
         started = time.perf_counter()

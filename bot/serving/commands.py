@@ -9,9 +9,11 @@ from dataclasses import dataclass
 from typing import Literal
 
 from bot.answering.answers import Answer
+from bot.answering.checking import CheckResult
 from bot.answering.comparing import ComparisonAnswer
 
-CommandName = Literal["ask", "compare", "refresh", "sources", "help", "empty", "too_long"]
+CommandName = Literal["ask", "compare", "check", "refresh", "sources", "help", "empty",
+                      "too_long"]
 
 HELP = """\
 Ask me anything about the sources and I answer with cited passages.
@@ -20,6 +22,8 @@ Commands:
   compare <topic>
                who says what on a topic, document by document
                (also: "what do the sources say about <topic>?")
+  check <claim>
+               the closest source passages for each claim in the text
   sources      list the documents in the knowledge base
   refresh      re-read the sources (admins only)
   help         show this text"""
@@ -62,6 +66,8 @@ def parse(text: str) -> Command:
         return Command("empty")
     if keyword == "compare":
         return Command("compare", rest.strip())
+    if keyword == "check":
+        return Command("check", rest.strip())
     asked_to_compare = _COMPARE.match(stripped)
     if asked_to_compare:
         topic = asked_to_compare.group("topic") or asked_to_compare.group("topic_de")
@@ -90,3 +96,4 @@ class Reply:
     text: str  # plain-text rendering, always present
     answer: Answer | None = None  # set when the reply answers a question
     comparison: ComparisonAnswer | None = None  # set when it compares the sources
+    check: CheckResult | None = None  # set when it checks claims

@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable
 
 from bot.answering.answers import Answer, Citation
+from bot.answering.checking import NO_VERDICT, CheckResult
 from bot.answering.comparing import ComparisonAnswer
 from knowledge.refresh import RefreshSummary
 from knowledge.state import KnowledgeState
@@ -99,6 +100,21 @@ def comparison_text(comparison: ComparisonAnswer, highlight: Highlighter = plain
         lines += ["", escape(comparison.agreement)]
     if comparison.silent and comparison.positions:
         lines += ["", escape("Silent: " + "; ".join(title for _, title in comparison.silent))]
+    return "\n".join(lines)
+
+
+def check_text(result: CheckResult, highlight: Highlighter = plain_highlight,
+               escape: Highlighter = unchanged) -> str:
+    if not result.claims:
+        return escape("I found no statement to check in that text.")
+    lines = [escape(NO_VERDICT)]
+    for number, claim in enumerate(result.claims, start=1):
+        lines += ["", escape(f"Claim {number}: {claim.claim}")]
+        if claim.verdict:
+            lines.append(escape(f"Verdict: {claim.verdict}"))
+        for citation in claim.citations:
+            lines.append(escape(f"  [{citation.n}] {locator(citation)}"))
+            lines.append(f"      {marked_passage(citation, highlight, escape)}")
     return "\n".join(lines)
 
 

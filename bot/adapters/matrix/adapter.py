@@ -37,6 +37,7 @@ from bot.adapters.matrix.events import RoomMessage, parse_message
 from bot.adapters.matrix.format import (
     Content,
     answer_content,
+    check_content,
     comparison_content,
     notice_content,
 )
@@ -346,6 +347,8 @@ def _content(reply: Reply) -> Content:
         return answer_content(reply.answer)
     if reply.comparison is not None:
         return comparison_content(reply.comparison)
+    if reply.check is not None:
+        return check_content(reply.check)
     return notice_content(reply.text)
 
 

@@ -13,8 +13,16 @@ import json
 from typing import Any
 
 from bot.answering.answers import Answer, Citation
+from bot.answering.checking import NO_VERDICT, CheckResult
 from bot.answering.comparing import ComparisonAnswer
-from bot.serving.render import answer_text, comparison_text, cut, locator, marked_passage
+from bot.serving.render import (
+    answer_text,
+    check_text,
+    comparison_text,
+    cut,
+    locator,
+    marked_passage,
+)
 
 # Characters of the answer text itself before it is cut with a note (a readable length).
 MAX_PART_CHARS = 24_000
@@ -89,6 +97,19 @@ def comparison_content(comparison: ComparisonAnswer) -> Content:
                                                                   most=MAX_POSITIONS),
                    "format": HTML_FORMAT, "formatted_body": "\n".join(parts),
                    "m.mentions": {}})
+
+
+def check_content(result: CheckResult) -> Content:
+    """An m.notice: each claim, then its closest passages."""
+    parts = [f"<p><em>{html.escape(NO_VERDICT)}</em></p>"] if result.claims else \
+        ["<p>I found no statement to check in that text.</p>"]
+    for number, claim in enumerate(result.claims, start=1):
+        verdict = f" — <strong>{claim.verdict}</strong>" if claim.verdict else ""
+        parts.append(f"<p><strong>Claim {number}:</strong> {html.escape(claim.claim)}"
+                     f"{verdict}</p>")
+        parts.extend(citation_html(c) for c in claim.citations)
+    return fitted({"msgtype": "m.notice", "body": check_text(result), "format": HTML_FORMAT,
+                   "formatted_body": "\n".join(parts), "m.mentions": {}})
 
 
 def encoded_size(content: Content) -> int:

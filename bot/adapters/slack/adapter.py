@@ -37,6 +37,7 @@ from bot.adapters.slack.format import (
     FEEDBACK_ACTIONS,
     SlackMessage,
     answer_message,
+    check_message,
     comparison_message,
     notice_message,
 )
@@ -286,6 +287,8 @@ class SlackAdapter:
             return answer_message(reply.answer)
         if reply.comparison is not None:
             return comparison_message(reply.comparison)
+        if reply.check is not None:
+            return check_message(reply.check)
         return notice_message(reply.text)
 
     async def _react(self, where: Where) -> None:
@@ -343,9 +346,9 @@ class SlackAdapter:
                 await self._post(Where(channel, "", None, user),
                                  answer_message(reply.answer, asked_by=user))
                 return
-            if reply.comparison is not None and reply.comparison.positions:
-                await self._post(Where(channel, "", None, user),
-                                 comparison_message(reply.comparison))
+            if (reply.comparison is not None and reply.comparison.positions) or \
+                    (reply.check is not None and reply.check.claims):
+                await self._post(Where(channel, "", None, user), self._message(reply))
                 return
             await self._whisper(channel, user, reply.text)
         except Exception:

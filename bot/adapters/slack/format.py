@@ -12,8 +12,16 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from bot.answering.answers import Answer, Citation
+from bot.answering.checking import NO_VERDICT, CheckResult
 from bot.answering.comparing import ComparisonAnswer
-from bot.serving.render import answer_text, comparison_text, cut, locator, marked_passage
+from bot.serving.render import (
+    answer_text,
+    check_text,
+    comparison_text,
+    cut,
+    locator,
+    marked_passage,
+)
 
 SECTION_LIMIT = 3000
 BLOCK_LIMIT = 50
@@ -167,3 +175,14 @@ def comparison_message(comparison: ComparisonAnswer) -> SlackMessage:
         blocks.append(context(escape("Silent: " + "; ".join(t for _, t in comparison.silent))))
     text = comparison_text(comparison, most=MAX_POSITIONS)
     return SlackMessage(cut_escaped(text, TEXT_LIMIT), blocks[:BLOCK_LIMIT])
+
+
+def check_message(result: CheckResult) -> SlackMessage:
+    """A section per claim, its closest passages as citations."""
+    blocks: list[Block] = [context(f"_{escape(NO_VERDICT)}_")] if result.claims else \
+        [section("I found no statement to check in that text.")]
+    for number, claim in enumerate(result.claims, start=1):
+        verdict = f" — *{claim.verdict}*" if claim.verdict else ""
+        blocks.append(section(f"*Claim {number}:* {cut_escaped(claim.claim, 2000)}{verdict}"))
+        blocks.extend(citation_block(c) for c in claim.citations)
+    return SlackMessage(cut_escaped(check_text(result), TEXT_LIMIT), blocks[:BLOCK_LIMIT])

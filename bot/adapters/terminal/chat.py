@@ -11,7 +11,7 @@ from rich.markup import escape
 from bot.adapters.terminal.progress import progress_for
 from bot.serving.commands import Request
 from bot.serving.platform import Bot
-from bot.serving.render import answer_text, comparison_text, printable
+from bot.serving.render import answer_text, check_text, comparison_text, printable
 
 PROMPT = "you> "
 GOODBYES = {"quit", "exit", "bye", ":q"}
@@ -48,6 +48,8 @@ def chat(bot: Bot, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout) -> in
             console.print(answer_text(reply.answer, _rich_highlight, _safe))
         elif reply.comparison is not None and interactive:
             console.print(comparison_text(reply.comparison, _rich_highlight, _safe))
+        elif reply.check is not None and interactive:
+            console.print(check_text(reply.check, _rich_highlight, _safe))
         else:
             console.print(_safe(reply.text))
         console.print()
