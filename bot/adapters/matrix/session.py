@@ -39,11 +39,11 @@ class MatrixState:
             state.answered.add(event_id)
         return state
 
-    def save(self) -> None:
-        write_json_atomically(self.path, {
-            "next_batch": self.next_batch, "direct_rooms": sorted(self.direct_rooms),
-            "threads": self.threads.newest(REMEMBERED),
-            "answered": self.answered.newest(REMEMBERED), "joined_at": self.joined_at})
+    def snapshot(self) -> dict[str, object]:
+        return {"next_batch": self.next_batch, "direct_rooms": sorted(self.direct_rooms),
+                "threads": self.threads.newest(REMEMBERED),
+                "answered": self.answered.newest(REMEMBERED),
+                "joined_at": dict(self.joined_at)}
 
 
 @dataclass(frozen=True)
