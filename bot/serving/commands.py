@@ -5,13 +5,15 @@ parses again."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal
+from typing import Generic, Literal, TypeVar
 
 from bot.answering.answers import Answer
 from bot.answering.checking import CheckResult
 from bot.answering.comparing import ComparisonAnswer
 
+Rendered = TypeVar("Rendered")
 CommandName = Literal["ask", "compare", "check", "refresh", "sources", "help", "empty",
                       "too_long"]
 
@@ -97,3 +99,22 @@ class Reply:
     answer: Answer | None = None  # set when the reply answers a question
     comparison: ComparisonAnswer | None = None  # set when it compares the sources
     check: CheckResult | None = None  # set when it checks claims
+
+
+@dataclass(frozen=True)
+class Formats(Generic[Rendered]):
+    """How one platform renders each kind of reply."""
+
+    answer: Callable[[Answer], Rendered]
+    comparison: Callable[[ComparisonAnswer], Rendered]
+    check: Callable[[CheckResult], Rendered]
+    notice: Callable[[str], Rendered]
+
+    def render(self, reply: Reply) -> Rendered:
+        if reply.answer is not None:
+            return self.answer(reply.answer)
+        if reply.comparison is not None:
+            return self.comparison(reply.comparison)
+        if reply.check is not None:
+            return self.check(reply.check)
+        return self.notice(reply.text)

@@ -42,7 +42,7 @@ from bot.adapters.matrix.format import (
     notice_content,
 )
 from bot.adapters.matrix.session import MatrixState, Session
-from bot.serving.commands import REFRESH_STARTED, Reply, Request
+from bot.serving.commands import REFRESH_STARTED, Formats, Request
 from bot.serving.platform import Bot
 from bot.serving.workers import Workers
 from knowledge.state import write_json_atomically
@@ -50,6 +50,7 @@ from knowledge.state import write_json_atomically
 log = logging.getLogger(__name__)
 
 PLATFORM = "matrix"
+MATRIX = Formats(answer_content, comparison_content, check_content, notice_content)
 SYNC_TIMEOUT_MS = 10_000
 MAX_BACKOFF_SECONDS = 30.0
 
@@ -305,7 +306,7 @@ class MatrixAdapter:
             if self.workers.starts_a_refresh(request):
                 await self._send(room_id, notice_content(REFRESH_STARTED), root, event_id)
             reply = await self.workers.handle(request)
-            await self._send(room_id, _content(reply), root, event_id)
+            await self._send(room_id, MATRIX.render(reply), root, event_id)
             if root:
                 self.state.threads.add(f"{room_id} {root}")
         except Exception:
@@ -347,14 +348,6 @@ async def maintain_keys(client: AsyncClient) -> None:
         await client.keys_claim(client.get_users_for_key_claiming())
 
 
-def _content(reply: Reply) -> Content:
-    if reply.answer is not None:
-        return answer_content(reply.answer)
-    if reply.comparison is not None:
-        return comparison_content(reply.comparison)
-    if reply.check is not None:
-        return check_content(reply.check)
-    return notice_content(reply.text)
 
 
 async def _sleep(stop: asyncio.Event, seconds: float) -> None:

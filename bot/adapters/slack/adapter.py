@@ -41,7 +41,7 @@ from bot.adapters.slack.format import (
     comparison_message,
     notice_message,
 )
-from bot.serving.commands import HELP, REFRESH_STARTED, Reply, Request
+from bot.serving.commands import HELP, REFRESH_STARTED, Formats, Request
 from bot.serving.feedback import Feedback, FeedbackLog
 from bot.serving.platform import Bot
 from bot.serving.seen import SeenKeys
@@ -50,6 +50,7 @@ from bot.serving.workers import Workers
 log = logging.getLogger(__name__)
 
 PLATFORM = "slack"
+SLACK = Formats(answer_message, comparison_message, check_message, notice_message)
 WORKING_REACTION = "eyes"
 DEFAULT_API_URL = "https://slack.com/api/"
 EVENTS_PATH = "/slack/events"
@@ -273,23 +274,13 @@ class SlackAdapter:
             if self.workers.starts_a_refresh(request):
                 await self._post(where, notice_message(REFRESH_STARTED))
             reply = await self.workers.handle(request)
-            await self._post(where, self._message(reply))
+            await self._post(where, SLACK.render(reply))
             if where.thread_ts:
                 self.threads.add(f"{where.channel}:{where.thread_ts}")
         except Exception:
             log.exception("answering a Slack message in %s failed", where.channel)
             self.bot.report_error("platform")
             await self._apologise(where)
-
-    @staticmethod
-    def _message(reply: Reply) -> SlackMessage:
-        if reply.answer is not None:
-            return answer_message(reply.answer)
-        if reply.comparison is not None:
-            return comparison_message(reply.comparison)
-        if reply.check is not None:
-            return check_message(reply.check)
-        return notice_message(reply.text)
 
     async def _react(self, where: Where) -> None:
         try:
@@ -348,7 +339,7 @@ class SlackAdapter:
                 return
             if (reply.comparison is not None and reply.comparison.positions) or \
                     (reply.check is not None and reply.check.claims):
-                await self._post(Where(channel, "", None, user), self._message(reply))
+                await self._post(Where(channel, "", None, user), SLACK.render(reply))
                 return
             await self._whisper(channel, user, reply.text)
         except Exception:
