@@ -8,6 +8,15 @@ The file is JSON Lines, one question per line:
 A question with expectations is a *hit* when the answer cites a passage that contains one
 of the phrases (case-insensitive) and comes from one of the sources (a source matches
 when the cited source ends with it); either list may be left out, not both.
+
+Lines may also test the discussion tools:
+
+    {"compare": "TOPIC", "expected_sources": ["..."], "expected_silent": ["..."]}
+    {"check": "CLAIM", "expected_sources": ["..."], "expected_verdict": "supported"}
+
+A comparison places each expected document right when it speaks (expected_sources) or is
+silent (expected_silent). A check is a hit when one of its claims cites an expected source
+among its first three passages, and, when a verdict is expected, gives that verdict.
 """
 
 from __future__ import annotations
@@ -44,11 +53,57 @@ def _strings(value: object, where: str, name: str) -> tuple[str, ...]:
     return tuple(value)
 
 
-def parse_case(line: str, where: str) -> Case:
+@dataclass(frozen=True)
+class CompareCase:
+    topic: str
+    speaking: tuple[str, ...]
+    silent: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class CheckCase:
+    claim: str
+    sources: tuple[str, ...]
+    verdict: str | None
+
+
+AnyCase = Case | CompareCase | CheckCase
+VERDICTS = {"supported", "contradicted", "not_found"}
+
+
+def _text_field(data: dict[str, object], name: str, where: str) -> str:
+    value = data.get(name)
+    if not isinstance(value, str) or not value.strip():
+        raise EvalFileError(f'{where}: "{name}" must be a non-empty string')
+    return value.strip()
+
+
+def _tool_case(data: dict[str, object], where: str) -> AnyCase:
+    if "compare" in data:
+        case = CompareCase(_text_field(data, "compare", where),
+                           _strings(data.get("expected_sources"), where, "expected_sources"),
+                           _strings(data.get("expected_silent"), where, "expected_silent"))
+        if not case.speaking and not case.silent:
+            raise EvalFileError(f"{where}: give expected_sources and/or expected_silent")
+        return case
+    verdict = data.get("expected_verdict")
+    if verdict is not None and verdict not in VERDICTS:
+        raise EvalFileError(f"{where}: expected_verdict must be one of "
+                            f"{', '.join(sorted(VERDICTS))}")
+    sources = _strings(data.get("expected_sources"), where, "expected_sources")
+    if not sources:
+        raise EvalFileError(f"{where}: give expected_sources")
+    return CheckCase(_text_field(data, "check", where), sources,
+                     str(verdict) if verdict is not None else None)
+
+
+def parse_case(line: str, where: str) -> AnyCase:
     try:
         data = json.loads(line)
     except json.JSONDecodeError as error:
         raise EvalFileError(f"{where}: not JSON ({error.msg})") from None
+    if isinstance(data, dict) and ("compare" in data or "check" in data):
+        return _tool_case(data, where)
     if not isinstance(data, dict) or not isinstance(data.get("question"), str) \
             or not data["question"].strip():
         raise EvalFileError(f'{where}: needs a "question" string')
@@ -64,7 +119,7 @@ def parse_case(line: str, where: str) -> Case:
     return case
 
 
-def load_cases(path: Path) -> list[Case]:
+def load_cases(path: Path) -> list[AnyCase]:
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError) as error:
@@ -99,9 +154,21 @@ class CaseResult:
                                             for c in self.answer.citations)
 
 
+@dataclass(frozen=True)
+class ToolResult:
+    """A compare or check case: how many expectations it met, of how many."""
+
+    text: str
+    right: int
+    total: int
+    seconds: float
+
+
 @dataclass
 class Report:
     outcomes: list[CaseResult] = field(default_factory=list)
+    comparisons: list[ToolResult] = field(default_factory=list)
+    checks: list[ToolResult] = field(default_factory=list)
 
     def _share(self, outcomes: Sequence[CaseResult]) -> float | None:
         return sum(o.correct for o in outcomes) / len(outcomes) if outcomes else None
@@ -126,7 +193,19 @@ class Report:
             "fallback_notes": sum(bool(o.answer.note) for o in self.outcomes),
             "latency_p50_ms": round(percentile_ms(seconds, 50), 1),
             "latency_p95_ms": round(percentile_ms(seconds, 95), 1),
+            **self._tool_summary("compare", "compare_placement", self.comparisons),
+            **self._tool_summary("check", "check_hit_rate", self.checks),
         }
+
+    @staticmethod
+    def _tool_summary(name: str, key: str, results: list[ToolResult]) -> dict[str, object]:
+        """Only when the file has such cases: a question file's report stays as it was."""
+        if not results:
+            return {}
+        right, total = sum(r.right for r in results), sum(r.total for r in results)
+        return {f"{name}_cases": len(results), key: right / total if total else None,
+                f"{name}_latency_p50_ms": round(percentile_ms([r.seconds for r in results],
+                                                              50), 1)}
 
     def misses(self) -> list[CaseResult]:
         return [o for o in self.outcomes if not o.correct]
@@ -149,6 +228,12 @@ class Report:
             ["latency p50 ms", str(s["latency_p50_ms"])],
             ["latency p95 ms", str(s["latency_p95_ms"])],
         ]
+        for name, key, results in (("compare placement", "compare_placement",
+                                    self.comparisons),
+                                   ("check hit rate", "check_hit_rate", self.checks)):
+            if results:
+                right, total = sum(r.right for r in results), sum(r.total for r in results)
+                rows.append([name, f"{s[key]:.3f} ({right}/{total})"])
         lines = [table(["metric", "value"], rows)]
         for outcome in self.misses():
             expected = "no answer" if outcome.case.no_answer else "a matching citation"
@@ -157,19 +242,55 @@ class Report:
         return "\n".join(lines)
 
     def to_json(self) -> dict[str, object]:
-        return {**self.summary(), "results": [
+        tools = [{"tool": kind, "text": r.text, "right": r.right, "total": r.total,
+                  "ms": round(r.seconds * 1000, 1)}
+                 for kind, results in (("compare", self.comparisons), ("check", self.checks))
+                 for r in results]
+        return {**self.summary(), **({"tool_results": tools} if tools else {}), "results": [
             {"question": o.case.question, "correct": o.correct, "grounded": o.answer.grounded,
              "mode": o.answer.mode, "cited": [c.id for c in o.answer.citations],
              "ms": round(o.seconds * 1000, 1)}
             for o in self.outcomes]}
 
 
-def evaluate(assistant: Assistant, cases: Sequence[Case]) -> Report:
+def evaluate(assistant: Assistant, cases: Sequence[AnyCase]) -> Report:
     report = Report()
+    questions = [c for c in cases if isinstance(c, Case)]
     if cases:  # load the models first: the first question should not carry that cost
-        assistant.knowledge.retriever.search(cases[0].question)
-    for case in cases:
+        first = cases[0]
+        assistant.knowledge.retriever.search(
+            first.question if isinstance(first, Case) else
+            first.topic if isinstance(first, CompareCase) else first.claim)
+    for case in questions:
         started = time.perf_counter()
         answer = assistant.ask(Question(case.question, user="eval", platform="eval"))
         report.outcomes.append(CaseResult(case, answer, time.perf_counter() - started))
+    for tool in cases:
+        if isinstance(tool, CompareCase):
+            report.comparisons.append(_compared(assistant, tool))
+        elif isinstance(tool, CheckCase):
+            report.checks.append(_checked(assistant, tool))
     return report
+
+
+def _compared(assistant: Assistant, case: CompareCase) -> ToolResult:
+    started = time.perf_counter()
+    reply = assistant.compare(case.topic)
+    seconds = time.perf_counter() - started
+    comparison = reply.comparison
+    speaking = {p.source for p in comparison.positions} if comparison else set()
+    silent = {s for s, _ in comparison.silent} if comparison else set()
+    right = sum(any(s.endswith(e) for s in speaking) for e in case.speaking) + \
+        sum(any(s.endswith(e) for s in silent) for e in case.silent)
+    return ToolResult(case.topic, right, len(case.speaking) + len(case.silent), seconds)
+
+
+def _checked(assistant: Assistant, case: CheckCase) -> ToolResult:
+    started = time.perf_counter()
+    reply = assistant.check(case.claim)
+    seconds = time.perf_counter() - started
+    claims = reply.check.claims if reply.check else ()
+    found = any(any(c.source.endswith(e) for e in case.sources)
+                for claim in claims for c in claim.citations[:3])
+    verdict_ok = case.verdict is None or any(c.verdict == case.verdict for c in claims)
+    return ToolResult(case.claim, int(found and verdict_ok), 1, seconds)
