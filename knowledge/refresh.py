@@ -192,8 +192,9 @@ class Refresher:
         try:
             loaded = load(spec, self.url_cache, self.max_passages * MAX_WORDS)
             document = loaded.document
-            passages = [] if previous is not None and previous.version == document.version \
-                and not rebuild else passages_of(document)
+            unchanged = previous is not None and previous.version == document.version \
+                and not rebuild
+            passages = [] if unchanged else passages_of(document)
             if len(passages) > self.max_passages:
                 raise SourceError(f"{len(passages):,} passages, more than the limit of "
                                   f"{self.max_passages:,} (POLICYBOT_MAX_PASSAGES_PER_SOURCE)")
@@ -215,7 +216,7 @@ class Refresher:
             return previous if previous is not None and not rebuild else None
         if loaded.note:
             summary.notes.append((spec.key, loaded.note))
-        if not passages and previous is not None:
+        if unchanged and previous is not None:
             summary.unchanged.append(spec.key)
             return previous
         (summary.changed if previous is not None else summary.added).append(spec.key)

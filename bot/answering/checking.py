@@ -5,12 +5,12 @@ passages a reader needs to judge the claim. Bounded: the first MAX_CLAIMS statem
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Literal
 
 from bot.answering.answers import Citation
 from bot.answering.extractive import cite
+from bot.answering.redaction import Redactor
 from knowledge.retrieval import Retriever
 from knowledge.sentences import split_sentences
 
@@ -41,10 +41,11 @@ class CheckResult:
         """The `check --json` contract."""
         return {"text": self.text, "claims": [c.to_json() for c in self.claims]}
 
-    def redacted(self, fix: Callable[[str], str]) -> CheckResult:
+    def redacted(self, redact: Redactor) -> CheckResult:
+        """With every secret taken out of the cited passages."""
         return replace(self, claims=tuple(
-            replace(c, citations=tuple(replace(x, text=fix(x.text), quote=fix(x.quote))
-                                       for x in c.citations)) for c in self.claims))
+            replace(c, citations=tuple(redact.citation(x) for x in c.citations))
+            for c in self.claims))
 
 
 def claims_of(text: str) -> list[str]:

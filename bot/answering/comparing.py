@@ -4,11 +4,11 @@ per document is not built yet)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from bot.answering.answers import Citation
 from bot.answering.extractive import cite
+from bot.answering.redaction import Redactor
 from knowledge.comparison import compare
 from knowledge.retrieval import Retriever
 
@@ -40,12 +40,13 @@ class ComparisonAnswer:
                 "silent": [{"source": s, "title": t} for s, t in self.silent],
                 "agreement": self.agreement}
 
-    def redacted(self, fix: Callable[[str], str]) -> ComparisonAnswer:
-        """With every secret taken out of the quoted passages (see Redactor.answer)."""
-        return replace(self, positions=tuple(
-            replace(p, citations=tuple(replace(c, text=fix(c.text), quote=fix(c.quote))
-                                       for c in p.citations))
-            for p in self.positions))
+    def redacted(self, redact: Redactor) -> ComparisonAnswer:
+        """With every secret taken out of what it shows (titles and citations)."""
+        return replace(
+            self,
+            positions=tuple(replace(p, title=redact(p.title), citations=tuple(
+                redact.citation(c) for c in p.citations)) for p in self.positions),
+            silent=tuple((source, redact(title)) for source, title in self.silent))
 
 
 def compare_sources(retriever: Retriever, topic: str) -> ComparisonAnswer:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
-from bot.answering.answers import Answer
+from bot.answering.answers import Answer, Citation
 
 REDACTED = "[redacted]"
 # Shorter values would redact ordinary words; real tokens, keys and passwords are longer.
@@ -29,8 +29,15 @@ class Redactor:
         indexed file holding a token must not be quoted, extractive answers included."""
         if not self.secrets:
             return answer
-        citations = tuple(replace(c, text=self(c.text), quote=self(c.quote), title=self(c.title),
-                                  section=self(c.section), url=self(c.url))
-                          for c in answer.citations)
         return replace(answer, question=self(answer.question), text=self(answer.text),
-                       note=self(answer.note), citations=citations)
+                       note=self(answer.note),
+                       citations=tuple(self.citation(c) for c in answer.citations))
+
+    def citation(self, citation: Citation) -> Citation:
+        """Every shown field of a citation, secrets taken out (answers, comparisons and
+        checks all cite this way)."""
+        if not self.secrets:
+            return citation
+        return replace(citation, text=self(citation.text), quote=self(citation.quote),
+                       title=self(citation.title), section=self(citation.section),
+                       url=self(citation.url))

@@ -64,10 +64,14 @@ def test_the_bot_never_quotes_a_configured_secret(host: Path, e5: E5Embedder) ->
     (sources / "sources.toml").write_text('[[source]]\nfile = ".env.md"\n', "utf-8")
     kb = make_kb(host / "data", [sources], e5)
     kb.refresher.refresh()
-    answer = Assistant(kb, secrets=[TOKEN]).ask(Question("What is the slack bot token?"))
+    assistant = Assistant(kb, secrets=[TOKEN])
+    answer = assistant.ask(Question("What is the slack bot token?"))
     assert answer.citations, "the question should have found the passage"
     shown = str(answer.to_json())
     assert TOKEN not in shown and "[redacted]" in shown
+    for reply in (assistant.compare("the slack bot token"),
+                  assistant.check("The slack bot token is secret.")):
+        assert TOKEN not in reply.text and "[redacted]" in reply.text
 
 
 def test_an_unreadable_manifest_stops_the_refresh_and_changes_nothing(
