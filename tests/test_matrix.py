@@ -189,6 +189,20 @@ def test_an_encrypted_room_works_before_and_after_a_restart(world: World) -> Non
     assert again.encrypted and "[1]" in again.content["body"]
 
 
+def test_an_encrypted_room_whose_state_the_client_missed_still_gets_encrypted_answers(
+        world: World) -> None:
+    adapter = world.start_bot()
+    dan = world.person("dan")
+    room = joined_room(world, dan, encrypted=True)
+    wait_until(lambda: room in adapter.client.rooms, what="the room at the bot")
+    # As once after a restart: the client has not seen the room's encryption state.
+    adapter.client.encrypted_rooms.discard(room)
+    adapter.client.rooms[room].encrypted = False
+    dan.send(room, f"{world.bot_id}: {QUESTION}", mention=world.bot_id)
+    notice = dan.wait_notices(room, world.bot_id)[0]
+    assert notice.encrypted and "[1]" in notice.content["body"]
+
+
 def test_no_backlog_on_first_start_and_missed_messages_after_a_restart(world: World) -> None:
     eve = world.person("eve")
     # The bot's account is already in a room with an unanswered mention before policybot

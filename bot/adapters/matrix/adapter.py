@@ -23,6 +23,8 @@ from nio import (
     JoinError,
     LoginResponse,
     MegolmEvent,
+    RoomGetStateEventError,
+    RoomGetStateEventResponse,
     RoomMemberEvent,
     RoomMessageText,
     RoomSendError,
@@ -88,6 +90,7 @@ class MatrixAdapter:
                              frozenset(config.allowed_users))
         self.state = MatrixState.load(config.state_dir / "state.json")
         self.display_name = ""
+        self._plain_rooms: set[str] = set()  # asked: not encrypted (see _know_encryption)
         self.events_handled = 0  # room messages looked at since start (tests wait on it)
         self.syncs = 0
         self.sync_failures = 0
@@ -332,10 +335,33 @@ class MatrixAdapter:
             content = {**content, "m.relates_to": {
                 "rel_type": "m.thread", "event_id": root, "is_falling_back": True,
                 "m.in_reply_to": {"event_id": reply_to}}}
+        await self._know_encryption(room_id)
         response = await self.client.room_send(room_id, "m.room.message", content,
                                                ignore_unverified_devices=True)
         if isinstance(response, RoomSendError):
             raise RuntimeError(f"room_send failed: {response.message}")
+
+    async def _know_encryption(self, room_id: str) -> None:
+        """Make sure the client knows whether a room is encrypted before sending into it.
+
+        nio encrypts only rooms whose encryption state it has seen; once, after a restart,
+        an answer went out in plain text into an encrypted room. A room the client does not
+        know as encrypted is asked about once; if that fails, nothing is sent.
+        """
+        if room_id in self.client.encrypted_rooms or room_id in self._plain_rooms:
+            return
+        response = await self.client.room_get_state_event(room_id, "m.room.encryption")
+        if isinstance(response, RoomGetStateEventResponse):
+            log.info("%s is encrypted; the client had not seen its state yet", room_id)
+            self.client.encrypted_rooms.add(room_id)
+            room = self.client.rooms.get(room_id)
+            if room is not None:
+                room.encrypted = True
+        elif isinstance(response, RoomGetStateEventError) and \
+                response.status_code == "M_NOT_FOUND":
+            self._plain_rooms.add(room_id)
+        else:
+            raise RuntimeError(f"cannot tell whether {room_id} is encrypted: {response}")
 
 
 async def maintain_keys(client: AsyncClient) -> None:
