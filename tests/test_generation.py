@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from bot.answering.answers import Question
-from bot.answering.generation import MODEL_FAILED, MODEL_UNCITED, GeneratedAnswerer, passages_block
+from bot.answering.delimiting import passages_block
+from bot.answering.generation import MODEL_FAILED, MODEL_UNCITED, GeneratedAnswerer
 from bot.answering.memory import Turn
 from bot.answering.prompts import DEFAULT_PROMPTS_DIR, PromptError, load_prompt
 from bot.serving.assistant import Assistant
@@ -28,7 +29,7 @@ def test_prompt_numbers_the_passages_and_answer_cites_them(essay_kb: KnowledgeBa
     generated, model = answerer(
         essay_kb, "US hyperscalers provide it [2]. Startups rent their clusters [1][2].")
     answer = generated.answer(Question(QUESTION))
-    sent = model.sent()
+    sent = model.sent(0)
     assert '<passage n="1"' in sent and '<passage n="5"' in sent
     assert QUESTION in sent
     assert "Write in English" in sent
@@ -96,7 +97,7 @@ def test_secrets_never_reach_the_answer(essay_kb: KnowledgeBase) -> None:
     generated, model = answerer(essay_kb, f"The key is {secret} [1].", secrets=(secret,))
     answer = generated.answer(Question(QUESTION))
     assert secret not in answer.text and "[redacted]" in answer.text
-    assert secret not in model.sent()
+    assert secret not in model.sent(0)
 
 
 def test_passage_text_cannot_close_its_delimiter(essay_kb: KnowledgeBase) -> None:
@@ -108,13 +109,15 @@ def test_passage_text_cannot_close_its_delimiter(essay_kb: KnowledgeBase) -> Non
 
 
 def test_assistant_remembers_threads_separately(essay_kb: KnowledgeBase) -> None:
-    model = ScriptedChatModel(replies=["Hyperscalers do [1].", "Standalone question?",
-                                       "Investment [1]."])
+    # English questions, German quotes: each answer is followed by their translation.
+    model = ScriptedChatModel(replies=["Hyperscalers do [1].", "1: They rent clusters.",
+                                       "Standalone question?", "Investment [1].",
+                                       "1: Invest."])
     assistant = Assistant(essay_kb, answerer=GeneratedAnswerer(essay_kb.retriever, model))
     assistant.handle(Request.of(QUESTION, thread="t1"))
     assistant.handle(Request.of("And what does he propose instead?", thread="t1"))
-    assert len(model.calls) == 3  # answer, condense (t1 has history), answer
-    assert QUESTION in model.sent(1)
+    assert len(model.calls) == 5  # answer, translate, condense (t1 has history), ...
+    assert QUESTION in model.sent(2) and "Person:" in model.sent(2)
 
 
 def test_templates_load_and_are_checked(tmp_path: Path) -> None:

@@ -27,13 +27,18 @@ class Citation:
     quote: str  # the part of it the answer rests on
     url: str
     score: float
+    language: str = ""  # the passage's language code
+    translation: str = ""  # the quote machine-translated into the question's language
 
     def to_json(self) -> dict[str, object]:
-        return {
+        data: dict[str, object] = {
             "n": self.n, "id": self.id, "source": self.source, "title": self.title,
             "section": self.section, "text": self.text, "quote": self.quote,
             "url": self.url, "score": round(self.score, 4),
         }
+        if self.translation:  # only with a model configured: the contract is otherwise
+            data["translation"] = self.translation  # unchanged
+        return data
 
 
 @dataclass(frozen=True)

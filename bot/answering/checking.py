@@ -1,24 +1,48 @@
-"""`check CLAIM`: the text split into its claims, each with the closest source passages.
+"""`check CLAIM`: the text split into its claims, each with the closest source passages,
+and with a model configured a verdict.
 
-Extractive only so far: without a model there is no verdict (said plainly), only the
-passages a reader needs to judge the claim. Bounded: the first MAX_CLAIMS statements."""
+A verdict is a model's reading, so it is kept only with proof: a `supported` or
+`contradicted` verdict must quote a passage, and the quote must be found in a passage of
+the knowledge base (white space and line-break hyphens aside). No quote, no verdict: the
+claim then shows its closest passages, as without a model. Bounded: the first MAX_CLAIMS
+statements."""
 
 from __future__ import annotations
 
+import json
+import logging
+import re
 from dataclasses import dataclass, replace
-from typing import Literal
+from pathlib import Path
+from typing import Literal, cast
+
+from langchain_core.language_models import BaseChatModel
+from langchain_core.output_parsers import StrOutputParser
+from langchain_core.runnables import Runnable
 
 from bot.answering.answers import Citation
+from bot.answering.citing import verified_quote
+from bot.answering.delimiting import neutralise, passages_block
 from bot.answering.extractive import cite
+from bot.answering.prompts import DEFAULT_PROMPTS_DIR, load_prompt, run_prompt
 from bot.answering.redaction import Redactor
-from knowledge.retrieval import Retriever
+from bot.answering.translation import Translator
+from knowledge.retrieval import PassageHit, Retriever
 from knowledge.sentences import split_sentences
 
+log = logging.getLogger(__name__)
+
 Verdict = Literal["supported", "contradicted", "not_found"]
+VERDICTS = ("supported", "contradicted", "not_found")
 MAX_CLAIMS = 10
 PASSAGES_PER_CLAIM = 3
 NO_VERDICT = ("No verdict: that needs a language model (POLICYBOT_LLM); here are the closest "
               "passages for each claim.")
+MODEL_VERDICTS = ("Verdicts are a language model's reading; each one quotes the passage it "
+                  "rests on, checked to be in the sources.")
+WITHHELD = "No verdict: the model's quote is not in the sources, so its verdict is withheld."
+UNJUDGED = "No verdict: the language model gave no usable answer for this claim."
+_OBJECT = re.compile(r"\{.*\}", re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -26,6 +50,7 @@ class CheckedClaim:
     claim: str
     verdict: Verdict | None
     citations: tuple[Citation, ...]
+    note: str = ""  # why there is no verdict, where a model was asked
 
     def to_json(self) -> dict[str, object]:
         return {"claim": self.claim, "verdict": self.verdict,
@@ -36,6 +61,7 @@ class CheckedClaim:
 class CheckResult:
     text: str
     claims: tuple[CheckedClaim, ...]
+    note: str = NO_VERDICT  # shown above the claims
 
     def to_json(self) -> dict[str, object]:
         """The `check --json` contract."""
@@ -55,14 +81,79 @@ def claims_of(text: str) -> list[str]:
     return statements[:MAX_CLAIMS]
 
 
-def check_claims(retriever: Retriever, text: str) -> CheckResult:
+@dataclass(frozen=True)
+class Reading:
+    """A model's verdict on one claim, as it said it (not yet checked)."""
+
+    verdict: Verdict
+    passage: int
+    quote: str
+
+
+def parse_reading(reply: str) -> Reading | None:
+    match = _OBJECT.search(reply)
+    if match is None:
+        return None
+    try:
+        data = json.loads(match.group(0))
+    except json.JSONDecodeError:
+        return None
+    if not isinstance(data, dict) or data.get("verdict") not in VERDICTS:
+        return None
+    passage = data.get("passage")
+    quote = data.get("quote")
+    return Reading(cast(Verdict, data["verdict"]),
+                   passage if isinstance(passage, int) else 0,
+                   quote if isinstance(quote, str) else "")
+
+
+class ClaimJudge:
+    """A model's verdicts, each checked against the passages it was given."""
+
+    def __init__(self, model: BaseChatModel, prompts_dir: Path = DEFAULT_PROMPTS_DIR) -> None:
+        self.chain: Runnable[dict[str, object], str] = (
+            load_prompt("check", {"passages", "claim"}, prompts_dir) | model
+            | StrOutputParser())
+        self.translate = Translator(model, prompts_dir)
+
+    def judge(self, claim: str, hits: list[PassageHit], first: int) -> CheckedClaim:
+        """The claim's verdict with its proof first among the citations (numbered from
+        `first`), or no verdict and the closest passages."""
+        closest = tuple(cite(first + i, hit, claim) for i, hit in enumerate(hits))
+        reply = run_prompt(self.chain, {"passages": passages_block(hits),
+                                        "claim": neutralise(claim)}, "checking a claim")
+        reading = parse_reading(reply) if reply is not None else None
+        if reading is None:
+            if reply is not None:
+                log.warning("unusable verdict from the model: %r", reply[:200])
+            return CheckedClaim(claim, None, self.translate(closest, claim), UNJUDGED)
+        if reading.verdict == "not_found":
+            return CheckedClaim(claim, "not_found", self.translate(closest, claim))
+        # The passage the model named is tried first; the quote may stand in another.
+        order = sorted(range(len(hits)), key=lambda i: i + 1 != reading.passage)
+        for i in order:
+            span = verified_quote(reading.quote, hits[i].text)
+            if span is not None:
+                proof = replace(closest[i], quote=span)
+                rest = [c for j, c in enumerate(closest) if j != i]
+                cited = tuple(replace(c, n=first + k)
+                              for k, c in enumerate([proof, *rest]))
+                return CheckedClaim(claim, reading.verdict, self.translate(cited, claim))
+        log.info("withheld a %s verdict: its quote %r is in no passage given",
+                 reading.verdict, reading.quote[:200])
+        return CheckedClaim(claim, None, self.translate(closest, claim), WITHHELD)
+
+
+def check_claims(retriever: Retriever, text: str,
+                 judge: ClaimJudge | None = None) -> CheckResult:
     checked = []
     n = 1
     for claim in claims_of(text):
-        retrieval = retriever.search(claim, k=PASSAGES_PER_CLAIM)
-        citations = []
-        for hit in retrieval.hits:
-            citations.append(cite(n, hit, claim))
-            n += 1
-        checked.append(CheckedClaim(claim, None, tuple(citations)))
-    return CheckResult(text, tuple(checked))
+        hits = retriever.search(claim, k=PASSAGES_PER_CLAIM).hits
+        if judge is not None and hits:
+            checked.append(judge.judge(claim, hits, n))
+        else:
+            checked.append(CheckedClaim(claim, None, tuple(
+                cite(n + i, hit, claim) for i, hit in enumerate(hits))))
+        n += len(hits)
+    return CheckResult(text, tuple(checked), MODEL_VERDICTS if judge is not None else NO_VERDICT)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 # [1], [1, 3], [1;3], [1-2] are read; anything else in brackets is left as text.
@@ -54,3 +55,56 @@ def check_citations(raw: str, passages: int) -> CheckedAnswer:
     checked = re.sub(r"[ \t]+([.,;:!?])", r"\1", checked)
     checked = re.sub(r"[ \t]{2,}", " ", checked).strip()
     return CheckedAnswer(checked, tuple(order), tuple(removed), declined=False)
+
+
+def keep_markers(raw: str, allowed: set[int]) -> tuple[str, tuple[int, ...]]:
+    """The text with only the [n] markers naming an allowed passage (numbers unchanged),
+    and the numbers kept in order of first use."""
+    kept: list[int] = []
+
+    def rewrite(match: re.Match[str]) -> str:
+        numbers = [n for n in dict.fromkeys(_numbers(match.group(1))) if n in allowed]
+        kept.extend(n for n in numbers if n not in kept)
+        return "".join(f" [{n}]" for n in numbers)
+
+    text = _MARKER.sub(rewrite, raw.strip())
+    text = re.sub(r"[ \t]+([.,;:!?])", r"\1", text)
+    return re.sub(r"[ \t]{2,}", " ", text).strip(), tuple(kept)
+
+
+# A quote must be this long to prove anything: "the" is in every passage.
+MIN_QUOTE_WORDS = 4
+# Dropped before matching, the way passages are normalised (white space folded, words
+# hyphenated at a line break joined), so a quote copied from a PDF's lines still matches.
+_IGNORED = re.compile(r"[\s\-\u00ad\u2010\u2011]")
+_SAME = str.maketrans({"“": '"', "”": '"', "„": '"', "«": '"', "»": '"', "‘": "'",
+                       "’": "'", "‚": "'", "–": "-", "—": "-"})
+
+
+def _matchable(text: str) -> tuple[str, list[int]]:
+    """The text as compared (normalised, case folded), and each kept character's offset
+    in the original."""
+    kept: list[str] = []
+    offsets: list[int] = []
+    for offset, char in enumerate(unicodedata.normalize("NFC", text)):
+        if _IGNORED.match(char):
+            continue
+        folded = char.translate(_SAME).casefold()
+        kept.append(folded)
+        offsets.extend([offset] * len(folded))
+    return "".join(kept), offsets
+
+
+def verified_quote(quote: str, passage: str) -> str | None:
+    """The stretch of `passage` that `quote` reproduces, as the passage has it; None when
+    the quote is too short or is not in the passage (invented or reworded)."""
+    quote = quote.strip().strip("\"'“”„«»").strip()
+    if len(quote.split()) < MIN_QUOTE_WORDS:
+        return None
+    wanted, _ = _matchable(quote)
+    passage = unicodedata.normalize("NFC", passage)
+    text, offsets = _matchable(passage)
+    start = text.find(wanted)
+    if not wanted or start < 0:
+        return None
+    return passage[offsets[start] : offsets[start + len(wanted) - 1] + 1]

@@ -1,16 +1,34 @@
 """`compare TOPIC`: who says what, each document's best passages cited, the silent ones
-named. Extractive: each position is its passages' quotes (a model's one-sentence summary
-per document is not built yet)."""
+named. With a model configured, each position also gets one sentence stating it and the
+comparison one line on where the documents agree or differ; both are checked like every
+generated answer (a sentence citing none of its own document's passages is dropped)."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from pathlib import Path
+
+from langchain_core.language_models import BaseChatModel
+from langchain_core.output_parsers import StrOutputParser
+from langchain_core.runnables import Runnable
 
 from bot.answering.answers import Citation
+from bot.answering.citing import keep_markers
+from bot.answering.delimiting import neutralise, passage_block
 from bot.answering.extractive import cite
+from bot.answering.language import question_language
+from bot.answering.prompts import DEFAULT_PROMPTS_DIR, load_prompt, run_prompt
 from bot.answering.redaction import Redactor
-from knowledge.comparison import compare
+from bot.answering.translation import Translator
+from knowledge.comparison import Position, compare
 from knowledge.retrieval import Retriever
+
+# Documents whose positions a model states: those a chat message shows.
+MAX_SUMMARISED = 5
+_POSITION_LINE = re.compile(r"^\W*D\s*(\d+)\s*[:.)\]-]\s*(.+?)\s*$", re.IGNORECASE)
+_AGREEMENT_LINE = re.compile(r"^\W*AGREEMENT\W*[:.-]\s*(.+?)\s*$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -41,15 +59,70 @@ class ComparisonAnswer:
                 "agreement": self.agreement}
 
     def redacted(self, redact: Redactor) -> ComparisonAnswer:
-        """With every secret taken out of what it shows (titles and citations)."""
+        """With every secret taken out of what it shows."""
         return replace(
             self,
-            positions=tuple(replace(p, title=redact(p.title), citations=tuple(
-                redact.citation(c) for c in p.citations)) for p in self.positions),
-            silent=tuple((source, redact(title)) for source, title in self.silent))
+            positions=tuple(replace(
+                p, title=redact(p.title),
+                summary=redact(p.summary) if p.summary is not None else None,
+                citations=tuple(redact.citation(c) for c in p.citations))
+                for p in self.positions),
+            silent=tuple((source, redact(title)) for source, title in self.silent),
+            agreement=redact(self.agreement) if self.agreement is not None else None)
 
 
-def compare_sources(retriever: Retriever, topic: str) -> ComparisonAnswer:
+class PositionWriter:
+    """A model's sentence per document and line on agreement, checked before use."""
+
+    def __init__(self, model: BaseChatModel, prompts_dir: Path = DEFAULT_PROMPTS_DIR) -> None:
+        self.chain: Runnable[dict[str, object], str] = (
+            load_prompt("compare", {"documents", "topic", "language"}, prompts_dir) | model
+            | StrOutputParser())
+        self.translate = Translator(model, prompts_dir)
+
+    def __call__(self, comparison: ComparisonAnswer,
+                 positions: Sequence[Position]) -> ComparisonAnswer:
+        stances = comparison.positions
+        if not stances:
+            return comparison
+        shown = stances[:MAX_SUMMARISED]
+        documents = []
+        for d, (stance, position) in enumerate(zip(shown, positions, strict=False), start=1):
+            blocks = "\n".join(passage_block(c.n, hit)
+                               for c, hit in zip(stance.citations, position.hits, strict=True))
+            documents.append(f'<document n="D{d}" title="{neutralise(stance.title)}">\n'
+                             f"{blocks}\n</document>")
+        reply = run_prompt(self.chain, {
+            "documents": "\n\n".join(documents), "topic": neutralise(comparison.topic),
+            "language": question_language(comparison.topic)}, "comparing positions")
+        summaries: dict[int, str] = {}
+        agreement: str | None = None
+        for line in (reply or "").splitlines():
+            position_line = _POSITION_LINE.match(line)
+            agreement_line = _AGREEMENT_LINE.match(line)
+            if position_line and 1 <= int(position_line.group(1)) <= len(shown):
+                d = int(position_line.group(1))
+                own = {c.n for c in shown[d - 1].citations}
+                text, cited = keep_markers(position_line.group(2), own)
+                if cited:  # uncited, it is the model's word, not the document's
+                    summaries.setdefault(d, text)
+            elif agreement_line and len(shown) > 1:
+                every = {c.n for s in shown for c in s.citations}
+                text, cited = keep_markers(agreement_line.group(1), every)
+                if cited and agreement is None:
+                    agreement = text
+        # One translation call for every quote shown, not one per document.
+        translated = iter(self.translate(
+            [c for stance in shown for c in stance.citations], comparison.topic))
+        return replace(comparison, agreement=agreement, positions=tuple(
+            replace(stance, summary=summaries.get(d),
+                    citations=tuple(next(translated) for _ in stance.citations))
+            if d <= len(shown) else stance
+            for d, stance in enumerate(stances, start=1)))
+
+
+def compare_sources(retriever: Retriever, topic: str,
+                    writer: PositionWriter | None = None) -> ComparisonAnswer:
     comparison = compare(retriever, topic)
     stances, n = [], 1
     for position in comparison.positions:
@@ -58,4 +131,5 @@ def compare_sources(retriever: Retriever, topic: str) -> ComparisonAnswer:
             citations.append(cite(n, hit, topic))
             n += 1
         stances.append(Stance(position.source, position.title, None, tuple(citations)))
-    return ComparisonAnswer(topic, tuple(stances), tuple(comparison.silent))
+    answer = ComparisonAnswer(topic, tuple(stances), tuple(comparison.silent))
+    return writer(answer, comparison.positions) if writer is not None else answer

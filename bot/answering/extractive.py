@@ -105,7 +105,7 @@ def cite(n: int, hit: PassageHit, question: str = "") -> Citation:
         n=n, id=hit.id, source=hit.source, title=hit.title, section=hit.section,
         paragraph=hit.paragraph, text=hit.text,
         quote=quote_span(hit.text, quoted_sentences(hit, question)), url=hit.url,
-        score=hit.similarity,
+        score=hit.similarity, language=hit.language,
     )
 
 

@@ -8,7 +8,6 @@ still gets the extractive answer, with a one-line note saying why.
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -20,12 +19,14 @@ from langchain_core.runnables import Runnable, RunnableLambda, RunnablePassthrou
 
 from bot.answering.answers import Answer, Question
 from bot.answering.citing import check_citations
+from bot.answering.delimiting import history_block, neutralise, passages_block
 from bot.answering.extractive import Answerer, cite, extractive_answer, follow_up_query, refusal
 from bot.answering.language import question_language
 from bot.answering.memory import Turn
 from bot.answering.prompts import DEFAULT_PROMPTS_DIR, load_prompt
 from bot.answering.redaction import Redactor
-from knowledge.retrieval import PassageHit, Retrieval, Retriever
+from bot.answering.translation import Translator
+from knowledge.retrieval import Retrieval, Retriever
 
 log = logging.getLogger(__name__)
 
@@ -35,26 +36,6 @@ MODEL_GARBLED = ("The language model's reply was unusable, so this answer quotes
 MODEL_UNCITED = ("The generated answer cited no source, so this answer quotes the sources "
                  "directly.")
 MAX_STANDALONE_CHARS = 600
-_TAG = re.compile(r"</?\s*(passage|question|conversation|message)\b[^>]*>", re.IGNORECASE)
-
-
-def neutralise(text: str) -> str:
-    """Data must not close the delimiters it is put between."""
-    return _TAG.sub(lambda m: m.group(0).replace("<", "‹").replace(">", "›"), text)
-
-
-def passages_block(hits: Sequence[PassageHit]) -> str:
-    blocks = []
-    for n, hit in enumerate(hits, start=1):
-        where = " — ".join(part for part in (hit.title, hit.section) if part)
-        blocks.append(f'<passage n="{n}" from="{neutralise(where)}">\n'
-                      f"{neutralise(hit.text)}\n</passage>")
-    return "\n\n".join(blocks)
-
-
-def history_block(history: Sequence[Turn]) -> str:
-    return "\n".join(f"Person: {neutralise(t.question)}\nBot: {neutralise(t.answer)}"
-                     for t in history)
 
 
 class GeneratedAnswerer:
@@ -63,6 +44,7 @@ class GeneratedAnswerer:
                  k: int = 5) -> None:
         self.extractive = Answerer(retriever, k)
         self.redact = Redactor(secrets)
+        self.translate = Translator(model, prompts_dir)
         parse = StrOutputParser()
         self.condense: Runnable[dict[str, Any], str] = (
             load_prompt("condense", {"history", "question"}, prompts_dir) | model | parse)
@@ -123,9 +105,11 @@ class GeneratedAnswerer:
             return refusal(question, self.extractive.retriever.state())
         if not checked.cited:
             log.info("generated answer cited nothing; falling back: %r", raw[:200])
-            return self._fallback(question, retrieval, MODEL_UNCITED)
-        citations = tuple(cite(n, hits[number - 1], question)
-                          for n, number in enumerate(checked.cited, start=1))
+            fallback = self._fallback(question, retrieval, MODEL_UNCITED)
+            return replace(fallback, citations=self.translate(fallback.citations, question))
+        citations = self.translate([cite(n, hits[number - 1], question)
+                                    for n, number in enumerate(checked.cited, start=1)],
+                                   question)
         return Answer(question=question, text=self.redact(checked.text), grounded=True,
                       mode="llm", citations=citations)
 

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from pathlib import Path
+from typing import Any
 
 from langchain_core.prompts import ChatPromptTemplate
+from langchain_core.runnables import Runnable
 
 from bot.errors import ConfigurationError
+
+log = logging.getLogger(__name__)
 
 
 def _default_prompts_dir() -> Path:
@@ -62,3 +67,18 @@ def load_prompt(name: str, required: set[str], folder: Path = DEFAULT_PROMPTS_DI
         missing, unknown = sorted(required - found), sorted(found - required)
         raise PromptError(f"{path}: placeholders differ (missing {missing}, unknown {unknown})")
     return ChatPromptTemplate.from_messages(messages)
+
+
+def run_prompt(chain: Runnable[dict[str, Any], str], inputs: dict[str, Any],
+               what: str) -> str | None:
+    """The model's reply as text, or None (logged) when it fails or says nothing: every
+    caller has an answer without the model to fall back on."""
+    try:
+        reply = chain.invoke(inputs)
+    except Exception as error:
+        log.warning("the language model failed %s (%s): %s", what, type(error).__name__, error)
+        return None
+    if not isinstance(reply, str) or not reply.strip():
+        log.warning("the language model returned nothing usable %s", what)
+        return None
+    return reply

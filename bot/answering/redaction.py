@@ -40,4 +40,4 @@ class Redactor:
             return citation
         return replace(citation, text=self(citation.text), quote=self(citation.quote),
                        title=self(citation.title), section=self(citation.section),
-                       url=self(citation.url))
+                       url=self(citation.url), translation=self(citation.translation))

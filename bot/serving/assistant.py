@@ -5,13 +5,14 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import TypeVar
 
 from bot import errors
 from bot.answering.answers import Answer, Question
 from bot.answering.chat_models import make_chat_model
-from bot.answering.checking import check_claims
-from bot.answering.comparing import compare_sources
+from bot.answering.checking import ClaimJudge, check_claims
+from bot.answering.comparing import PositionWriter, compare_sources
 from bot.answering.extractive import Answerer, AnswerSource
 from bot.answering.generation import MODEL_FAILED, MODEL_GARBLED, GeneratedAnswerer
 from bot.answering.memory import ThreadMemory
@@ -39,33 +40,46 @@ T = TypeVar("T")
 MODEL_FAILURES = {MODEL_FAILED, MODEL_GARBLED}
 
 
-def make_answerer(settings: Settings, knowledge: KnowledgeBase) -> AnswerSource:
+@dataclass(frozen=True)
+class Tools:
+    """What answers questions, and with a model configured, what states positions and
+    judges claims."""
+
+    answerer: AnswerSource
+    positions: PositionWriter | None = None
+    verdicts: ClaimJudge | None = None
+
+
+def make_tools(settings: Settings, knowledge: KnowledgeBase) -> Tools:
     spec = settings.chat_model()
     if spec is None:
-        return Answerer(knowledge.retriever)
+        return Tools(Answerer(knowledge.retriever))
     model = make_chat_model(spec, settings.llm_base_url, settings.llm_api_key,
                             settings.llm_timeout)
-    return GeneratedAnswerer(knowledge.retriever, model, settings.prompts_dir,
-                             secrets=settings.secrets())
+    return Tools(GeneratedAnswerer(knowledge.retriever, model, settings.prompts_dir,
+                                   secrets=settings.secrets()),
+                 PositionWriter(model, settings.prompts_dir),
+                 ClaimJudge(model, settings.prompts_dir))
 
 
 class Assistant:
     def __init__(self, knowledge: KnowledgeBase, admins: frozenset[str] = frozenset(),
                  answerer: AnswerSource | None = None,
                  memory: ThreadMemory | None = None, metrics: Metrics | None = None,
-                 secrets: Sequence[str] = ()) -> None:
+                 secrets: Sequence[str] = (), tools: Tools | None = None) -> None:
         self.knowledge = knowledge
         self.redact = Redactor(secrets)
         self.admins = admins
-        self.answerer = answerer or Answerer(knowledge.retriever)
+        self.tools = tools or Tools(answerer or Answerer(knowledge.retriever))
+        self.answerer = self.tools.answerer
         self.memory = memory or ThreadMemory()
         self.metrics = metrics or Metrics()
         self.metrics.count_passages(lambda: knowledge.state_file.current().passage_count)
 
     @classmethod
     def from_settings(cls, settings: Settings, knowledge: KnowledgeBase) -> Assistant:
-        return cls(knowledge, frozenset(settings.admins), make_answerer(settings, knowledge),
-                   secrets=settings.secrets())
+        return cls(knowledge, frozenset(settings.admins), secrets=settings.secrets(),
+                   tools=make_tools(settings, knowledge))
 
     def is_admin(self, user: str, platform: str) -> bool:
         # Whoever sits at the terminal owns the data dir already.
@@ -101,7 +115,7 @@ class Assistant:
         if not topic.strip():
             return Reply("compare", "Give a topic to compare the sources on: compare TOPIC.")
         comparison = self._guarded("compare", lambda: compare_sources(
-            self.knowledge.retriever, topic).redacted(self.redact))
+            self.knowledge.retriever, topic, self.tools.positions).redacted(self.redact))
         if isinstance(comparison, Reply):
             return comparison
         return Reply("compare", comparison_text(comparison), comparison=comparison)
@@ -110,7 +124,7 @@ class Assistant:
         if not text.strip():
             return Reply("check", "Give a claim to check against the sources: check CLAIM.")
         result = self._guarded("check", lambda: check_claims(
-            self.knowledge.retriever, text).redacted(self.redact))
+            self.knowledge.retriever, text, self.tools.verdicts).redacted(self.redact))
         if isinstance(result, Reply):
             return result
         return Reply("check", check_text(result), check=result)

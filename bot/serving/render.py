@@ -8,8 +8,9 @@ import time
 from collections.abc import Callable
 
 from bot.answering.answers import Answer, Citation
-from bot.answering.checking import NO_VERDICT, CheckResult
+from bot.answering.checking import CheckResult
 from bot.answering.comparing import ComparisonAnswer
+from bot.answering.translation import LABEL
 from knowledge.refresh import RefreshSummary
 from knowledge.state import KnowledgeState
 
@@ -65,6 +66,21 @@ def marked_passage(citation: Citation, mark: Highlighter, escape: Highlighter = 
     return escape(text[:start]) + mark(escape(quote)) + escape(text[end:])
 
 
+def translation_line(citation: Citation) -> str:
+    """The quote's machine translation, labelled as such ("" when there is none)."""
+    return f"{LABEL}: {citation.translation}" if citation.translation else ""
+
+
+def cited_lines(citation: Citation, highlight: Highlighter, escape: Highlighter,
+                indent: str = "  ") -> list[str]:
+    """A citation under a position or claim: where it is, then its passage."""
+    lines = [escape(f"{indent}[{citation.n}] {locator(citation)}"),
+             f"{indent}    {marked_passage(citation, highlight, escape)}"]
+    if citation.translation:
+        lines.append(escape(f"{indent}    ({translation_line(citation)})"))
+    return lines
+
+
 def answer_text(answer: Answer, highlight: Highlighter = plain_highlight,
                 escape: Highlighter = unchanged) -> str:
     lines = [escape(answer.text)]
@@ -75,6 +91,8 @@ def answer_text(answer: Answer, highlight: Highlighter = plain_highlight,
         lines.append("")
         lines.append(escape(f"[{citation.n}] {locator(citation)} ({link})"))
         lines.append(f"    {marked_passage(citation, highlight, escape)}")
+        if citation.translation:
+            lines.append(escape(f"    ({translation_line(citation)})"))
     return "\n".join(lines)
 
 
@@ -91,8 +109,7 @@ def comparison_text(comparison: ComparisonAnswer, highlight: Highlighter = plain
         if stance.summary:
             lines.append(escape(stance.summary))
         for citation in stance.citations:
-            lines.append(escape(f"  [{citation.n}] {locator(citation)}"))
-            lines.append(f"      {marked_passage(citation, highlight, escape)}")
+            lines += cited_lines(citation, highlight, escape)
     rest = comparison.positions[len(shown):]
     if rest:
         lines += ["", escape("Also: " + "; ".join(s.title for s in rest))]
@@ -107,14 +124,15 @@ def check_text(result: CheckResult, highlight: Highlighter = plain_highlight,
                escape: Highlighter = unchanged) -> str:
     if not result.claims:
         return escape("I found no statement to check in that text.")
-    lines = [escape(NO_VERDICT)]
+    lines = [escape(result.note)] if result.note else []
     for number, claim in enumerate(result.claims, start=1):
         lines += ["", escape(f"Claim {number}: {claim.claim}")]
         if claim.verdict:
             lines.append(escape(f"Verdict: {claim.verdict}"))
+        if claim.note:
+            lines.append(escape(f"({claim.note})"))
         for citation in claim.citations:
-            lines.append(escape(f"  [{citation.n}] {locator(citation)}"))
-            lines.append(f"      {marked_passage(citation, highlight, escape)}")
+            lines += cited_lines(citation, highlight, escape)
     return "\n".join(lines)
 
 

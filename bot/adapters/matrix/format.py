@@ -13,7 +13,7 @@ import json
 from typing import Any
 
 from bot.answering.answers import Answer, Citation
-from bot.answering.checking import NO_VERDICT, CheckResult
+from bot.answering.checking import CheckResult
 from bot.answering.comparing import ComparisonAnswer
 from bot.serving.render import (
     answer_text,
@@ -22,6 +22,7 @@ from bot.serving.render import (
     cut,
     locator,
     marked_passage,
+    translation_line,
 )
 
 # Characters of the answer text itself before it is cut with a note (a readable length).
@@ -40,7 +41,10 @@ def citation_html(citation: Citation) -> str:
     heading = f'<a href="{html.escape(url)}">{place}</a>' if url else place
     passage = marked_passage(citation, lambda quote: f"<strong>{quote}</strong>", html.escape,
                              limit=4000)
-    return f"<p><strong>[{citation.n}]</strong> {heading}</p>\n<blockquote>{passage}</blockquote>"
+    translation = (f"<br><em>{html.escape(cut(translation_line(citation), 2000))}</em>"
+                   if citation.translation else "")
+    return (f"<p><strong>[{citation.n}]</strong> {heading}</p>\n"
+            f"<blockquote>{passage}{translation}</blockquote>")
 
 
 def answer_content(answer: Answer) -> Content:
@@ -101,12 +105,14 @@ def comparison_content(comparison: ComparisonAnswer) -> Content:
 
 def check_content(result: CheckResult) -> Content:
     """An m.notice: each claim, then its closest passages."""
-    parts = [f"<p><em>{html.escape(NO_VERDICT)}</em></p>"] if result.claims else \
-        ["<p>I found no statement to check in that text.</p>"]
+    parts = ([f"<p><em>{html.escape(result.note)}</em></p>"] if result.note else []) \
+        if result.claims else ["<p>I found no statement to check in that text.</p>"]
     for number, claim in enumerate(result.claims, start=1):
         verdict = f" — <strong>{claim.verdict}</strong>" if claim.verdict else ""
         parts.append(f"<p><strong>Claim {number}:</strong> {html.escape(claim.claim)}"
                      f"{verdict}</p>")
+        if claim.note:
+            parts.append(f"<p><em>{html.escape(claim.note)}</em></p>")
         parts.extend(citation_html(c) for c in claim.citations)
     return fitted({"msgtype": "m.notice", "body": check_text(result), "format": HTML_FORMAT,
                    "formatted_body": "\n".join(parts), "m.mentions": {}})

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from bot.answering.answers import Answer, Citation
-from bot.answering.checking import NO_VERDICT, CheckResult
+from bot.answering.checking import CheckResult
 from bot.answering.comparing import ComparisonAnswer
 from bot.serving.render import (
     answer_text,
@@ -21,6 +21,7 @@ from bot.serving.render import (
     cut,
     locator,
     marked_passage,
+    translation_line,
 )
 
 SECTION_LIMIT = 3000
@@ -94,8 +95,12 @@ def citation_block(citation: Citation) -> Block:
     url = safe_url(citation.url)
     heading = f"*[{citation.n}]* <{url}|{place}>" if url else f"*[{citation.n}]* {place}"
     room = SECTION_LIMIT - len(heading) - 3
-    passage = marked_passage(citation, lambda quote: f"*{quote}*", escape, limit=room)
-    return section(f"{heading}\n>{passage}")
+    translation = ""
+    if citation.translation:
+        translation = "\n_" + cut_escaped(translation_line(citation), room // 3) + "_"
+    passage = marked_passage(citation, lambda quote: f"*{quote}*", escape,
+                             limit=room - len(translation))
+    return section(f"{heading}\n>{passage}{translation}")
 
 
 def feedback_value(answer: Answer) -> str:
@@ -179,10 +184,13 @@ def comparison_message(comparison: ComparisonAnswer) -> SlackMessage:
 
 def check_message(result: CheckResult) -> SlackMessage:
     """A section per claim, its closest passages as citations."""
-    blocks: list[Block] = [context(f"_{escape(NO_VERDICT)}_")] if result.claims else \
+    blocks: list[Block] = [context(f"_{escape(result.note)}_")] if result.claims and \
+        result.note else [] if result.claims else \
         [section("I found no statement to check in that text.")]
     for number, claim in enumerate(result.claims, start=1):
         verdict = f" — *{claim.verdict}*" if claim.verdict else ""
         blocks.append(section(f"*Claim {number}:* {cut_escaped(claim.claim, 2000)}{verdict}"))
+        if claim.note:
+            blocks.append(context(f"_{escape(claim.note)}_"))
         blocks.extend(citation_block(c) for c in claim.citations)
     return SlackMessage(cut_escaped(check_text(result), TEXT_LIMIT), blocks[:BLOCK_LIMIT])
