@@ -243,13 +243,21 @@ class SlackStandIn:
         return {"ok": True}
 
     def _conversations_replies(self, args: Payload) -> Payload:
+        """As Slack pages it: the thread's first message, then its replies, oldest first;
+        `limit` per page and an opaque `cursor` for the next."""
         thread = str(args.get("ts"))
         with self._lock:
             messages = [m for m in self.messages.get(str(args.get("channel")), [])
                         if m["ts"] == thread or m.get("thread_ts") == thread]
         if not messages:
             return {"ok": False, "error": "thread_not_found"}
-        return {"ok": True, "messages": messages, "has_more": False}
+        limit = int(args.get("limit") or 1000)
+        start = int(str(args.get("cursor") or "offset_0").removeprefix("offset_"))
+        page = messages[start : start + limit]
+        more = start + limit < len(messages)
+        return {"ok": True, "messages": page, "has_more": more,
+                "response_metadata": {"next_cursor": f"offset_{start + limit}" if more
+                                      else ""}}
 
     def _users_info(self, args: Payload) -> Payload:
         user = str(args.get("user"))

@@ -125,6 +125,18 @@ def follow_up_query(question: str, history: Sequence[Turn]) -> str:
     return f"{history[-1].question} {question}" if history else question
 
 
+# Words by which a question points back at the conversation ("what does the essay say
+# about that?"): it has a topic of its own only with what was said before.
+_POINTS_BACK = re.compile(
+    r"\b(?:that|this|these|those|it|its|they|them|he|she|his|her|instead|so|"
+    r"das|dies|diese[rsmn]?|dazu|darüber|davon|dafür|dagegen|damit|daran|er|sie|es|"
+    r"stattdessen|ihm|ihr|ihre[rsmn]?|sein|seine[rsmn]?)\b", re.IGNORECASE)
+
+
+def points_back(question: str) -> bool:
+    return bool(_POINTS_BACK.search(question))
+
+
 class AnswerSource(Protocol):
     """Turns a question (and the thread's earlier turns) into an answer."""
 
@@ -138,7 +150,14 @@ class Answerer:
         self.retriever = retriever
         self.k = k
 
-    def retrieve(self, query: str, history: Sequence[Turn] = ()) -> Retrieval:
+    def retrieve(self, query: str, history: Sequence[Turn] = (),
+                 condensed: bool = False) -> Retrieval:
+        """Passages for the query; `condensed`: a model already resolved its references."""
+        if history and not condensed and points_back(query):
+            # "What does the essay say about that?": the thread names the topic.
+            joined = self.retriever.search(follow_up_query(query, history), k=self.k)
+            if joined.relevant:
+                return joined
         retrieval = self.retriever.search(query, k=self.k)
         log.debug("retrieval for %r: relevance %.2f", query, retrieval.relevance)
         if not retrieval.relevant and history:

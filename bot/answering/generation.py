@@ -78,7 +78,8 @@ class GeneratedAnswerer:
         return line
 
     def _retrieve(self, inputs: dict[str, Any]) -> Retrieval:
-        return self.extractive.retrieve(inputs["standalone"], inputs["history"])
+        return self.extractive.retrieve(inputs["standalone"], inputs["history"],
+                                        condensed=True)
 
     def _respond(self, inputs: dict[str, Any]) -> Answer:
         question: str = inputs["question"]

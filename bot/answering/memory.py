@@ -1,13 +1,19 @@
-"""What was said earlier in a thread, so follow-ups can be understood."""
+"""What was said earlier in a thread, so follow-ups can be understood: the bot's own memory
+of its turns, or the thread as read back from the platform (when the bot is called into a
+thread late, or after a restart)."""
 
 from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 # A rough, model-independent token estimate: real tokenizers need downloaded files.
 CHARS_PER_TOKEN = 4
+# A thread read from the platform: at most its last this many messages, this many tokens.
+MAX_THREAD_MESSAGES = 20
+MAX_THREAD_TOKENS = 1000
 
 
 @dataclass(frozen=True)
@@ -53,3 +59,41 @@ class ThreadMemory:
     def knows(self, thread: str) -> bool:
         with self._lock:
             return thread in self._threads
+
+
+@dataclass(frozen=True)
+class ThreadMessage:
+    """A message of a thread as the platform holds it: data, never an instruction."""
+
+    text: str
+    by_bot: bool  # the bot's own reply (other bots' messages count as people's)
+
+
+def turns_of(thread: Sequence[ThreadMessage],
+             max_tokens: int = MAX_THREAD_TOKENS) -> tuple[Turn, ...]:
+    """A thread's recent messages as turns: the people's messages since the bot last spoke
+    are one turn's question, the bot's reply its answer. Newest kept first, within the
+    last MAX_THREAD_MESSAGES messages and `max_tokens`."""
+    budget = max_tokens * CHARS_PER_TOKEN
+    kept: list[ThreadMessage] = []
+    for message in reversed(thread[-MAX_THREAD_MESSAGES:]):
+        # The bot's reply is its answer; the citations under it are not the conversation.
+        text = message.text.split("\n\n")[0] if message.by_bot else message.text
+        text = " ".join(text.split())[:budget]
+        if not text:
+            continue
+        budget -= len(text)
+        if budget < 0 and kept:
+            break
+        kept.append(ThreadMessage(text, message.by_bot))
+    turns: list[Turn] = []
+    asked: list[str] = []
+    for message in reversed(kept):
+        if message.by_bot:
+            turns.append(Turn(" ".join(asked), message.text))
+            asked = []
+        else:
+            asked.append(message.text)
+    if asked:
+        turns.append(Turn(" ".join(asked), ""))
+    return tuple(turns)

@@ -15,7 +15,7 @@ from bot.answering.checking import ClaimJudge, check_claims
 from bot.answering.comparing import PositionWriter, compare_sources
 from bot.answering.extractive import Answerer, AnswerSource
 from bot.answering.generation import MODEL_FAILED, MODEL_GARBLED, GeneratedAnswerer
-from bot.answering.memory import ThreadMemory
+from bot.answering.memory import ThreadMemory, ThreadMessage, turns_of
 from bot.answering.redaction import Redactor
 from bot.serving.commands import HELP, MAX_MESSAGE_CHARS, CommandName, Reply, Request
 from bot.serving.metrics import Metrics, QuestionOutcome
@@ -106,9 +106,10 @@ class Assistant:
         if command.name == "compare":
             return self.compare(command.argument)
         if command.name == "check":
-            return self.check(command.argument)
+            return self.check(command.argument or request.quoted)
         answer = self.ask(Question(command.argument, user=request.user,
-                                   platform=request.platform), request.thread)
+                                   platform=request.platform), request.thread,
+                          request.context)
         return Reply(command.name, answer_text(answer), answer)
 
     def compare(self, topic: str) -> Reply:
@@ -122,7 +123,8 @@ class Assistant:
 
     def check(self, text: str) -> Reply:
         if not text.strip():
-            return Reply("check", "Give a claim to check against the sources: check CLAIM.")
+            return Reply("check", "Give a claim to check against the sources: check CLAIM "
+                         "(or reply to a message with check).")
         result = self._guarded("check", lambda: check_claims(
             self.knowledge.retriever, text, self.tools.verdicts).redacted(self.redact))
         if isinstance(result, Reply):
@@ -144,15 +146,19 @@ class Assistant:
             self.metrics.error("answer")
             return Reply(name, errors.ANSWER_FAILED)
 
-    def ask(self, question: Question, thread: str = "") -> Answer:
+    def ask(self, question: Question, thread: str = "",
+            context: Sequence[ThreadMessage] = ()) -> Answer:
         started = time.perf_counter()
-        answer, outcome = self._answer(question, thread)
+        answer, outcome = self._answer(question, thread, context)
         answer = self.redact.answer(answer)
         self.metrics.question(question.platform, outcome, time.perf_counter() - started)
         return answer
 
-    def _answer(self, question: Question, thread: str) -> tuple[Answer, QuestionOutcome]:
-        history = self.memory.history(thread) if thread else ()
+    def _answer(self, question: Question, thread: str,
+                context: Sequence[ThreadMessage]) -> tuple[Answer, QuestionOutcome]:
+        # The platform's thread holds what others said too; the bot's memory only its turns.
+        history = turns_of(context) if context else \
+            self.memory.history(thread) if thread else ()
         try:
             answer = self.answerer.answer(question, history)
         except EmptyKnowledgeBase:

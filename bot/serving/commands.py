@@ -12,6 +12,7 @@ from typing import Generic, Literal, TypeVar
 from bot.answering.answers import Answer
 from bot.answering.checking import CheckResult
 from bot.answering.comparing import ComparisonAnswer
+from bot.answering.memory import ThreadMessage
 
 Rendered = TypeVar("Rendered")
 CommandName = Literal["ask", "compare", "check", "refresh", "sources", "help", "empty",
@@ -26,6 +27,8 @@ Commands:
                (also: "what do the sources say about <topic>?")
   check <claim>
                the closest source passages for each claim in the text
+               (in Slack and Matrix, "check" alone in a thread or a reply checks
+               the message replied to or the thread's first message)
   sources      list the documents in the knowledge base
   refresh      re-read the sources (admins only)
   help         show this text"""
@@ -85,11 +88,15 @@ class Request:
     user: str = ""
     platform: str = "terminal"
     thread: str = ""  # the conversation whose earlier turns explain a follow-up
+    # The thread so far as the platform holds it, when read (called in late, or after a
+    # restart); without it the bot's own memory of the thread is used.
+    context: tuple[ThreadMessage, ...] = ()
+    quoted: str = ""  # the message a bare `check` refers to (replied to, or thread root)
 
     @classmethod
-    def of(cls, text: str, user: str = "", platform: str = "terminal",
-           thread: str = "") -> Request:
-        return cls(parse(text), user, platform, thread)
+    def of(cls, text: str, user: str = "", platform: str = "terminal", thread: str = "",
+           context: tuple[ThreadMessage, ...] = (), quoted: str = "") -> Request:
+        return cls(parse(text), user, platform, thread, context, quoted)
 
 
 @dataclass(frozen=True)

@@ -41,6 +41,7 @@ from bot.adapters.slack.format import (
     comparison_message,
     notice_message,
 )
+from bot.answering.memory import MAX_THREAD_MESSAGES, ThreadMessage
 from bot.serving.commands import HELP, REFRESH_STARTED, Formats, Request
 from bot.serving.feedback import Feedback, FeedbackLog
 from bot.serving.platform import Bot
@@ -54,6 +55,9 @@ SLACK = Formats(answer_message, comparison_message, check_message, notice_messag
 WORKING_REACTION = "eyes"
 DEFAULT_API_URL = "https://slack.com/api/"
 EVENTS_PATH = "/slack/events"
+# A thread is read 200 messages a page, at most 5 pages; what follows is not read.
+THREAD_PAGE_SIZE = 200
+THREAD_PAGES = 5
 
 
 @dataclass(frozen=True)
@@ -223,6 +227,8 @@ class SlackAdapter:
             else:
                 if not message.spoken:
                     return
+                if not message.direct and f"<@{self.bot_user_id}>" in message.text:
+                    return  # its app_mention event answers it (no second thread read)
                 follow_up = message.in_thread and not message.direct and \
                     await self._answered_in(message.channel, str(message.thread_ts))
                 if not (message.direct or follow_up):
@@ -237,18 +243,50 @@ class SlackAdapter:
         if key in self.threads:
             return True
         # Not seen since start-up: the thread itself tells whether the bot took part.
-        try:
-            replies = await self.client.conversations_replies(channel=channel, ts=thread_ts,
-                                                              limit=200)
-        except SlackApiError:
-            log.warning("cannot read thread %s in %s", thread_ts, channel, exc_info=True)
-            return False
-        messages: list[dict[str, Any]] = replies.get("messages", [])
-        if any(m.get("user") == self.bot_user_id or (self.bot_id and m.get("bot_id") ==
-               self.bot_id) for m in messages[1:]):
+        messages = await self._read_thread(channel, thread_ts)
+        if any(self._by_this_bot(m) for m in messages[1:]):
             self.threads.add(key)
             return True
         return False
+
+    def _by_this_bot(self, message: dict[str, Any]) -> bool:
+        return message.get("user") == self.bot_user_id or bool(
+            self.bot_id and message.get("bot_id") == self.bot_id)
+
+    async def _read_thread(self, channel: str, thread_ts: str) -> list[dict[str, Any]]:
+        """The thread's messages, its first one first; at most THREAD_PAGES pages (Slack
+        gives them oldest first), none when it cannot be read."""
+        messages: list[dict[str, Any]] = []
+        cursor = ""
+        try:
+            for _ in range(THREAD_PAGES):
+                page = await self.client.conversations_replies(
+                    channel=channel, ts=thread_ts, limit=THREAD_PAGE_SIZE,
+                    cursor=cursor or None)
+                found = page.get("messages")
+                messages.extend(m for m in found or [] if isinstance(m, dict))
+                metadata = page.get("response_metadata") or {}
+                cursor = str(metadata.get("next_cursor") or "")
+                if not page.get("has_more") or not cursor:
+                    break
+        except SlackApiError:
+            log.warning("cannot read thread %s in %s", thread_ts, channel, exc_info=True)
+        return messages
+
+    async def _thread_context(self, where: Where) -> tuple[tuple[ThreadMessage, ...], str]:
+        """The thread so far (before the question) and the text of its first message;
+        nothing for a question that starts a thread or stands outside one."""
+        if not where.thread_ts or where.thread_ts == where.ts:
+            return (), ""
+        messages = await self._read_thread(where.channel, where.thread_ts)
+        earlier = [m for m in messages if _before(m.get("ts"), where.ts) and m.get("text")]
+        context = tuple(ThreadMessage(question_text(str(m["text"]), self.bot_user_id),
+                                      self._by_this_bot(m))
+                        for m in earlier[-MAX_THREAD_MESSAGES:])
+        root = next((m for m in messages if m.get("ts") == where.thread_ts), None)
+        quoted = question_text(str(root.get("text", "")), self.bot_user_id) \
+            if root is not None and not self._by_this_bot(root) else ""
+        return context, quoted
 
     async def _is_bot_user(self, user: str) -> bool:
         """Apps can post as users; their messages are not questions."""
@@ -269,8 +307,9 @@ class SlackAdapter:
             return
         try:
             await self._react(where)
+            context, quoted = await self._thread_context(where)
             request = Request.of(question_text(raw_text, self.bot_user_id), where.user,
-                                 PLATFORM, where.conversation)
+                                 PLATFORM, where.conversation, context, quoted)
             if self.workers.starts_a_refresh(request):
                 await self._post(where, notice_message(REFRESH_STARTED))
             reply = await self.workers.handle(request)
@@ -384,3 +423,11 @@ class SlackAdapter:
     async def _on_error(self, error: Exception, body: dict[str, Any]) -> None:
         # Bolt calls this for failures outside our own handlers' try blocks.
         log.error("Slack request failed (%s): %s", body.get("type"), error, exc_info=error)
+
+
+def _before(ts: object, other: str) -> bool:
+    """Whether a Slack timestamp ("1700000001.000100") is earlier than another."""
+    try:
+        return float(str(ts)) < float(other)
+    except ValueError:
+        return False
