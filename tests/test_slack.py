@@ -91,7 +91,7 @@ def texts(post: Payload) -> str:
 
 def first_paragraph(post: Payload) -> str:
     """The paragraph the answer's first citation points to ("¶3")."""
-    return re.findall(r"¶\d+", texts(post))[0]
+    return str(re.findall(r"¶\d+", texts(post))[0])
 
 
 def test_mention_gets_one_threaded_cited_answer(slack: SlackStandIn,
