@@ -129,7 +129,9 @@ class Person:
         wait_until(ready, timeout=60, what=f"{user_id} in {room_id}")
 
     def send(self, room_id: str, text: str, mention: str = "", thread_root: str = "",
-             msgtype: str = "m.text") -> str:
+             msgtype: str = "m.text", reply_to: str = "") -> str:
+        """A message; in a thread (as clients send it: the in-reply-to only a fallback)
+        or as a reply to an event."""
         content: dict[str, Any] = {"msgtype": msgtype, "body": text}
         if mention:
             content["m.mentions"] = {"user_ids": [mention]}
@@ -137,6 +139,8 @@ class Person:
             content["m.relates_to"] = {"rel_type": "m.thread", "event_id": thread_root,
                                        "is_falling_back": True,
                                        "m.in_reply_to": {"event_id": thread_root}}
+        elif reply_to:
+            content["m.relates_to"] = {"m.in_reply_to": {"event_id": reply_to}}
         response = self.loop.run(self.client.room_send(room_id, "m.room.message", content,
                                                        ignore_unverified_devices=True))
         assert isinstance(response, RoomSendResponse), response

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import time
 import uuid
 from collections.abc import Iterator
@@ -201,6 +202,53 @@ def test_an_encrypted_room_whose_state_the_client_missed_still_gets_encrypted_an
     dan.send(room, f"{world.bot_id}: {QUESTION}", mention=world.bot_id)
     notice = dan.wait_notices(room, world.bot_id)[0]
     assert notice.encrypted and "[1]" in notice.content["body"]
+
+
+def first_paragraph(notice: Any) -> str:
+    """The paragraph the answer's first citation points to ("¶3")."""
+    return str(re.findall(r"¶\d+", notice.content["body"])[0])
+
+
+def test_an_encrypted_thread_is_read_back_after_a_restart(world: World) -> None:
+    world.start_bot()
+    dan = world.person("dan")
+    room = joined_room(world, dan, encrypted=True)
+    asked = dan.send(room, f"{world.bot_id}: What does the author predict for European "
+                     "open-source AI projects?", mention=world.bot_id)
+    dan.wait_notices(room, world.bot_id)
+    world.stop_bot()
+    world.start_bot()  # its memory of the thread is gone; the thread is read back
+    dan.send(room, "And what does he propose instead?", thread_root=asked)
+    answer = dan.wait_notices(room, world.bot_id, 2)[1]
+    assert answer.encrypted and first_paragraph(answer) == "¶6"
+
+
+def test_called_into_a_thread_late_it_answers_in_the_threads_context(world: World) -> None:
+    world.start_bot()
+    ana = world.person("ana")
+    room = joined_room(world, ana)
+    root = ana.send(room, "Ich glaube, die GPU-Cluster für unsere Startups kommen aus Europa.")
+    ana.send(room, "Woher kommen diese Cluster eigentlich?", thread_root=root)
+    ana.send(room, f"{world.bot_id}: what does the essay say about that?",
+             mention=world.bot_id, thread_root=root)
+    answer = ana.wait_notices(room, world.bot_id)[0]
+    assert answer.content["m.relates_to"]["event_id"] == root
+    assert first_paragraph(answer) == "¶3" and "GPU-Cluster" in answer.content["body"]
+    ana.send(room, f"{world.bot_id}: what does the essay say about that?",
+             mention=world.bot_id)  # outside the thread: no such topic
+    alone = ana.wait_notices(room, world.bot_id, 2)[1]
+    assert first_paragraph(alone) != "¶3"
+
+
+def test_check_alone_checks_the_message_replied_to(world: World) -> None:
+    world.start_bot()
+    ana = world.person("ana")
+    room = joined_room(world, ana)
+    claim = ana.send(room, "Die Gewinner sind diejenigen, die Rechenleistung bereitstellen.")
+    ana.send(room, f"{world.bot_id}: check", mention=world.bot_id, reply_to=claim)
+    notice = ana.wait_notices(room, world.bot_id)[0]
+    assert "Claim 1: Die Gewinner sind diejenigen" in notice.content["body"]
+    assert "<strong>Claim 1:</strong>" in notice.content["formatted_body"]
 
 
 def test_no_backlog_on_first_start_and_missed_messages_after_a_restart(world: World) -> None:

@@ -37,7 +37,12 @@ def test_a_mention_by_pill() -> None:
 def test_a_message_in_a_thread_and_a_reply() -> None:
     threaded = message("thread_message")
     assert threaded is not None and threaded.thread_root == "$root1"
-    assert threaded.reply_to == "$answer1"
+    # In a thread, m.in_reply_to marked is_falling_back is only there for clients without
+    # threads: the message replies to nothing; unmarked, it is a reply in the thread.
+    assert threaded.reply_to is None
+    quoting = message("thread_reply")
+    assert quoting is not None and quoting.thread_root == "$root1"
+    assert quoting.reply_to == "$answer1"
     reply = message("reply_with_fallback")
     assert reply is not None and reply.reply_to == "$answer1" and reply.thread_root is None
     assert reply.body == "Why is that?"  # the quoted fallback is not the question

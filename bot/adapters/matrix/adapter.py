@@ -13,7 +13,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from nio import (
@@ -44,6 +44,7 @@ from bot.adapters.matrix.format import (
     notice_content,
 )
 from bot.adapters.matrix.session import MatrixState, Session
+from bot.adapters.matrix.threads import context_of
 from bot.serving.commands import REFRESH_STARTED, Formats, Request
 from bot.serving.platform import Bot
 from bot.serving.workers import Workers
@@ -299,13 +300,18 @@ class MatrixAdapter:
         root = root or (None if direct else event_id)
         request = Request.of(message.question(me, self.display_name), message.sender,
                              PLATFORM, f"matrix:{room_id}:{root or '-'}")
-        self.workers.start(self._answer(room_id, event_id, root, request))
+        self.workers.start(self._answer(message, root, request))
 
-    async def _answer(self, room_id: str, event_id: str, root: str | None,
-                      request: Request) -> None:
+    async def _answer(self, message: RoomMessage, root: str | None, request: Request) -> None:
+        room_id, event_id = message.room_id, message.event_id
         # The typing notice is a sign of life, not a step: it must not delay the answer.
         typing = asyncio.ensure_future(self._typing(room_id, True))
         try:
+            if message.thread_root or message.reply_to:
+                # Called into a thread, or after a restart: the thread tells what was said.
+                context, quoted = await context_of(self.client, message, self.display_name)
+                request = replace(request, context=context, quoted=quoted)
+                log.debug("read %d messages of the thread of %s", len(context), event_id)
             if self.workers.starts_a_refresh(request):
                 await self._send(room_id, notice_content(REFRESH_STARTED), root, event_id)
             reply = await self.workers.handle(request)

@@ -40,18 +40,23 @@ class RoomMessage:
 
     def question(self, user_id: str, display_name: str) -> str:
         """What was asked: the bot's name, id or pill text taken out."""
-        body = self.body
-        for name in filter(None, [user_id, display_name]):
-            body = re.sub(rf"(?<![\w@]){re.escape(name)}(?!\w)\s*[:,]?", " ", body,
-                          flags=re.IGNORECASE)
-        return " ".join(body.split())
+        return without_names(self.body, (user_id, display_name))
+
+
+def without_names(body: str, names: tuple[str, ...]) -> str:
+    """The text with the bot's names (id, display name) taken out, white space folded."""
+    for name in filter(None, names):
+        body = re.sub(rf"(?<![\w@]){re.escape(name)}(?!\w)\s*[:,]?", " ", body,
+                      flags=re.IGNORECASE)
+    return " ".join(body.split())
 
 
 def _text(value: object) -> str:
     return value if isinstance(value, str) else ""
 
 
-def _without_reply_fallback(body: str) -> str:
+def without_reply_fallback(body: str) -> str:
+    """The body without the quoted lines of the message it replies to."""
     lines = body.splitlines()
     if lines and lines[0].startswith("> <"):
         while lines and lines[0].startswith(">"):
@@ -74,13 +79,15 @@ def parse_message(room_id: str, event: Event) -> RoomMessage | None:
         room_id=room_id, event_id=event_id, sender=sender,
         timestamp_ms=timestamp if isinstance(timestamp, int) else 0,
         msgtype=_text(content.get("msgtype")),
-        body=_without_reply_fallback(_text(content.get("body"))),
+        body=without_reply_fallback(_text(content.get("body"))),
         formatted_body=_text(content.get("formatted_body")),
         mentioned=tuple(u for u in user_ids if isinstance(u, str))
         if isinstance(user_ids, list) else (),
         thread_root=_text(relation.get("event_id")) or None
         if relation.get("rel_type") == "m.thread" else None,
+        # In a thread, a client's m.in_reply_to may only be the fallback for clients
+        # without threads (is_falling_back): then the message replies to nothing.
         reply_to=_text(in_reply.get("event_id")) or None
-        if isinstance(in_reply, Mapping) else None,
+        if isinstance(in_reply, Mapping) and not relation.get("is_falling_back") else None,
         is_edit=relation.get("rel_type") == "m.replace",
     )
