@@ -18,8 +18,10 @@ from nio import AsyncClient, LoginResponse
 from bot import errors
 from bot.adapters.matrix.adapter import MatrixAdapter, MatrixConfig
 from bot.serving.assistant import Assistant
+from bot.serving.settings import Settings
 from knowledge.base import KnowledgeBase
 from testing.matrix_people import EventLoop, Person
+from testing.openai_server import ChatReply, OpenAIServer
 from testing.running_bot import RunningBot
 from testing.slack_server import SlackStandIn, wait_until
 from testing.synapse_server import SynapseServer
@@ -57,10 +59,11 @@ class World:
         self.people.append(person)
         return person
 
-    def start_bot(self, **options: Any) -> MatrixAdapter:
+    def start_bot(self, assistant: Assistant | None = None, **options: Any) -> MatrixAdapter:
         config = MatrixConfig(homeserver=self.synapse.url, user_id=self.bot_id,
                               state_dir=self.root / "bot", password=PASSWORD, **options)
-        adapter = MatrixAdapter(Assistant(self.kb, frozenset({self.admin_id})), config)
+        adapter = MatrixAdapter(assistant or Assistant(self.kb, frozenset({self.admin_id})),
+                                config)
         running = RunningBot(adapter).__enter__()
         self.running.append(running)
         wait_until(lambda: adapter.syncs >= 1 or running.error, timeout=60,
@@ -249,6 +252,25 @@ def test_check_alone_checks_the_message_replied_to(world: World) -> None:
     notice = ana.wait_notices(room, world.bot_id)[0]
     assert "Claim 1: Die Gewinner sind diejenigen" in notice.content["body"]
     assert "<strong>Claim 1:</strong>" in notice.content["formatted_body"]
+
+
+def test_compare_with_a_model_states_each_position_in_html(world: World) -> None:
+    with OpenAIServer() as model:
+        model.script = lambda messages: ChatReply(
+            "D1: The essay says the winners supply the computing power [1]." if "<document"
+            in json.dumps(messages) else "1: translated")
+        settings = Settings(_env_file=None, llm="openai:test-model",  # type: ignore[call-arg]
+                            llm_base_url=model.url)
+        world.start_bot(Assistant.from_settings(settings, world.kb))
+        ana = world.person("ana")
+        room = joined_room(world, ana)
+        ana.send(room, f"{world.bot_id}: compare GPU clusters for European startups",
+                 mention=world.bot_id)
+        notice = ana.wait_notices(room, world.bot_id)[0]
+    html = notice.content["formatted_body"]
+    assert "<li><strong>Der Mythos" in html
+    assert "<p>The essay says the winners supply the computing power [1].</p>" in html
+    assert "Machine translation: translated" in html
 
 
 def test_no_backlog_on_first_start_and_missed_messages_after_a_restart(world: World) -> None:

@@ -165,6 +165,14 @@ def test_a_quote_in_another_language_shows_a_labelled_translation(
     assert citation.to_json()["translation"] == citation.translation
 
 
+def test_quotes_are_not_translated_when_the_language_asked_in_is_unclear(
+        essay_kb: KnowledgeBase) -> None:
+    model = ScriptedChatModel(replies=["D1: Rechenleistung entscheidet [1]."])
+    comparison = compare_sources(essay_kb.retriever, "Rechenleistung", PositionWriter(model))
+    assert len(model.calls) == 1  # no translation call
+    assert all(not c.translation for p in comparison.positions for c in p.citations)
+
+
 def test_same_language_quotes_are_not_translated(essay_kb: KnowledgeBase) -> None:
     model = ScriptedChatModel(replies=["Die US-Anbieter [1]."])
     answer = GeneratedAnswerer(essay_kb.retriever, model).answer(

@@ -24,10 +24,12 @@ from bot.answering.generation import GeneratedAnswerer
 from bot.serving.assistant import Assistant
 from bot.serving.commands import HELP
 from bot.serving.feedback import FeedbackLog
+from bot.serving.settings import Settings
 from knowledge.base import KnowledgeBase
 from knowledge.embedders import E5Embedder, Embedder, Vectors
 from testing.chat_fakes import ScriptedChatModel
 from testing.chroma_server import free_port
+from testing.openai_server import ChatReply, OpenAIServer
 from testing.running_bot import RunningBot
 from testing.slack_server import (
     BOT_ID,
@@ -456,3 +458,28 @@ def test_policybot_run_with_a_bad_token_says_so_in_one_line(slack: SlackStandIn,
     assert result.returncode == 1
     assert result.stderr == "policybot: Slack refused the bot token: invalid_auth\n"
     assert result.stdout == ""
+
+
+def test_check_with_a_model_shows_verified_verdicts_and_withholds_invented_ones(
+        slack: SlackStandIn, start_bot: BotFactory, essay_kb: KnowledgeBase) -> None:
+    copied = "Die Gewinner sind diejenigen, die Rechenleistung bereitstellen."
+    invented = "Europa baut die schnellsten Rechenzentren der Welt."
+    with OpenAIServer() as model:
+        def verdict(messages: list[dict[str, Any]]) -> ChatReply:
+            asked = "\n".join(str(m["content"]) for m in messages)
+            if copied in asked.split("<claim>")[-1]:
+                return ChatReply(json.dumps({"verdict": "supported", "passage": 1,
+                                             "quote": copied}))
+            return ChatReply(json.dumps({"verdict": "contradicted", "passage": 1,
+                                         "quote": "Europa baut die schnellsten Zentren."}))
+
+        model.script = verdict
+        settings = Settings(_env_file=None, llm="openai:test-model",  # type: ignore[call-arg]
+                            llm_base_url=model.url)
+        start_bot(Assistant.from_settings(settings, essay_kb))
+        asked = slack.say("C1", "UANA", f"<@{BOT_USER}> check {copied} {invented}")
+        (reply,) = wait_until(lambda: slack.replies_to(asked), what="the check")
+    shown = texts(reply)
+    assert "— *supported*" in shown and "*Claim 2:*" in shown
+    assert "withheld" in shown and "*contradicted*" not in shown
+    assert "schnellsten Zentren" not in shown  # the invented quote is never shown

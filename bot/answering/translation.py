@@ -26,8 +26,11 @@ _LINE = re.compile(r"^\s*(\d+)\s*[:.)]\s*(.+?)\s*$")
 
 
 def foreign(citations: Sequence[Citation], question: str) -> list[Citation]:
-    """The citations whose passage is in another language than the question."""
-    asked = detect(question, "en")
+    """The citations whose passage is in another language than the question; none when
+    the question's language cannot be told (a topic of one noun: "Rechenleistung")."""
+    asked = detect(question, "")
+    if not asked:
+        return []
     return [c for c in citations if c.language and c.language != asked and c.quote]
 
 
@@ -45,7 +48,7 @@ class Translator:
             return tuple(citations)
         quotes = "\n".join(f'<quote n="{n}">{neutralise(c.quote)}</quote>'
                            for n, c in enumerate(todo, start=1))
-        language = NAMES.get(detect(question, "en"), "English")
+        language = NAMES.get(detect(question, ""), "English")
         reply = run_prompt(self.chain, {"quotes": quotes, "language": language},
                            "translating quotes")
         if reply is None:
