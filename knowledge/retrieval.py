@@ -198,7 +198,10 @@ class Retriever:
     def state(self) -> KnowledgeState:
         return self.state_file.current()
 
-    def search(self, query: str, k: int = 5) -> Retrieval:
+    def search(self, query: str, k: int = 5, per_language: bool = False) -> Retrieval:
+        """The k best passages; `per_language`: the k best of each passage language (a
+        comparison must see the best of a language that holds few passages, which the
+        many of another would crowd out of one list)."""
         state = self.state()  # one snapshot for the whole search: old or new, never both
         if not state.collection or not state.documents:
             raise EmptyKnowledgeBase
@@ -221,9 +224,11 @@ class Retriever:
             sentences = ([] if self.fusion == "passages"
                          else self._sentences(state, vector, 2 * depth, live, language,
                                               passages))
-            hits += self._fuse(passages, sentences, offsets[language], ranking[language],
+            found = self._fuse(passages, sentences, offsets[language], ranking[language],
                                ranking, named.sources)
-        hits = _top(_prefer_kind(hits, wanted, k), k)
+            hits += _top(found, k) if per_language else found
+        hits = _top(hits, len(hits)) if per_language else _top(_prefer_kind(hits, wanted, k),
+                                                                   k)
         if not hits:
             return Retrieval(query=query, hits=[], relevant=False, relevance=0.0)
         evidence = self.judge.evidence(query, hits)

@@ -63,7 +63,7 @@ def test_the_assistant_compares_and_says_which_command_ran(essay_kb: KnowledgeBa
 
 
 def test_compare_json_contract_and_bad_input(cli_env: dict[str, str]) -> None:
-    result = policybot(["compare", "open-source AI and hyperscalers", "--json"], cli_env)
+    result = policybot(["compare", "open-source AI models", "--json"], cli_env)
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
     assert set(data) == {"topic", "positions", "silent", "agreement"}
