@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from testing.openai_server import ChatReply, OpenAIServer
 from tests.conftest import ESSAY, policybot
 
 pytestmark = pytest.mark.e2e
@@ -87,3 +88,22 @@ def test_stdout_stays_clean_with_debug_logging(cli_env: dict[str, str]) -> None:
     result = policybot(["search", "--json", "Politik"], {**cli_env, "POLICYBOT_LOG_LEVEL": "DEBUG"})
     assert result.returncode == 0
     json.loads(result.stdout)  # nothing but the JSON object on stdout
+
+
+def test_chat_compares_and_checks_with_and_without_a_model(cli_env: dict[str, str]) -> None:
+    claim = "Die Gewinner sind diejenigen, die Rechenleistung bereitstellen."
+    lines = f"Was sagen die Quellen zu Rechenleistung und GPU-Clustern?\ncheck {claim}\nquit\n"
+    plain = policybot(["chat"], cli_env, stdin=lines)
+    assert plain.returncode == 0, plain.stderr
+    assert "What the sources say about “Rechenleistung und GPU-Clustern”" in plain.stdout
+    assert "No verdict: that needs a language model" in plain.stdout
+    with OpenAIServer() as model:
+        model.script = lambda messages: ChatReply(
+            json.dumps({"verdict": "supported", "passage": 1, "quote": claim})
+            if "<claim>" in json.dumps(messages, ensure_ascii=False)
+            else "D1: Der Essay sagt, Rechenleistung entscheide [1].")
+        modelled = policybot(["chat"], {**cli_env, "POLICYBOT_LLM": "openai:test-model",
+                                        "POLICYBOT_LLM_BASE_URL": model.url}, stdin=lines)
+    assert modelled.returncode == 0, modelled.stderr
+    assert "Der Essay sagt, Rechenleistung entscheide [1]." in modelled.stdout
+    assert "Verdict: supported" in modelled.stdout and f"»{claim}«" in modelled.stdout
