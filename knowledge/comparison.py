@@ -26,6 +26,9 @@ MAX_JUDGED = 12
 # weak false speakers stood at 0.7-1.5, true ones from 3.8 up); eval/compare.jsonl is the
 # report set.
 SPEAKS_ABOVE = 2.0
+# Sentences of each document the second embedder reads (its pass is most of a comparison's
+# time: 12 documents x 3 sentences cost ~80 ms; one each placed the fit set alike).
+SENTENCES_JUDGED = 1
 
 
 @dataclass(frozen=True)
@@ -45,7 +48,7 @@ class Comparison:
 
 def compare(retriever: Retriever, topic: str, per_document: int = PER_DOCUMENT) -> Comparison:
     state = retriever.state()
-    retrieval = retriever.search(topic, k=DEPTH, per_language=True)
+    retrieval = retriever.search(topic, k=DEPTH, per_language=True, judged=False)
     grouped: dict[str, list[PassageHit]] = {}
     for hit in retrieval.hits:
         grouped.setdefault(hit.source, []).append(hit)
@@ -56,7 +59,8 @@ def compare(retriever: Retriever, topic: str, per_document: int = PER_DOCUMENT) 
     best_of_language = [next(s for s in ranked if grouped[s][0].language == language)
                         for language in firsts]
     sources = list(dict.fromkeys(ranked[:MAX_JUDGED] + best_of_language))
-    evidences = retriever.judge.evidences(retrieval.query, [grouped[s] for s in sources])
+    evidences = retriever.judge.evidences(retrieval.query, [grouped[s] for s in sources],
+                                         SENTENCES_JUDGED)
     positions = [Position(source, grouped[source][0].title, grouped[source][:per_document],
                           evidence)
                  for source, evidence in zip(sources, evidences, strict=True)

@@ -145,13 +145,14 @@ class RelevanceJudge:
     def evidence(self, query: str, hits: list[PassageHit]) -> float:
         return self.evidences(query, [hits])[0]
 
-    def evidences(self, query: str, groups: list[list[PassageHit]]) -> list[float]:
+    def evidences(self, query: str, groups: list[list[PassageHit]],
+                  sentences_each: int = 3) -> list[float]:
         """The evidence of each group of hits (a search's, or one document's), with one
-        call of the second embedder for all groups' sentences."""
+        call of the second embedder for the best `sentences_each` sentences of every group."""
         margins = [max(hit.calibrated for hit in hits) for hits in groups]
         if self.second is None:  # margin alone: its own midpoint from the same fit
             return [self.MARGIN_WEIGHT * margin - 1.0 for margin in margins]
-        sentences = [[hit.sentence for hit in hits[:3]] for hits in groups]
+        sentences = [[hit.sentence for hit in hits[:sentences_each]] for hits in groups]
         vectors = self.second.embed_passages([query, *(t for ts in sentences for t in ts)])
         similarities = vectors[1:] @ vectors[0]
         evidence, start = [], 0
@@ -198,10 +199,12 @@ class Retriever:
     def state(self) -> KnowledgeState:
         return self.state_file.current()
 
-    def search(self, query: str, k: int = 5, per_language: bool = False) -> Retrieval:
+    def search(self, query: str, k: int = 5, per_language: bool = False,
+               judged: bool = True) -> Retrieval:
         """The k best passages; `per_language`: the k best of each passage language (a
         comparison must see the best of a language that holds few passages, which the
-        many of another would crowd out of one list)."""
+        many of another would crowd out of one list). Not `judged`: relevance is left at
+        0 (a comparison judges each document on its own)."""
         state = self.state()  # one snapshot for the whole search: old or new, never both
         if not state.collection or not state.documents:
             raise EmptyKnowledgeBase
@@ -229,8 +232,8 @@ class Retriever:
             hits += _top(found, k) if per_language else found
         hits = _top(hits, len(hits)) if per_language else _top(_prefer_kind(hits, wanted, k),
                                                                    k)
-        if not hits:
-            return Retrieval(query=query, hits=[], relevant=False, relevance=0.0)
+        if not hits or not judged:
+            return Retrieval(query=query, hits=hits, relevant=False, relevance=0.0)
         evidence = self.judge.evidence(query, hits)
         return Retrieval(query=query, hits=hits, relevant=evidence >= self.judge.threshold,
                          relevance=evidence)
