@@ -27,6 +27,8 @@ def test_a_text_is_split_into_claims_questions_left_out() -> None:
     assert claims_of(f"{COPIED} Woher kommen diese Cluster? Europa kauft sie ein. Ja.") == [
         COPIED, "Europa kauft sie ein."]
     assert len(claims_of("Eine Aussage hier. " * 500)) == 10  # bounded
+    (one,) = claims_of("Europa zahlt " + "sehr " * 4000 + "viel.")  # 20,000 characters
+    assert len(one) == 1000 and one.endswith("…")
 
 
 def test_a_copied_sentence_finds_its_passage_first_a_paraphrase_in_three(

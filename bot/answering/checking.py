@@ -35,6 +35,7 @@ log = logging.getLogger(__name__)
 Verdict = Literal["supported", "contradicted", "not_found"]
 VERDICTS = ("supported", "contradicted", "not_found")
 MAX_CLAIMS = 10
+MAX_CLAIM_CHARS = 1000
 PASSAGES_PER_CLAIM = 3
 NO_VERDICT = ("No verdict: that needs a language model (POLICYBOT_LLM); here are the closest "
               "passages for each claim.")
@@ -75,10 +76,12 @@ class CheckResult:
 
 
 def claims_of(text: str) -> list[str]:
-    """The statements of a text, questions left out, at most MAX_CLAIMS."""
+    """The statements of a text, questions left out, at most MAX_CLAIMS of at most
+    MAX_CLAIM_CHARS each (a 20,000-character sentence is not one claim a reader checks)."""
     statements = [s for s in split_sentences(" ".join(text.split()))
                   if len(s.split()) >= 3 and not s.rstrip().endswith("?")]
-    return statements[:MAX_CLAIMS]
+    return [s if len(s) <= MAX_CLAIM_CHARS else s[: MAX_CLAIM_CHARS - 1].rstrip() + "…"
+            for s in statements[:MAX_CLAIMS]]
 
 
 @dataclass(frozen=True)
