@@ -178,6 +178,8 @@ CALIBRATION_SHARE = 0.5
 RECITAL_PENALTY = 0.01
 # A passage that carries what was asked (a date, an amount, a demand).
 KIND_BONUS = 0.01
+# Evidence a question needs less when it names the document whose passage leads.
+NAMED_RELIEF = 2.0
 
 
 class Retriever:
@@ -235,7 +237,12 @@ class Retriever:
         if not hits or not judged:
             return Retrieval(query=query, hits=hits, relevant=False, relevance=0.0)
         evidence = self.judge.evidence(query, hits)
-        return Retrieval(query=query, hits=hits, relevant=evidence >= self.judge.threshold,
+        threshold = self.judge.threshold
+        if named.sources and hits[0].source in named.sources:
+            # "What does the author demand?": asked about a document by name, and its own
+            # passage leads, a vague question about its argument is still about it.
+            threshold -= NAMED_RELIEF
+        return Retrieval(query=query, hits=hits, relevant=evidence >= threshold,
                          relevance=evidence)
 
     def _documents(self, state: KnowledgeState) -> tuple[list[str], Titles]:

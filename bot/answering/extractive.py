@@ -109,10 +109,21 @@ def cite(n: int, hit: PassageHit, question: str = "") -> Citation:
     )
 
 
+def carrying_first(hits: list[PassageHit], question: str) -> list[PassageHit]:
+    """The cited passages, those whose quote carries what was asked (the demand asked
+    for, the date asked after) first: the answer opens with its answer."""
+    wanted = answer_kind(question)
+    if not wanted or len(hits) < 2:
+        return hits
+    return sorted(hits, key=lambda hit: not any(
+        carries(sentence, wanted) for sentence in quoted_sentences(hit, question)))
+
+
 def extractive_answer(question: str, retrieval: Retrieval) -> Answer:
     citations: list[Citation] = []
     parts: list[str] = []
-    for n, hit in enumerate(choose_cited(retrieval.hits, question), start=1):
+    cited = carrying_first(choose_cited(retrieval.hits, question), question)
+    for n, hit in enumerate(cited, start=1):
         citation = cite(n, hit, question)
         citations.append(citation)
         parts.append(f"{citation.quote} [{n}]")
