@@ -24,7 +24,7 @@ from bot.answering.answers import Citation
 from bot.answering.citing import verified_quote
 from bot.answering.delimiting import neutralise, passages_block
 from bot.answering.extractive import cite
-from bot.answering.prompts import DEFAULT_PROMPTS_DIR, load_prompt, run_prompt
+from bot.answering.prompts import DEFAULT_PROMPTS_DIR, load_prompt, run_prompts
 from bot.answering.redaction import Redactor
 from bot.answering.translation import Translator
 from knowledge.retrieval import PassageHit, Retriever
@@ -119,19 +119,37 @@ class ClaimJudge:
             | StrOutputParser())
         self.translate = Translator(model, prompts_dir)
 
-    def judge(self, claim: str, hits: list[PassageHit], first: int) -> CheckedClaim:
-        """The claim's verdict with its proof first among the citations (numbered from
-        `first`), or no verdict and the closest passages."""
+    def judge(self, text: str, searched: list[tuple[str, list[PassageHit]]],
+              ) -> tuple[CheckedClaim, ...]:
+        """Each claim's verdict with its proof first among its citations, or no verdict
+        and its closest passages; the claims asked about at once, the quotes translated
+        in one call."""
+        asked = run_prompts(self.chain, [
+            {"passages": passages_block(hits), "claim": neutralise(claim)}
+            for claim, hits in searched if hits], "checking a claim")
+        answered = iter(asked)  # a claim with no passage near it is not asked about
+        replies = [next(answered) if hits else None for _, hits in searched]
+        checked, n = [], 1
+        for (claim, hits), reply in zip(searched, replies, strict=True):
+            checked.append(self._verdict(claim, hits, n, reply))
+            n += len(hits)
+        translated = iter(self.translate([c for claim in checked for c in claim.citations],
+                                         text))
+        return tuple(replace(claim, citations=tuple(next(translated)
+                                                    for _ in claim.citations))
+                     for claim in checked)
+
+    @staticmethod
+    def _verdict(claim: str, hits: list[PassageHit], first: int,
+                 reply: str | None) -> CheckedClaim:
         closest = tuple(cite(first + i, hit, claim) for i, hit in enumerate(hits))
-        reply = run_prompt(self.chain, {"passages": passages_block(hits),
-                                        "claim": neutralise(claim)}, "checking a claim")
         reading = parse_reading(reply) if reply is not None else None
         if reading is None:
             if reply is not None:
                 log.warning("unusable verdict from the model: %r", reply[:200])
-            return CheckedClaim(claim, None, self.translate(closest, claim), UNJUDGED)
+            return CheckedClaim(claim, None, closest, UNJUDGED)
         if reading.verdict == "not_found":
-            return CheckedClaim(claim, "not_found", self.translate(closest, claim))
+            return CheckedClaim(claim, "not_found", closest)
         # The passage the model named is tried first; the quote may stand in another.
         order = sorted(range(len(hits)), key=lambda i: i + 1 != reading.passage)
         for i in order:
@@ -139,24 +157,22 @@ class ClaimJudge:
             if span is not None:
                 proof = replace(closest[i], quote=span)
                 rest = [c for j, c in enumerate(closest) if j != i]
-                cited = tuple(replace(c, n=first + k)
-                              for k, c in enumerate([proof, *rest]))
-                return CheckedClaim(claim, reading.verdict, self.translate(cited, claim))
+                return CheckedClaim(claim, reading.verdict, tuple(
+                    replace(c, n=first + k) for k, c in enumerate([proof, *rest])))
         log.info("withheld a %s verdict: its quote %r is in no passage given",
                  reading.verdict, reading.quote[:200])
-        return CheckedClaim(claim, None, self.translate(closest, claim), WITHHELD)
+        return CheckedClaim(claim, None, closest, WITHHELD)
 
 
 def check_claims(retriever: Retriever, text: str,
                  judge: ClaimJudge | None = None) -> CheckResult:
-    checked = []
-    n = 1
-    for claim in claims_of(text):
-        hits = retriever.search(claim, k=PASSAGES_PER_CLAIM).hits
-        if judge is not None and hits:
-            checked.append(judge.judge(claim, hits, n))
-        else:
-            checked.append(CheckedClaim(claim, None, tuple(
-                cite(n + i, hit, claim) for i, hit in enumerate(hits))))
+    searched = [(claim, retriever.search(claim, k=PASSAGES_PER_CLAIM).hits)
+                for claim in claims_of(text)]
+    if judge is not None:
+        return CheckResult(text, judge.judge(text, searched), MODEL_VERDICTS)
+    checked, n = [], 1
+    for claim, hits in searched:
+        checked.append(CheckedClaim(claim, None, tuple(
+            cite(n + i, hit, claim) for i, hit in enumerate(hits))))
         n += len(hits)
-    return CheckResult(text, tuple(checked), MODEL_VERDICTS if judge is not None else NO_VERDICT)
+    return CheckResult(text, tuple(checked), NO_VERDICT)

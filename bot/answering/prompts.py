@@ -82,3 +82,29 @@ def run_prompt(chain: Runnable[dict[str, Any], str], inputs: dict[str, Any],
         log.warning("the language model returned nothing usable %s", what)
         return None
     return reply
+
+
+# Calls to the model at once when one command needs several (a check's claims).
+MAX_CONCURRENT_CALLS = 4
+
+
+def run_prompts(chain: Runnable[dict[str, Any], str], inputs: list[dict[str, Any]],
+                what: str) -> list[str | None]:
+    """`run_prompt` for several inputs, up to MAX_CONCURRENT_CALLS at a time: a check of
+    ten claims waits for the slowest call, not for ten in a row."""
+    if not inputs:
+        return []
+    replies = chain.batch(inputs, config={"max_concurrency": MAX_CONCURRENT_CALLS},
+                          return_exceptions=True)
+    results: list[str | None] = []
+    for reply in replies:
+        if isinstance(reply, Exception):
+            log.warning("the language model failed %s (%s): %s", what,
+                        type(reply).__name__, reply)
+            results.append(None)
+        elif not isinstance(reply, str) or not reply.strip():
+            log.warning("the language model returned nothing usable %s", what)
+            results.append(None)
+        else:
+            results.append(reply)
+    return results
