@@ -22,13 +22,17 @@ HELP = """\
 Ask me anything about the sources and I answer with cited passages.
 Commands:
   <question>   ask a question (or: ask <question>)
+               e.g. What does the author demand from policymakers?
   compare <topic>
                who says what on a topic, document by document
+               e.g. compare incident reporting
                (also: "what do the sources say about <topic>?")
   check <claim>
                the closest source passages for each claim in the text
-               (in Slack and Matrix, "check" alone in a thread or a reply checks
-               the message replied to or the thread's first message)
+               (with a model: supported, contradicted or not found)
+               e.g. check Manufacturers must report exploited vulnerabilities.
+               In Slack and Matrix, "check" alone in a thread or a reply
+               checks the message replied to or the thread's first message.
   sources      list the documents in the knowledge base
   refresh      re-read the sources (admins only)
   help         show this text"""
