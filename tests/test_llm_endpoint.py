@@ -50,7 +50,10 @@ def test_prompt_carries_numbered_passages_and_the_question(
         essay_kb: KnowledgeBase, server: OpenAIServer) -> None:
     server.replies = [ChatReply("US cloud providers supply the GPU clusters [1].")]
     answer = assistant(essay_kb, server).ask(Question(QUESTION))
-    [messages] = server.chat_requests()
+    # The answer, then the translation of its German quote (unscripted: it fails, and the
+    # answer is shown without one).
+    messages, translation = server.chat_requests()
+    assert '<quote n="1">' in user_text(translation)
     assert [m["role"] for m in messages] == ["system", "user"]
     assert QUESTION in messages[1]["content"]
     for n in range(1, 6):
@@ -86,7 +89,7 @@ def test_english_question_gets_english_instructions_and_german_quotes(
     assert "Rechenleistung" in answer.citations[0].text  # the quote stays German
     server.replies = [ChatReply("Gewinner sind die Anbieter von Rechenleistung [1].")]
     assistant(essay_kb, server).ask(Question("Wer gewinnt wirklich beim Open-Source-Rennen?"))
-    assert "Write in German" in user_text(server.chat_requests()[1])
+    assert "Write in German" in user_text(server.chat_requests()[-1])
 
 
 def test_thread_follow_up_is_condensed_with_history(
@@ -94,18 +97,21 @@ def test_thread_follow_up_is_condensed_with_history(
     bot = assistant(essay_kb, server)
     server.replies = [
         ChatReply("Most will be bought by US giants or fail on cloud costs [1]."),
+        ChatReply("1: I predict that most of these projects will be bought up."),
         ChatReply("What does the author propose instead of only funding research?"),
         ChatReply("A coordinated European investment in public HPC centres [1]."),
+        ChatReply("1: We need a massive European investment in HPC centres."),
     ]
     first = "What does the author predict for European open-source AI projects?"
     bot.handle(Request.of(first, user="@ana:example.org", platform="matrix", thread="room/$event"))
     reply = bot.handle(Request.of("And what does he propose instead?", user="@ana:example.org",
                        platform="matrix", thread="room/$event"))
-    condense = user_text(server.chat_requests()[1])
+    condense = user_text(server.chat_requests()[2])
     assert first in condense and "And what does he propose instead?" in condense
-    assert "What does the author propose instead" in user_text(server.chat_requests()[2])
+    assert "What does the author propose instead" in user_text(server.chat_requests()[3])
     assert reply.answer is not None and reply.answer.mode == "llm"
     assert any(c.paragraph == 6 for c in reply.answer.citations)
+    assert reply.answer.citations[0].translation.startswith("We need a massive")
 
 
 @pytest.mark.parametrize(("reply", "note"), [
