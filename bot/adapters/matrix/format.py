@@ -35,6 +35,18 @@ HTML_FORMAT = "org.matrix.custom.html"
 Content = dict[str, Any]
 
 
+def html_notice(body: str, parts: list[str]) -> Content:
+    """An m.notice with a plain `body` and its HTML, fitted to the size limit; it mentions
+    no one."""
+    return fitted({"msgtype": "m.notice", "body": body, "format": HTML_FORMAT,
+                   "formatted_body": "\n".join(parts), "m.mentions": {}})
+
+
+def remark(text: str) -> str:
+    """A note beside the content (why there is no verdict, a fallback), in italics."""
+    return f"<p><em>{html.escape(text)}</em></p>"
+
+
 def citation_html(citation: Citation) -> str:
     place = html.escape(locator(citation))
     url = citation.url if citation.url.startswith(("http://", "https://")) else ""
@@ -57,18 +69,16 @@ def answer_content(answer: Answer) -> Content:
     paragraphs = [f"<p>{html.escape(p).replace(chr(10), '<br>')}</p>"
                   for p in text.split("\n\n") if p.strip()]
     if answer.note:
-        paragraphs.append(f"<p><em>{html.escape(answer.note)}</em></p>")
+        paragraphs.append(remark(answer.note))
     paragraphs.extend(citation_html(c) for c in answer.citations)
-    return fitted({"msgtype": "m.notice", "body": answer_text(answer), "format": HTML_FORMAT,
-                   "formatted_body": "\n".join(paragraphs), "m.mentions": {}})
+    return html_notice(answer_text(answer), paragraphs)
 
 
 def notice_content(text: str) -> Content:
     """A command's reply; line layout (sources, refresh summary) kept in <pre>."""
     if "\n" not in text:
         return fitted({"msgtype": "m.notice", "body": text, "m.mentions": {}})
-    return fitted({"msgtype": "m.notice", "body": text, "format": HTML_FORMAT,
-                   "formatted_body": f"<pre>{html.escape(text)}</pre>", "m.mentions": {}})
+    return html_notice(text, [f"<pre>{html.escape(text)}</pre>"])
 
 
 # Positions shown in one chat message; the others are named.
@@ -96,26 +106,22 @@ def comparison_content(comparison: ComparisonAnswer) -> Content:
         parts.append(f"<p>{html.escape(comparison.agreement)}</p>")
     if comparison.silent and shown:
         silent = "; ".join(t for _, t in comparison.silent)
-        parts.append(f"<p><em>Silent: {html.escape(silent)}</em></p>")
-    return fitted({"msgtype": "m.notice", "body": comparison_text(comparison,
-                                                                  most=MAX_POSITIONS),
-                   "format": HTML_FORMAT, "formatted_body": "\n".join(parts),
-                   "m.mentions": {}})
+        parts.append(remark(f"Silent: {silent}"))
+    return html_notice(comparison_text(comparison, most=MAX_POSITIONS), parts)
 
 
 def check_content(result: CheckResult) -> Content:
     """An m.notice: each claim, then its closest passages."""
-    parts = ([f"<p><em>{html.escape(result.note)}</em></p>"] if result.note else []) \
+    parts = ([remark(result.note)] if result.note else []) \
         if result.claims else ["<p>I found no statement to check in that text.</p>"]
     for number, claim in enumerate(result.claims, start=1):
         verdict = f" — <strong>{claim.verdict}</strong>" if claim.verdict else ""
         parts.append(f"<p><strong>Claim {number}:</strong> {html.escape(claim.claim)}"
                      f"{verdict}</p>")
         if claim.note:
-            parts.append(f"<p><em>{html.escape(claim.note)}</em></p>")
+            parts.append(remark(claim.note))
         parts.extend(citation_html(c) for c in claim.citations)
-    return fitted({"msgtype": "m.notice", "body": check_text(result), "format": HTML_FORMAT,
-                   "formatted_body": "\n".join(parts), "m.mentions": {}})
+    return html_notice(check_text(result), parts)
 
 
 def encoded_size(content: Content) -> int:
