@@ -73,15 +73,7 @@ def run_prompt(chain: Runnable[dict[str, Any], str], inputs: dict[str, Any],
                what: str) -> str | None:
     """The model's reply as text, or None (logged) when it fails or says nothing: every
     caller has an answer without the model to fall back on."""
-    try:
-        reply = chain.invoke(inputs)
-    except Exception as error:
-        log.warning("the language model failed %s (%s): %s", what, type(error).__name__, error)
-        return None
-    if not isinstance(reply, str) or not reply.strip():
-        log.warning("the language model returned nothing usable %s", what)
-        return None
-    return reply
+    return run_prompts(chain, [inputs], what)[0]
 
 
 # Calls to the model at once when one command needs several (a check's claims).
