@@ -71,7 +71,6 @@ class Assistant:
         self.redact = Redactor(secrets)
         self.admins = admins
         self.tools = tools or Tools(answerer or Answerer(knowledge.retriever))
-        self.answerer = self.tools.answerer
         self.memory = memory or ThreadMemory()
         self.metrics = metrics or Metrics()
         self.metrics.count_passages(lambda: knowledge.state_file.current().passage_count)
@@ -160,7 +159,7 @@ class Assistant:
         history = turns_of(context) if context else \
             self.memory.history(thread) if thread else ()
         try:
-            answer = self.answerer.answer(question, history)
+            answer = self.tools.answerer.answer(question, history)
         except EmptyKnowledgeBase:
             return Answer(question.text, errors.KNOWLEDGE_EMPTY, grounded=False), "failed"
         except StoreError:
