@@ -142,7 +142,7 @@ class ClaimJudge:
     @staticmethod
     def _verdict(claim: str, hits: list[PassageHit], first: int,
                  reply: str | None) -> CheckedClaim:
-        closest = tuple(cite(first + i, hit, claim) for i, hit in enumerate(hits))
+        closest = cited(claim, hits, first)
         reading = parse_reading(reply) if reply is not None else None
         if reading is None:
             if reply is not None:
@@ -172,7 +172,12 @@ def check_claims(retriever: Retriever, text: str,
         return CheckResult(text, judge.judge(text, searched), MODEL_VERDICTS)
     checked, n = [], 1
     for claim, hits in searched:
-        checked.append(CheckedClaim(claim, None, tuple(
-            cite(n + i, hit, claim) for i, hit in enumerate(hits))))
+        checked.append(CheckedClaim(claim, None, cited(claim, hits, n)))
         n += len(hits)
     return CheckResult(text, tuple(checked), NO_VERDICT)
+
+
+def cited(claim: str, hits: list[PassageHit], first: int) -> tuple[Citation, ...]:
+    """A claim's closest passages as citations, numbered on from `first` (the numbers run
+    through all the claims of a text)."""
+    return tuple(cite(first + i, hit, claim) for i, hit in enumerate(hits))

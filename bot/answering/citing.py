@@ -50,11 +50,14 @@ def check_citations(raw: str, passages: int) -> CheckedAnswer:
                 removed.append(number)
         return "".join(f" [{n}]" for n in kept)
 
-    checked = _MARKER.sub(rewrite, text)
-    # Removing a marker can leave "word ." or doubled spaces behind.
-    checked = re.sub(r"[ \t]+([.,;:!?])", r"\1", checked)
-    checked = re.sub(r"[ \t]{2,}", " ", checked).strip()
+    checked = _tidy(_MARKER.sub(rewrite, text))
     return CheckedAnswer(checked, tuple(order), tuple(removed), declined=False)
+
+
+def _tidy(text: str) -> str:
+    """Removing a marker can leave "word ." or doubled spaces behind."""
+    text = re.sub(r"[ \t]+([.,;:!?])", r"\1", text)
+    return re.sub(r"[ \t]{2,}", " ", text).strip()
 
 
 def keep_markers(raw: str, allowed: set[int]) -> tuple[str, tuple[int, ...]]:
@@ -67,9 +70,7 @@ def keep_markers(raw: str, allowed: set[int]) -> tuple[str, tuple[int, ...]]:
         kept.extend(n for n in numbers if n not in kept)
         return "".join(f" [{n}]" for n in numbers)
 
-    text = _MARKER.sub(rewrite, raw.strip())
-    text = re.sub(r"[ \t]+([.,;:!?])", r"\1", text)
-    return re.sub(r"[ \t]{2,}", " ", text).strip(), tuple(kept)
+    return _tidy(_MARKER.sub(rewrite, raw.strip())), tuple(kept)
 
 
 # A quote must be this long to prove anything: "the" is in every passage.
