@@ -25,10 +25,9 @@ MAX_GROWTH = 3
 _LINE = re.compile(r"^\s*(\d+)\s*[:.)]\s*(.+?)\s*$")
 
 
-def foreign(citations: Sequence[Citation], question: str) -> list[Citation]:
-    """The citations whose passage is in another language than the question; none when
-    the question's language cannot be told (a topic of one noun: "Rechenleistung")."""
-    asked = detect(question, "")
+def foreign(citations: Sequence[Citation], asked: str) -> list[Citation]:
+    """The citations whose passage is in another language than `asked`, the question's;
+    none when that cannot be told ("": a topic of one noun, "Rechenleistung")."""
     if not asked:
         return []
     return [c for c in citations if c.language and c.language != asked and c.quote]
@@ -43,12 +42,13 @@ class Translator:
     def __call__(self, citations: Sequence[Citation], question: str) -> tuple[Citation, ...]:
         """The citations, those in another language carrying a translation of their quote;
         unchanged when there are none or the model fails."""
-        todo = foreign(citations, question)
+        asked = detect(question, "")
+        todo = foreign(citations, asked)
         if not todo:
             return tuple(citations)
         quotes = "\n".join(f'<quote n="{n}">{neutralise(c.quote)}</quote>'
                            for n, c in enumerate(todo, start=1))
-        language = NAMES.get(detect(question, ""), "English")
+        language = NAMES.get(asked, "English")
         reply = run_prompt(self.chain, {"quotes": quotes, "language": language},
                            "translating quotes")
         if reply is None:
