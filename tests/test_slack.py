@@ -171,6 +171,8 @@ def test_a_follow_up_after_a_restart_is_understood_from_the_thread(
                           thread_ts=question["ts"])
     (reply,) = wait_until(lambda: slack.replies_to(follow_up), what="the answer")
     assert "¶6" in texts(reply)  # as in a thread the bot remembers
+    # Read once: to tell that the bot took part, and for what was said.
+    assert len(slack.called("conversations.replies")) == 1
 
 
 def test_called_into_a_thread_late_it_answers_in_the_threads_context(

@@ -220,6 +220,7 @@ class SlackAdapter:
                 log.info("not answering %s from %s: a Slack Connect user (workspace %s)",
                          message.ts, message.user, message.user_team)
                 return
+            thread: list[dict[str, Any]] | None = None  # the thread, if read already
             if message.kind == "mention":
                 # Answered in the mention's thread, or a new thread under it.
                 where = Where(message.channel, message.ts, message.thread_ts or message.ts,
@@ -229,25 +230,30 @@ class SlackAdapter:
                     return
                 if not message.direct and f"<@{self.bot_user_id}>" in message.text:
                     return  # its app_mention event answers it (no second thread read)
-                follow_up = message.in_thread and not message.direct and \
-                    await self._answered_in(message.channel, str(message.thread_ts))
+                follow_up = False
+                if message.in_thread and not message.direct:
+                    follow_up, thread = await self._answered_in(message.channel,
+                                                                str(message.thread_ts))
                 if not (message.direct or follow_up):
                     return  # channel chatter: only mentions (their own event) are for the bot
                 where = Where(message.channel, message.ts, message.thread_ts, message.user)
-            self.workers.start(self._answer(where, message.text))
+            self.workers.start(self._answer(where, message.text, thread))
         finally:
             self.events_handled += 1
 
-    async def _answered_in(self, channel: str, thread_ts: str) -> bool:
+    async def _answered_in(self, channel: str, thread_ts: str,
+                           ) -> tuple[bool, list[dict[str, Any]] | None]:
+        """Whether the bot took part in the thread, and the thread if it had to be read
+        to tell (the answer then needs no second read)."""
         key = f"{channel}:{thread_ts}"
         if key in self.threads:
-            return True
+            return True, None
         # Not seen since start-up: the thread itself tells whether the bot took part.
         messages = await self._read_thread(channel, thread_ts)
         if any(self._by_this_bot(m) for m in messages[1:]):
             self.threads.add(key)
-            return True
-        return False
+            return True, messages
+        return False, messages
 
     def _by_this_bot(self, message: dict[str, Any]) -> bool:
         return message.get("user") == self.bot_user_id or bool(
@@ -273,12 +279,15 @@ class SlackAdapter:
             log.warning("cannot read thread %s in %s", thread_ts, channel, exc_info=True)
         return messages
 
-    async def _thread_context(self, where: Where) -> tuple[tuple[ThreadMessage, ...], str]:
+    async def _thread_context(self, where: Where, thread: list[dict[str, Any]] | None,
+                              ) -> tuple[tuple[ThreadMessage, ...], str]:
         """The thread so far (before the question) and the text of its first message;
-        nothing for a question that starts a thread or stands outside one."""
+        nothing for a question that starts a thread or stands outside one. `thread`: the
+        thread's messages if read already."""
         if not where.thread_ts or where.thread_ts == where.ts:
             return (), ""
-        messages = await self._read_thread(where.channel, where.thread_ts)
+        messages = thread if thread is not None else \
+            await self._read_thread(where.channel, where.thread_ts)
         earlier = [m for m in messages if _before(m.get("ts"), where.ts) and m.get("text")]
         context = tuple(ThreadMessage(question_text(str(m["text"]), self.bot_user_id),
                                       self._by_this_bot(m))
@@ -299,7 +308,8 @@ class SlackAdapter:
                 return False
         return self._bots[user]
 
-    async def _answer(self, where: Where, raw_text: str) -> None:
+    async def _answer(self, where: Where, raw_text: str,
+                      thread: list[dict[str, Any]] | None = None) -> None:
         # A mention in a thread also arrives as a message event: one answer per message.
         if not self.seen.first(f"message:{where.channel}:{where.ts}"):
             return
@@ -307,7 +317,7 @@ class SlackAdapter:
             return
         try:
             await self._react(where)
-            context, quoted = await self._thread_context(where)
+            context, quoted = await self._thread_context(where, thread)
             request = Request.of(question_text(raw_text, self.bot_user_id), where.user,
                                  PLATFORM, where.conversation, context, quoted)
             if self.workers.starts_a_refresh(request):
