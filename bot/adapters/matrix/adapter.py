@@ -138,6 +138,9 @@ class MatrixAdapter:
         except errors.PlatformError:
             raise
         except Exception as error:
+            # The one line names the kind of failure; the log keeps where it happened (a
+            # KeyError while restoring a saved device was seen once, in a clean-clone run).
+            log.warning("Matrix login failed", exc_info=True)
             raise errors.PlatformError(
                 f"cannot reach the Matrix homeserver at {self.config.homeserver}: "
                 f"{type(error).__name__}") from None
