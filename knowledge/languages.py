@@ -37,6 +37,11 @@ _WORD = re.compile(r"[^\W\d_]+")
 _SAMPLE_CHARS = 20_000
 
 
+def function_words() -> frozenset[str]:
+    """The function words of every language told apart here."""
+    return frozenset().union(*_MARKERS.values())
+
+
 def detect(text: str, default: str = "en") -> str:
     """The language whose function words the text uses most; `default` on a tie."""
     words = [w.lower() for w in _WORD.findall(text[:_SAMPLE_CHARS])]

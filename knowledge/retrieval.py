@@ -17,9 +17,11 @@ from knowledge.documents import sentence_of, stable_hash
 from knowledge.embedders import Embedder, Vectors
 from knowledge.errors import EmptyKnowledgeBase
 from knowledge.naming import Titles
+from knowledge.overlap import overlap_shares
 from knowledge.sentences import split_sentences
 from knowledge.state import KnowledgeState, StateFile
 from knowledge.store import PASSAGE, SENTENCE, Record, VectorStore, language_slug
+from knowledge.structure import is_recital
 
 log = logging.getLogger(__name__)
 
@@ -178,6 +180,8 @@ CALIBRATION_SHARE = 0.5
 RECITAL_PENALTY = 0.01
 # A passage that carries what was asked (a date, an amount, a demand).
 KIND_BONUS = 0.01
+# A passage holding all of the question's rare words gains this much (calibrated scale).
+OVERLAP_WEIGHT = 0.03
 # Evidence a question needs less when it names the document whose passage leads.
 NAMED_RELIEF = 2.0
 
@@ -229,8 +233,9 @@ class Retriever:
             sentences = ([] if self.fusion == "passages"
                          else self._sentences(state, vector, 2 * depth, live, language,
                                               passages))
-            found = self._fuse(passages, sentences, offsets[language], ranking[language],
-                               ranking, named.sources)
+            found = _with_overlap(query, self._fuse(
+                passages, sentences, offsets[language], ranking[language], ranking,
+                named.sources))
             hits += _top(found, k) if per_language else found
         hits = _top(hits, len(hits)) if per_language else _top(_prefer_kind(hits, wanted, k),
                                                                    k)
@@ -314,7 +319,7 @@ class Retriever:
             source = str(meta.get("source", ""))
             calibrated = similarity - offset
             rank_score = similarity - mean - CALIBRATION_SHARE * (own_ranking - mean)
-            if str(meta.get("section", "")).startswith("Recitals"):
+            if is_recital(str(meta.get("section", ""))):
                 rank_score -= RECITAL_PENALTY
             hits.append(
                 PassageHit(
@@ -336,6 +341,20 @@ class Retriever:
                 )
             )
         return hits
+
+
+def _with_overlap(query: str, hits: list[PassageHit]) -> list[PassageHit]:
+    """One language's hits reordered by their score plus the share of the question's
+    words each holds (weighted by their rarity among these hits; knowledge/overlap.py).
+
+    Reordered, not rescored: the hits keep the language's scores, handed out in the new
+    order. Only a question's own language shares its words, and a bonus would pull a
+    German question to the German essay away from the English rule that answers it."""
+    shares = overlap_shares(query, [f"{hit.section} {hit.text}" for hit in hits])
+    scores = sorted((hit.score for hit in hits), reverse=True)
+    order = sorted(zip(hits, shares, strict=True),
+                   key=lambda pair: (-(pair[0].score + OVERLAP_WEIGHT * pair[1]), pair[0].id))
+    return [replace(hit, score=score) for (hit, _), score in zip(order, scores, strict=True)]
 
 
 def _top(hits: list[PassageHit], k: int) -> list[PassageHit]:

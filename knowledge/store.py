@@ -81,6 +81,22 @@ class Record:
     metadata: dict[str, Any]
 
 
+# How many candidates HNSW keeps while it searches. Chroma's 100 left a search depending on
+# the process: the graph is rebuilt from its log at each start, and at 100 the 60 nearest
+# sentences differed between two processes asking the same question (answers changed with
+# them). At 1,000 a language's collection is searched nearly exhaustively (see
+# BENCHMARKS.md for what it costs at 10k passages).
+SEARCH_EF = 1000
+
+
+def _search_widely(collection: Any) -> None:
+    """Raise a collection's search breadth to SEARCH_EF, also for collections that an
+    earlier version created (HNSW's search breadth is not part of the stored vectors)."""
+    hnsw = (collection.configuration or {}).get("hnsw") or {}
+    if int(hnsw.get("ef_search") or 0) < SEARCH_EF:
+        collection.modify(configuration={"hnsw": {"ef_search": SEARCH_EF}})
+
+
 class VectorStore:
     def __init__(self, client: Any, embedder: Embedder) -> None:
         self.client = client
@@ -96,6 +112,7 @@ class VectorStore:
                 embedding_function=self.embedder,
                 collection_metadata={"hnsw:space": "cosine"},
             )
+            _search_widely(self._stores[name]._collection)
         return self._stores[name]
 
     def add(self, name: str, passages: Sequence[Passage]) -> int:

@@ -24,6 +24,8 @@ from knowledge.sentences import split_sentences
 MIN_WORDS = 40
 MAX_WORDS = 250
 PATH_SEPARATOR = " › "
+# The heading path of a regulation's recitals: they explain; the articles hold the rule.
+RECITALS = "Recitals"
 # A heading this short that does not end a sentence reads as a section title in text.
 MAX_HEADING_WORDS = 14
 MAX_HEADING_CHARS = 100
@@ -128,7 +130,7 @@ class _Reader:
             return False
         level = level or 2  # a heading-like line of plain text: a section
         if _RECITALS.fullmatch(text):
-            self.set_slot(0, "Recitals")
+            self.set_slot(0, RECITALS)
             self.in_recitals = True
             return True
         if level == 1 and not self.title:
@@ -278,3 +280,7 @@ def blocks_of(units: list[Unit]) -> list[Block]:
         else:
             merged.append(group)
     return [_block(group) for group in merged]
+
+
+def is_recital(section: str) -> bool:
+    return section.startswith(RECITALS)

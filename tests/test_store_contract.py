@@ -12,7 +12,15 @@ from knowledge.documents import Passage, passage_id
 from knowledge.embedders import E5Embedder
 from knowledge.errors import StoreError
 from knowledge.sentences import split_sentences
-from knowledge.store import PASSAGE, SENTENCE, VectorStore, collection_name, open_client
+from knowledge.store import (
+    PASSAGE,
+    SEARCH_EF,
+    SENTENCE,
+    VectorStore,
+    collection_name,
+    open_client,
+    physical_name,
+)
 from testing.chroma_server import ChromaServer, free_port
 
 NAME = collection_name("e5-small")
@@ -75,3 +83,15 @@ def test_deleting_a_version_removes_its_passages_and_sentences(store: VectorStor
 def test_an_unreachable_store_is_one_store_error(tmp_path: Path, e5: E5Embedder) -> None:
     with pytest.raises(StoreError):
         VectorStore(open_client(tmp_path, f"http://127.0.0.1:{free_port()}"), e5).ping()
+
+
+def test_collections_are_searched_widely_also_when_an_earlier_version_made_them(
+        store: VectorStore) -> None:
+    # A collection as an earlier version left it: Chroma's default search breadth.
+    old = physical_name(NAME, PASSAGE, "de")
+    store.client.create_collection(old, metadata={"hnsw:space": "cosine"})
+    assert store.client.get_collection(old).configuration["hnsw"]["ef_search"] < SEARCH_EF
+    store.add(NAME, PASSAGES)
+    for physical in (old, physical_name(NAME, SENTENCE, "en")):
+        assert store.client.get_collection(physical).configuration["hnsw"]["ef_search"] \
+            == SEARCH_EF

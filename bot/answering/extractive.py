@@ -13,6 +13,7 @@ from bot.answering.memory import Turn
 from knowledge.answer_kinds import answer_kind, carries
 from knowledge.retrieval import PassageHit, Retrieval, Retriever
 from knowledge.state import KnowledgeState
+from knowledge.structure import is_recital
 
 log = logging.getLogger(__name__)
 
@@ -58,11 +59,16 @@ def choose_cited(hits: Sequence[PassageHit], question: str = "") -> list[Passage
         if hit.score < best - CITE_WITHIN or len(chosen) == MAX_CITATIONS:
             break
         words = _content_words(" ".join(quoted_sentences(hit, question)))
-        if any(len(words & earlier) >= REPEATS_SHARE * min(len(words), len(earlier))
-               for earlier in quoted):
-            continue  # the same statement again (a recital restating its article)
-        chosen.append(hit)
-        quoted.append(words)
+        repeated = next((i for i, earlier in enumerate(quoted)
+                         if len(words & earlier) >= REPEATS_SHARE * min(len(words), len(earlier))),
+                        None)
+        if repeated is None:
+            chosen.append(hit)
+            quoted.append(words)
+        elif is_recital(chosen[repeated].section) and not is_recital(hit.section):
+            # The same statement twice: a recital restating its article. The article
+            # holds the rule ("shall be at least five years"); the recital explains it.
+            chosen[repeated], quoted[repeated] = hit, words
     return chosen
 
 

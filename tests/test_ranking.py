@@ -1,0 +1,63 @@
+"""Ranking a search's candidates: word overlap within a language, the article over the
+recital that restates it."""
+
+from __future__ import annotations
+
+from bot.answering.extractive import choose_cited
+from knowledge.overlap import overlap_shares
+from knowledge.retrieval import PassageHit, _with_overlap
+
+ARTICLE = ("3. The support period shall be at least five years. Where the product with "
+           "digital elements is expected to be in use for less than five years, the support "
+           "period shall correspond to the expected use time.")
+RECITAL = ("The support period for which the manufacturer ensures the effective handling "
+           "of vulnerabilities should be no less than five years, unless the expected use "
+           "time of the product with digital elements is less than five years.")
+OTHER = "Manufacturers shall keep the technical documentation at the disposal of authorities."
+
+
+def hit(pid: str, text: str, score: float, section: str = "Chapter II › Article 13",
+        language: str = "en") -> PassageHit:
+    return PassageHit(id=pid, source="cra.md", title="CRA", section=section, paragraph=1,
+                      url="", language=language, text=text, score=score, similarity=0.8,
+                      calibrated=0.05, sentence=text.split(". ", maxsplit=1)[0] + ".",
+                      sentence_similarity=0.8)
+
+
+def test_rare_question_words_weigh_more_than_common_ones() -> None:
+    texts = [ARTICLE, RECITAL, OTHER, "The manufacturer shall inform the authority."]
+    shares = overlap_shares("How long must the support period be at least?", texts)
+    assert shares[0] > shares[1] > shares[2] == 0.0
+    # Inflected forms meet at their stem, in both languages.
+    assert overlap_shares("Who designates the providers?",
+                          ["The Joint Committee shall designate providers."])[0] > 0
+    assert overlap_shares("Wer benennt die Anbieter?", ["Die Behörde benannte Anbieter."])[0] > 0
+    assert overlap_shares("the of and", texts) == [0.0] * 4
+
+
+def test_overlap_reorders_a_language_and_keeps_its_scores() -> None:
+    hits = [hit("recital", RECITAL, 0.050), hit("article", ARTICLE, 0.045),
+            hit("other", OTHER, 0.044)]
+    ranked = _with_overlap("How long must the support period be at least?", hits)
+    by_score = sorted(ranked, key=lambda h: -h.score)
+    assert [h.id for h in by_score][:2] == ["article", "recital"]
+    # The scores handed out are the language's own: comparing languages stays as it was.
+    assert sorted(h.score for h in ranked) == sorted(h.score for h in hits)
+
+
+def test_a_german_question_does_not_lift_its_own_language() -> None:
+    question = "Wer benennt die kritischen IKT-Drittdienstleister?"
+    german = [hit("essay", "Die kritischen Fragen der Souveränität bleiben offen.", 0.03,
+                  language="de")]
+    assert _with_overlap(question, german)[0].score == 0.03
+
+
+def test_the_article_is_cited_instead_of_the_recital_that_restates_it() -> None:
+    question = "How long must the support period be at least?"
+    recital = hit("recital", RECITAL, 0.050, section="Recitals › (60)")
+    article = hit("article", ARTICLE, 0.048)
+    cited = choose_cited([recital, article], question)
+    assert [h.id for h in cited] == ["article"]
+    # Two articles saying the same keep the first.
+    twin = hit("twin", ARTICLE, 0.047, section="Chapter II › Article 14")
+    assert [h.id for h in choose_cited([article, twin], question)] == ["article"]
