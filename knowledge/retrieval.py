@@ -237,13 +237,17 @@ class Retriever:
                 passages, sentences, offsets[language], ranking[language], ranking,
                 named.sources))
             hits += _top(found, k) if per_language else found
-        hits = _top(hits, len(hits)) if per_language else _top(_prefer_kind(hits, wanted, k),
-                                                                   k)
+        led = False
+        if per_language:
+            hits = _top(hits, len(hits))
+        else:
+            hits, led = _named_first(_prefer_kind(hits, wanted, k), named.sources)
+            hits = _top(hits, k)
         if not hits or not judged:
             return Retrieval(query=query, hits=hits, relevant=False, relevance=0.0)
         evidence = self.judge.evidence(query, hits)
         threshold = self.judge.threshold
-        if named.sources and hits[0].source in named.sources:
+        if led:
             # "What does the author demand?": asked about a document by name, and its own
             # passage leads, a vague question about its argument is still about it.
             threshold -= NAMED_RELIEF
@@ -355,6 +359,23 @@ def _with_overlap(query: str, hits: list[PassageHit]) -> list[PassageHit]:
     order = sorted(zip(hits, shares, strict=True),
                    key=lambda pair: (-(pair[0].score + OVERLAP_WEIGHT * pair[1]), pair[0].id))
     return [replace(hit, score=score) for (hit, _), score in zip(order, scores, strict=True)]
+
+
+def _named_first(hits: list[PassageHit],
+                 named: frozenset[str]) -> tuple[list[PassageHit], bool]:
+    """The documents a question names lead: their passages are lifted, together, just
+    above the best of the rest ("What does the author demand from policymakers?" in a
+    knowledge base where DORA's requests for information match "demand" better than the
+    essay's demand does). Also says whether a named document led on its own."""
+    best = max((hit.score for hit in hits), default=0.0)
+    best_named = max((hit.score for hit in hits if hit.source in named), default=None)
+    if best_named is None:
+        return hits, False
+    if best_named >= best:
+        return hits, True
+    lift = best - best_named + STEER_BONUS
+    return [replace(hit, score=hit.score + lift) if hit.source in named else hit
+            for hit in hits], False
 
 
 def _top(hits: list[PassageHit], k: int) -> list[PassageHit]:

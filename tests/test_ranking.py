@@ -1,11 +1,15 @@
-"""Ranking a search's candidates: word overlap within a language, the article over the
-recital that restates it."""
+"""Ranking a search's candidates: word overlap within a language, the documents a
+question names first, the article over the recital that restates it."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+import pytest
+
 from bot.answering.extractive import choose_cited
 from knowledge.overlap import overlap_shares
-from knowledge.retrieval import PassageHit, _with_overlap
+from knowledge.retrieval import PassageHit, _named_first, _with_overlap
 
 ARTICLE = ("3. The support period shall be at least five years. Where the product with "
            "digital elements is expected to be in use for less than five years, the support "
@@ -61,3 +65,18 @@ def test_the_article_is_cited_instead_of_the_recital_that_restates_it() -> None:
     # Two articles saying the same keep the first.
     twin = hit("twin", ARTICLE, 0.047, section="Chapter II › Article 14")
     assert [h.id for h in choose_cited([article, twin], question)] == ["article"]
+
+
+def test_a_named_document_leads_without_reordering_its_own_passages() -> None:
+    essay = [replace(hit("e1", "Die Politik muss aufwachen.", 0.020), source="essay.txt"),
+             replace(hit("e2", "Der Hype ist verständlich.", 0.010), source="essay.txt")]
+    dora = [replace(hit("d1", OTHER, 0.040), source="dora.md")]
+    ranked, led = _named_first([*dora, *essay], frozenset({"essay.txt"}))
+    assert not led
+    order = sorted(ranked, key=lambda h: -h.score)
+    assert [h.id for h in order] == ["e1", "e2", "d1"]
+    assert order[0].score - order[1].score == pytest.approx(0.010)
+    # Leading on its own, it is left as it was, and says so.
+    assert _named_first([*essay, *dora], frozenset({"dora.md"})) == ([*essay, *dora], True)
+    # Nothing named among the hits: nothing moves.
+    assert _named_first(dora, frozenset({"essay.txt"})) == (dora, False)
