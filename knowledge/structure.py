@@ -151,11 +151,12 @@ class _Reader:
         number, point = self.pending_marker, ""
         self.pending_marker = ""
         previous = self.units[-1] if self.units else None
-        if (not number and previous is not None and text[:1].islower()
+        if (not number and previous is not None and _continues(text)
                 and previous.path == tuple(s for s in self.slots if s)
                 and not ends_sentence(previous.text)):
             # The sentence goes on after something the converter put in between.
-            self.units[-1] = replace(previous, text=f"{previous.text} {text}")
+            joint = "" if text[:1] in _GOES_ON_MARKS else " "
+            self.units[-1] = replace(previous, text=f"{previous.text}{joint}{text}")
             return
         numbered = _NUMBERED.match(text)
         pointed = _POINT.match(text)
@@ -208,11 +209,8 @@ def _split_long(unit: Unit) -> list[Unit]:
     """A unit over MAX_WORDS in parts of whole sentences, as even as the sentences allow."""
     if unit.words <= MAX_WORDS:
         return [unit]
-    sentences: list[str] = []
-    for sentence in split_sentences(unit.text):
-        words = sentence.split()
-        # A run-on "sentence" longer than a passage is cut between words, as a last resort.
-        sentences += [" ".join(words[i:i + MAX_WORDS]) for i in range(0, len(words), MAX_WORDS)]
+    sentences = [piece for sentence in split_sentences(unit.text)
+                 for piece in _run_on_cut(sentence)]
     total = sum(len(s.split()) for s in sentences)
     parts_wanted = -(-total // MAX_WORDS)
     target = total / parts_wanted
@@ -226,6 +224,36 @@ def _split_long(unit: Unit) -> list[Unit]:
         parts[-1].append(sentence)
         size += n
     return [replace(unit, text=" ".join(part)) for part in parts]
+
+
+# Where a run-on sentence longer than a passage may be cut, best first: after a clause
+# (";"), after a comma; between words only where neither is left.
+_CLAUSE_ENDS = (re.compile(r"(?<=;)\s+"), re.compile(r"(?<=,)\s+"))
+
+
+def _run_on_cut(sentence: str, level: int = 0) -> list[str]:
+    """A sentence in pieces of at most MAX_WORDS, cut at its clause boundaries."""
+    if len(sentence.split()) <= MAX_WORDS:
+        return [sentence]
+    if level == len(_CLAUSE_ENDS):
+        words = sentence.split()
+        return [" ".join(words[i:i + MAX_WORDS]) for i in range(0, len(words), MAX_WORDS)]
+    pieces: list[str] = []
+    for clause in _CLAUSE_ENDS[level].split(sentence):
+        if pieces and len(pieces[-1].split()) + len(clause.split()) <= MAX_WORDS:
+            pieces[-1] = f"{pieces[-1]} {clause}"
+        else:
+            pieces.append(clause)
+    return [cut for piece in pieces for cut in _run_on_cut(piece, level + 1)]
+
+
+_GOES_ON_MARKS = ",;)"
+
+
+def _continues(text: str) -> bool:
+    """A paragraph that goes on with a sentence begun before it: "this does not ..." or
+    ", this does not ..." after a footnote a converter put in between."""
+    return text[:1].islower() or text[:1] in _GOES_ON_MARKS
 
 
 def _label(units: list[Unit]) -> str:

@@ -73,3 +73,30 @@ def test_passage_ids_are_deterministic_and_follow_content() -> None:
     assert passages_of(changed)[0].id != first[0].id  # a new version gets new ids
     assert first[2].paragraph == 3
     assert first[2].embedding_text().startswith(f"{title} — Wer gewinnt")
+
+
+def test_a_run_on_sentence_is_cut_at_its_clauses_not_between_words() -> None:
+    clause = "financial entities shall monitor relevant technological developments on a basis"
+    run_on = "Microenterprises should " + "; ".join([clause] * 40) + "."
+    _, blocks = document_blocks(text_lines("Title\n\n" + run_on))
+    assert len(blocks) > 1
+    assert all(len(b.text.split()) <= MAX_WORDS for b in blocks)
+    assert all(b.text.endswith((";", ".")) for b in blocks)
+    assert " ".join(b.text for b in blocks) == run_on
+    # With no clause marks left, commas; with none at all, words, as a last resort.
+    commas = "Members " + ", ".join(["of the board approve the plan"] * 60) + "."
+    _, blocks = document_blocks(text_lines("Title\n\n" + commas))
+    assert all(b.text.endswith((",", ".")) for b in blocks)
+
+
+def test_a_sentence_goes_on_after_a_footnote_heading_put_in_between() -> None:
+    text = ("# Regulation\n\n## Whereas:\n\n### (42)\n\nWhere a product is subject to repair "
+            "as defined in Article 2 of\n\n### (19)\n\n, this does not necessarily lead to a "
+            "substantial modification of the product.\n\n### (43)\n\nProducts should be "
+            "considered important.\n")
+    _, blocks = document_blocks(markdown_lines(text))
+    assert [b.text for b in blocks] == [
+        "Where a product is subject to repair as defined in Article 2 of, this does not "
+        "necessarily lead to a substantial modification of the product. Products should be "
+        "considered important.",
+    ]
