@@ -9,6 +9,7 @@ document whose hits do not convince the judge is silent, not padded with weak ma
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from knowledge.retrieval import PassageHit, Retriever
@@ -47,9 +48,12 @@ class Comparison:
     silent: list[tuple[str, str]]  # (source, title) of the others, by title
 
 
-def compare(retriever: Retriever, topic: str, per_document: int = PER_DOCUMENT) -> Comparison:
+def compare(retriever: Retriever, topic: str, per_document: int = PER_DOCUMENT,
+            translations: Mapping[str, str] | None = None) -> Comparison:
+    """`translations`: the topic in other passage languages, searched with too."""
     state = retriever.state()
-    retrieval = retriever.search(topic, k=DEPTH, per_language=True, judged=False)
+    retrieval = retriever.search(topic, k=DEPTH, per_language=True, judged=False,
+                                 translations=translations)
     grouped: dict[str, list[PassageHit]] = {}
     for hit in retrieval.hits:
         grouped.setdefault(hit.source, []).append(hit)

@@ -4,6 +4,7 @@ fused by passage, steered to the documents a question names, judged for relevanc
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from importlib import resources
@@ -206,37 +207,39 @@ class Retriever:
         return self.state_file.current()
 
     def search(self, query: str, k: int = 5, per_language: bool = False,
-               judged: bool = True) -> Retrieval:
+               judged: bool = True, translations: Mapping[str, str] | None = None,
+               ) -> Retrieval:
         """The k best passages; `per_language`: the k best of each passage language (a
         comparison must see the best of a language that holds few passages, which the
         many of another would crowd out of one list). Not `judged`: relevance is left at
-        0 (a comparison judges each document on its own)."""
+        0 (a comparison judges each document on its own). `translations`: the question
+        in a passage language (a model's translation), searched with too in that
+        language; a passage keeps the better of its two scores."""
         state = self.state()  # one snapshot for the whole search: old or new, never both
         if not state.collection or not state.documents:
             raise EmptyKnowledgeBase
         # The embedder reads 512 tokens; the rest only cost time (a 1 MB line: 11 minutes).
         query = query[:MAX_QUERY_CHARS]
-        vector = self.embedder.embed_question(query)
-        live = state.live_versions
-        depth = max(self.depth, k)
         languages, titles = self._documents(state)
-        offsets = self.judge.offsets(vector, languages)
-        ranking = self.judge.offsets(vector, languages, paragraphs=True)
         named = titles.named_in(query)
         wanted = answer_kind(query)
+        asked = _Asked(self, query, languages)
         hits: list[PassageHit] = []
         # Each language searched on its own, so that a language holding few passages is
         # not crowded out, then merged on the calibrated scale.
         for language in languages:
-            passages = {r.passage_id: r
-                        for r in self._live(state, vector, PASSAGE, depth, live, language)}
-            sentences = ([] if self.fusion == "passages"
-                         else self._sentences(state, vector, 2 * depth, live, language,
-                                              passages))
-            found = _with_overlap(query, self._fuse(
-                passages, sentences, offsets[language], ranking[language], ranking,
-                named.sources))
-            hits += _top(found, k) if per_language else found
+            texts = [query]
+            translated = (translations or {}).get(language, "")[:MAX_QUERY_CHARS].strip()
+            if translated and translated != query:
+                texts.append(translated)
+            found: dict[str, PassageHit] = {}
+            for text in texts:
+                for hit in self._language_hits(state, asked.of(text), language, k,
+                                               named.sources):
+                    if hit.id not in found or hit.score > found[hit.id].score:
+                        found[hit.id] = hit
+            ranked = list(found.values())
+            hits += _top(ranked, k) if per_language else ranked
         led = False
         if per_language:
             hits = _top(hits, len(hits))
@@ -253,6 +256,26 @@ class Retriever:
             threshold -= NAMED_RELIEF
         return Retrieval(query=query, hits=hits, relevant=evidence >= threshold,
                          relevance=evidence)
+
+    def _language_hits(self, state: KnowledgeState, question: _Vector, language: str,
+                       k: int, steered: frozenset[str]) -> list[PassageHit]:
+        """One language's candidates for one wording of the question, reordered by the
+        words they share with it."""
+        depth = max(self.depth, k)
+        live = state.live_versions
+        passages = {r.passage_id: r for r in self._live(state, question.vector, PASSAGE,
+                                                         depth, live, language)}
+        sentences = ([] if self.fusion == "passages"
+                     else self._sentences(state, question.vector, 2 * depth, live, language,
+                                          passages))
+        return _with_overlap(question.text, self._fuse(
+            passages, sentences, question.offsets[language], question.ranking[language],
+            question.ranking, steered))
+
+    def languages(self) -> list[str]:
+        """The passage languages the knowledge base holds (as stored: codes for the
+        languages told apart, see knowledge/languages.py)."""
+        return self._documents(self.state())[0]
 
     def _documents(self, state: KnowledgeState) -> tuple[list[str], Titles]:
         if self._known is None or self._known[0] is not state:
@@ -345,6 +368,36 @@ class Retriever:
                 )
             )
         return hits
+
+
+@dataclass(frozen=True)
+class _Vector:
+    """One wording of a question, embedded, with its similarity to unrelated text per
+    passage language (see RelevanceJudge.offsets)."""
+
+    text: str
+    vector: Vectors
+    offsets: dict[str, float]
+    ranking: dict[str, float]
+
+
+class _Asked:
+    """The wordings of one question searched with, each embedded once."""
+
+    def __init__(self, retriever: Retriever, query: str, languages: list[str]) -> None:
+        self.retriever = retriever
+        self.languages = languages
+        self._vectors: dict[str, _Vector] = {}
+        self.of(query)
+
+    def of(self, text: str) -> _Vector:
+        if text not in self._vectors:
+            vector = self.retriever.embedder.embed_question(text)
+            judge = self.retriever.judge
+            self._vectors[text] = _Vector(
+                text, vector, judge.offsets(vector, self.languages),
+                judge.offsets(vector, self.languages, paragraphs=True))
+        return self._vectors[text]
 
 
 def _with_overlap(query: str, hits: list[PassageHit]) -> list[PassageHit]:

@@ -21,7 +21,7 @@ from bot.answering.extractive import cite
 from bot.answering.language import question_language
 from bot.answering.prompts import DEFAULT_PROMPTS_DIR, load_prompt, run_prompt
 from bot.answering.redaction import Redactor
-from bot.answering.translation import Translator
+from bot.answering.translation import QuestionTranslator, Translator
 from knowledge.comparison import Position, compare
 from knowledge.retrieval import Retriever
 
@@ -79,6 +79,7 @@ class PositionWriter:
             load_prompt("compare", {"documents", "topic", "language"}, prompts_dir) | model
             | StrOutputParser())
         self.translate = Translator(model, prompts_dir)
+        self.translate_topic = QuestionTranslator(model, prompts_dir)
 
     def __call__(self, comparison: ComparisonAnswer,
                  positions: Sequence[Position]) -> ComparisonAnswer:
@@ -123,7 +124,11 @@ class PositionWriter:
 
 def compare_sources(retriever: Retriever, topic: str,
                     writer: PositionWriter | None = None) -> ComparisonAnswer:
-    comparison = compare(retriever, topic)
+    # With a model the topic is searched in each passage language's own words too
+    # ("Geldbußen bei Verstößen" finds the English articles on fines).
+    translations = (writer.translate_topic(topic, retriever.languages())
+                    if writer is not None else None)
+    comparison = compare(retriever, topic, translations=translations)
     stances, n = [], 1
     for position in comparison.positions:
         citations = []

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Protocol
 
 from bot.answering.answers import Answer, Citation, Question
@@ -168,14 +168,16 @@ class Answerer:
         self.k = k
 
     def retrieve(self, query: str, history: Sequence[Turn] = (),
-                 condensed: bool = False) -> Retrieval:
-        """Passages for the query; `condensed`: a model already resolved its references."""
+                 condensed: bool = False,
+                 translations: Mapping[str, str] | None = None) -> Retrieval:
+        """Passages for the query; `condensed`: a model already resolved its references;
+        `translations`: the query in other passage languages, searched with too."""
         if history and not condensed and points_back(query):
             # "What does the essay say about that?": the thread names the topic.
             joined = self.retriever.search(follow_up_query(query, history), k=self.k)
             if joined.relevant:
                 return joined
-        retrieval = self.retriever.search(query, k=self.k)
+        retrieval = self.retriever.search(query, k=self.k, translations=translations)
         log.debug("retrieval for %r: relevance %.2f", query, retrieval.relevance)
         if not retrieval.relevant and history:
             # "And what does he propose instead?" names no topic of its own.

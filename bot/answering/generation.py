@@ -25,7 +25,7 @@ from bot.answering.language import question_language
 from bot.answering.memory import Turn
 from bot.answering.prompts import DEFAULT_PROMPTS_DIR, load_prompt
 from bot.answering.redaction import Redactor
-from bot.answering.translation import Translator
+from bot.answering.translation import QuestionTranslator, Translator
 from knowledge.retrieval import Retrieval, Retriever
 
 log = logging.getLogger(__name__)
@@ -45,6 +45,7 @@ class GeneratedAnswerer:
         self.extractive = Answerer(retriever, k)
         self.redact = Redactor(secrets)
         self.translate = Translator(model, prompts_dir)
+        self.translate_question = QuestionTranslator(model, prompts_dir)
         parse = StrOutputParser()
         self.condense: Runnable[dict[str, Any], str] = (
             load_prompt("condense", {"history", "question"}, prompts_dir) | model | parse)
@@ -78,8 +79,11 @@ class GeneratedAnswerer:
         return line
 
     def _retrieve(self, inputs: dict[str, Any]) -> Retrieval:
-        return self.extractive.retrieve(inputs["standalone"], inputs["history"],
-                                        condensed=True)
+        standalone: str = inputs["standalone"]
+        translations = self.translate_question(standalone,
+                                               self.extractive.retriever.languages())
+        return self.extractive.retrieve(standalone, inputs["history"], condensed=True,
+                                        translations=translations)
 
     def _respond(self, inputs: dict[str, Any]) -> Answer:
         question: str = inputs["question"]
