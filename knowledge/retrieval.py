@@ -235,7 +235,7 @@ class Retriever:
             found: dict[str, PassageHit] = {}
             for text in texts:
                 for hit in self._language_hits(state, asked.of(text), language, k,
-                                               named.sources):
+                                               named.sources, reorder=not per_language):
                     if hit.id not in found or hit.score > found[hit.id].score:
                         found[hit.id] = hit
             ranked = list(found.values())
@@ -258,9 +258,12 @@ class Retriever:
                          relevance=evidence)
 
     def _language_hits(self, state: KnowledgeState, question: _Vector, language: str,
-                       k: int, steered: frozenset[str]) -> list[PassageHit]:
-        """One language's candidates for one wording of the question, reordered by the
-        words they share with it."""
+                       k: int, steered: frozenset[str], reorder: bool) -> list[PassageHit]:
+        """One language's candidates for one wording of the question; `reorder`: by the
+        words they share with it. A comparison does not reorder: it judges whether a
+        document speaks by the sentences that lead its hits, and what it needs was
+        fitted on the similarity order (reordered, a regulation spoke on "threat-led
+        penetration testing" that says nothing about it)."""
         depth = max(self.depth, k)
         live = state.live_versions
         passages = {r.passage_id: r for r in self._live(state, question.vector, PASSAGE,
@@ -268,9 +271,9 @@ class Retriever:
         sentences = ([] if self.fusion == "passages"
                      else self._sentences(state, question.vector, 2 * depth, live, language,
                                           passages))
-        return _with_overlap(question.text, self._fuse(
-            passages, sentences, question.offsets[language], question.ranking[language],
-            question.ranking, steered))
+        found = self._fuse(passages, sentences, question.offsets[language],
+                           question.ranking[language], question.ranking, steered)
+        return _with_overlap(question.text, found) if reorder else found
 
     def languages(self) -> list[str]:
         """The passage languages the knowledge base holds (as stored: codes for the
