@@ -62,6 +62,7 @@ def placement(data: Path, cases: Path) -> tuple[list[list[object]], int, int]:
 _DOCUMENT = re.compile(r'<document n="D(\d+)"[^>]*>(.*?)</document>', re.DOTALL)
 _PASSAGE = re.compile(r'<passage n="(\d+)"[^>]*>\n(.*?)\n</passage>', re.DOTALL)
 _QUOTE = re.compile(r'<quote n="(\d+)">')
+_QUESTION = re.compile(r"<question>(.*?)</question>", re.DOTALL)
 
 
 def instant_model(messages: list[dict[str, Any]]) -> ChatReply:
@@ -79,6 +80,9 @@ def instant_model(messages: list[dict[str, Any]]) -> ChatReply:
         first = [m.group(1) for m in _PASSAGE.finditer(sent)][:2]
         lines.append("AGREEMENT: They agree " + "".join(f"[{n}]" for n in first) + ".")
         return ChatReply("\n".join(lines))
+    asked = _QUESTION.search(sent)
+    if asked:  # a topic put into another language: searched with, so not the same text
+        return ChatReply(f"{asked.group(1)} (translated)")
     return ChatReply("\n".join(f"{n}: translated" for n in _QUOTE.findall(sent)))
 
 
