@@ -14,6 +14,7 @@ collection. That is what lets a refresh build next to what readers are using.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -29,6 +30,8 @@ from langchain_chroma import Chroma
 from knowledge.documents import Passage, sentence_id
 from knowledge.embedders import Embedder, Vectors
 from knowledge.errors import StoreError
+
+log = logging.getLogger(__name__)
 
 PASSAGE = "passage"
 SENTENCE = "sentence"
@@ -92,9 +95,13 @@ SEARCH_EF = 1000
 def _search_widely(collection: Any) -> None:
     """Raise a collection's search breadth to SEARCH_EF, also for collections that an
     earlier version created (HNSW's search breadth is not part of the stored vectors)."""
-    hnsw = (collection.configuration or {}).get("hnsw") or {}
-    if int(hnsw.get("ef_search") or 0) < SEARCH_EF:
-        collection.modify(configuration={"hnsw": {"ef_search": SEARCH_EF}})
+    try:
+        hnsw = (collection.configuration or {}).get("hnsw") or {}
+        if int(hnsw.get("ef_search") or 0) < SEARCH_EF:
+            collection.modify(configuration={"hnsw": {"ef_search": SEARCH_EF}})
+    except Exception as error:  # a store that cannot be tuned still answers
+        log.warning("could not widen the search of %s (%s): %s", collection.name,
+                    type(error).__name__, error)
 
 
 class VectorStore:
@@ -288,5 +295,5 @@ def reaching() -> Iterator[None]:
         yield
     except StoreError:
         raise
-    except Exception as error:
+    except Exception as error:  # a store that cannot be tuned still answers
         raise StoreError(f"the vector store failed ({type(error).__name__})") from error
