@@ -27,7 +27,8 @@ _CARRIES: dict[str, re.Pattern[str]] = {
     "time": re.compile(
         r"\b\d{1,2}\.? (?:January|February|March|April|May|June|July|August|September|"
         r"October|November|December|Januar|Februar|März|Mai|Juni|Juli|Oktober|Dezember)"
-        r"\b|\b(?:19|20)\d{2}\b", re.I),
+        # A year, but not an act's number ("Regulation (EU) 2019/1020", "2009/48/EC").
+        r"\b|(?<!/)\b(?:19|20)\d{2}\b(?!/\d)", re.I),
     # An amount, a duration or a frequency; not any digit ("Article 16(1)" is none).
     "quantity": re.compile(
         r"\b(?:\d+(?:[.,]\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|twelve|"

@@ -1,5 +1,6 @@
 """Ranking a search's candidates: word overlap within a language, the documents a
-question names first, the article over the recital that restates it."""
+question names first, the article over the recital that restates it, what a statement
+carries."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from dataclasses import replace
 import pytest
 
 from bot.answering.extractive import choose_cited
+from knowledge.answer_kinds import Kind, carries
 from knowledge.overlap import overlap_shares
 from knowledge.retrieval import PassageHit, _named_first, _with_overlap
 
@@ -80,3 +82,17 @@ def test_a_named_document_leads_without_reordering_its_own_passages() -> None:
     assert _named_first([*essay, *dora], frozenset({"dora.md"})) == ([*essay, *dora], True)
     # Nothing named among the hits: nothing moves.
     assert _named_first(dora, frozenset({"essay.txt"})) == (dora, False)
+
+
+@pytest.mark.parametrize(("sentence", "kind", "expected"), [
+    ("This Regulation shall apply from 11 December 2027, with some exceptions.", "time", True),
+    ("By 2030 the Commission shall review this Regulation in full.", "time", True),
+    # An act's number is no date.
+    ("In Annex I to Regulation (EU) 2019/1020, the following point is added.", "time", False),
+    ("Toys covered by Directive 2009/48/EC of the European Parliament apply.", "time", False),
+    ("Financial entities shall carry out testing at least every 3 years.", "quantity", True),
+    ("The manufacturer shall comply with Article 16(1) of this Regulation.", "quantity", False),
+    ("Die Politik muss aufwachen.", "demand", False),  # too short to carry a demand
+])
+def test_what_a_statement_carries(sentence: str, kind: Kind, expected: bool) -> None:
+    assert carries(sentence, kind) is expected
