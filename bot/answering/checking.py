@@ -17,14 +17,12 @@ from pathlib import Path
 from typing import Literal, cast
 
 from langchain_core.language_models import BaseChatModel
-from langchain_core.output_parsers import StrOutputParser
-from langchain_core.runnables import Runnable
 
 from bot.answering.answers import Citation
 from bot.answering.citing import verified_quote
 from bot.answering.delimiting import neutralise, passages_block
 from bot.answering.extractive import cite
-from bot.answering.prompts import DEFAULT_PROMPTS_DIR, load_prompt, run_prompts
+from bot.answering.prompts import DEFAULT_PROMPTS_DIR, run_prompts, text_chain
 from bot.answering.redaction import Redactor
 from bot.answering.translation import Translator
 from knowledge.retrieval import PassageHit, Retriever
@@ -114,9 +112,7 @@ class ClaimJudge:
     """A model's verdicts, each checked against the passages it was given."""
 
     def __init__(self, model: BaseChatModel, prompts_dir: Path = DEFAULT_PROMPTS_DIR) -> None:
-        self.chain: Runnable[dict[str, object], str] = (
-            load_prompt("check", {"passages", "claim"}, prompts_dir) | model
-            | StrOutputParser())
+        self.chain = text_chain("check", {"passages", "claim"}, model, prompts_dir)
         self.translate = Translator(model, prompts_dir)
 
     def judge(self, text: str, searched: list[tuple[str, list[PassageHit]]],

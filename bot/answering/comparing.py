@@ -11,15 +11,13 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from langchain_core.language_models import BaseChatModel
-from langchain_core.output_parsers import StrOutputParser
-from langchain_core.runnables import Runnable
 
 from bot.answering.answers import Citation
 from bot.answering.citing import keep_markers
 from bot.answering.delimiting import neutralise, passage_block
 from bot.answering.extractive import cite
 from bot.answering.language import question_language
-from bot.answering.prompts import DEFAULT_PROMPTS_DIR, load_prompt, run_prompt
+from bot.answering.prompts import DEFAULT_PROMPTS_DIR, run_prompt, text_chain
 from bot.answering.redaction import Redactor
 from bot.answering.translation import QuestionTranslator, Translator
 from knowledge.comparison import Position, compare
@@ -75,9 +73,8 @@ class PositionWriter:
     """A model's sentence per document and line on agreement, checked before use."""
 
     def __init__(self, model: BaseChatModel, prompts_dir: Path = DEFAULT_PROMPTS_DIR) -> None:
-        self.chain: Runnable[dict[str, object], str] = (
-            load_prompt("compare", {"documents", "topic", "language"}, prompts_dir) | model
-            | StrOutputParser())
+        self.chain = text_chain("compare", {"documents", "topic", "language"}, model,
+                                prompts_dir)
         self.translate = Translator(model, prompts_dir)
         self.translate_topic = QuestionTranslator(model, prompts_dir)
 

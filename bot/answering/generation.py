@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 from langchain_core.language_models import BaseChatModel
-from langchain_core.output_parsers import StrOutputParser
 from langchain_core.runnables import Runnable, RunnableLambda, RunnablePassthrough
 
 from bot.answering.answers import Answer, Question
@@ -23,7 +22,7 @@ from bot.answering.delimiting import history_block, neutralise, passages_block
 from bot.answering.extractive import Answerer, cite, extractive_answer, follow_up_query, refusal
 from bot.answering.language import question_language
 from bot.answering.memory import Turn
-from bot.answering.prompts import DEFAULT_PROMPTS_DIR, load_prompt
+from bot.answering.prompts import DEFAULT_PROMPTS_DIR, text_chain
 from bot.answering.redaction import Redactor
 from bot.answering.translation import QuestionTranslator, Translator
 from knowledge.retrieval import Retrieval, Retriever
@@ -46,12 +45,9 @@ class GeneratedAnswerer:
         self.redact = Redactor(secrets)
         self.translate = Translator(model, prompts_dir)
         self.translate_question = QuestionTranslator(model, prompts_dir)
-        parse = StrOutputParser()
-        self.condense: Runnable[dict[str, Any], str] = (
-            load_prompt("condense", {"history", "question"}, prompts_dir) | model | parse)
-        self.generate: Runnable[dict[str, Any], str] = (
-            load_prompt("answer", {"passages", "question", "language"}, prompts_dir)
-            | model | parse)
+        self.condense = text_chain("condense", {"history", "question"}, model, prompts_dir)
+        self.generate = text_chain("answer", {"passages", "question", "language"}, model,
+                                   prompts_dir)
         self.chain: Runnable[dict[str, Any], Answer] = (
             RunnablePassthrough.assign(standalone=RunnableLambda(self._standalone))
             | RunnablePassthrough.assign(retrieval=RunnableLambda(self._retrieve))

@@ -7,6 +7,8 @@ import re
 from pathlib import Path
 from typing import Any
 
+from langchain_core.language_models import BaseChatModel
+from langchain_core.output_parsers import StrOutputParser
 from langchain_core.prompts import ChatPromptTemplate
 from langchain_core.runnables import Runnable
 
@@ -67,6 +69,12 @@ def load_prompt(name: str, required: set[str], folder: Path = DEFAULT_PROMPTS_DI
         missing, unknown = sorted(required - found), sorted(found - required)
         raise PromptError(f"{path}: placeholders differ (missing {missing}, unknown {unknown})")
     return ChatPromptTemplate.from_messages(messages)
+
+
+def text_chain(name: str, required: set[str], model: BaseChatModel,
+               folder: Path = DEFAULT_PROMPTS_DIR) -> Runnable[dict[str, Any], str]:
+    """A template, the model, and its reply as text: every prompt's chain."""
+    return load_prompt(name, required, folder) | model | StrOutputParser()
 
 
 def run_prompt(chain: Runnable[dict[str, Any], str], inputs: dict[str, Any],

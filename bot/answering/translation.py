@@ -14,12 +14,10 @@ from dataclasses import replace
 from pathlib import Path
 
 from langchain_core.language_models import BaseChatModel
-from langchain_core.output_parsers import StrOutputParser
-from langchain_core.runnables import Runnable
 
 from bot.answering.answers import Citation
 from bot.answering.delimiting import neutralise
-from bot.answering.prompts import DEFAULT_PROMPTS_DIR, load_prompt, run_prompt, run_prompts
+from bot.answering.prompts import DEFAULT_PROMPTS_DIR, run_prompt, run_prompts, text_chain
 from knowledge.languages import NAMES, detect
 
 LABEL = "Machine translation"
@@ -38,9 +36,7 @@ def foreign(citations: Sequence[Citation], asked: str) -> list[Citation]:
 
 class Translator:
     def __init__(self, model: BaseChatModel, prompts_dir: Path = DEFAULT_PROMPTS_DIR) -> None:
-        self.chain: Runnable[dict[str, object], str] = (
-            load_prompt("translate", {"quotes", "language"}, prompts_dir) | model
-            | StrOutputParser())
+        self.chain = text_chain("translate", {"quotes", "language"}, model, prompts_dir)
 
     def __call__(self, citations: Sequence[Citation], question: str) -> tuple[Citation, ...]:
         """The citations, those in another language carrying a translation of their quote;
@@ -75,9 +71,7 @@ class QuestionTranslator:
     IKT-Drittdienstleister?" misses DORA's "designate"; the English question finds it)."""
 
     def __init__(self, model: BaseChatModel, prompts_dir: Path = DEFAULT_PROMPTS_DIR) -> None:
-        self.chain: Runnable[dict[str, object], str] = (
-            load_prompt("search", {"question", "language"}, prompts_dir) | model
-            | StrOutputParser())
+        self.chain = text_chain("search", {"question", "language"}, model, prompts_dir)
 
     def __call__(self, question: str, languages: Sequence[str]) -> dict[str, str]:
         """Language code -> the question in it, for each of a mixed knowledge base's
