@@ -295,5 +295,5 @@ def reaching() -> Iterator[None]:
         yield
     except StoreError:
         raise
-    except Exception as error:  # a store that cannot be tuned still answers
+    except Exception as error:
         raise StoreError(f"the vector store failed ({type(error).__name__})") from error
