@@ -7,6 +7,7 @@ one that answers it: "From when does the act apply?" wants the sentence with the
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Literal
 
 Kind = Literal["time", "quantity", "demand", ""]
@@ -56,3 +57,55 @@ MIN_STATEMENT_WORDS = 6
 def carries(sentence: str, kind: Kind) -> bool:
     return (bool(kind) and len(sentence.split()) >= MIN_STATEMENT_WORDS
             and bool(_CARRIES[kind].search(sentence)))
+
+
+# "What are sweeps under the Cyber Resilience Act?" asks what a term means: the answer is
+# the sentence that defines it, in a regulation "... coordinated control actions
+# (sweeps)" or "'support period' means ...", not the one that uses it most.
+_DEFINITION_ASKS = re.compile(
+    r"^\s*(?:what\s+(?:is|are)\s+(?:meant\s+by\s+)?|define\s+|"
+    r"what\s+does\s+(?=.*\bmean\b)|was\s+(?:ist|sind)\s+(?:mit\s+)?|was\s+bedeutet\s+|"
+    r"was\s+versteht\s+man\s+unter\s+)(?P<rest>[^?]+)\?*\s*$", re.I)
+_ARTICLES = re.compile(
+    r"^(?:an?|the|ein|eine|einen|einem|einer|der|die|das|den|dem)\s+(?:term\s+|begriff\s+)?",
+    re.I)
+# Where the term ends: "sweeps | under the Cyber Resilience Act", "'X' | mean".
+_QUALIFIER = re.compile(
+    r"\s+(?:under|in|within|according\s+to|for\s+the\s+purposes?\s+of|mean|im\s+sinne|"
+    r"nach|gemäß|laut|im|in|gemeint|genau)\b.*$", re.I)
+MAX_TERM_WORDS = 4
+
+
+def defined_term(question: str) -> str:
+    """The term a question asks the meaning of ("" when it asks something else)."""
+    match = _DEFINITION_ASKS.match(question)
+    if not match:
+        return ""
+    rest = _QUALIFIER.sub("", match["rest"].strip())
+    term = _ARTICLES.sub("", rest).strip(" \"'‘’“”„»«")
+    words = term.split()
+    if not words or len(words) > MAX_TERM_WORDS or len(term) < 3:
+        return ""
+    return term
+
+
+_INFLECTION = re.compile(r"(?:es|s|en|e|n)$")
+
+
+@lru_cache(maxsize=256)
+def _definition_pattern(term: str) -> re.Pattern[str]:
+    # Each word's stem with any inflection's ending: "sweeps" finds "(sweeps)" and "sweep".
+    words = r"\s+".join(re.escape(_INFLECTION.sub("", word) if len(word) > 4 else word)
+                        + r"\w{0,3}" for word in term.split())
+    quoted = rf"[‘'\"„“»«]{words}[’'\"“”«»]"
+    return re.compile(
+        rf"\(\s*[‘'\"„“]?{words}[’'\"“”]?\s*\)"  # "... coordinated control actions (sweeps)"
+        rf"|{quoted}\s+(?:means?|shall\s+mean|refers?\s+to|bezeichnet|bedeutet|ist|sind)\b"
+        rf"|^(?:\(?\w{{1,3}}[.)]\s+)?(?:an?\s+|the\s+|der\s+|die\s+|das\s+|eine?\s+)?{words}"
+        rf"\s+(?:means?|is|are|bezeichnet|bedeutet|ist|sind)\b", re.I)
+
+
+def defines(sentence: str, term: str) -> bool:
+    """Whether a sentence defines the term: names it in brackets after what it stands for,
+    or says what it means."""
+    return bool(term) and bool(_definition_pattern(term).search(sentence))

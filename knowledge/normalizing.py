@@ -2,10 +2,11 @@
 
 Official documents reach us through PDF: running headers ("EN OJ L, 20.11.2024"),
 footers ("ELI: http://data.europa.eu/eli/reg/2024/2847/oj 31/81"), page numbers,
-footnotes between body lines, words hyphenated at line ends and sentences broken across
-pages. Measured on the dev corpus before this module existed: 2,033 passages, many of
-them furniture, a hundred headed by a footnote's title. Here furniture is dropped,
-footnotes are set apart, and broken lines and paragraphs are joined again.
+footnotes between body lines, signature blocks in two interleaved columns, words
+hyphenated at line ends and sentences broken across pages. Measured on the dev corpus
+before this module existed: 2,033 passages, many of them furniture, a hundred headed by a
+footnote's title. Here furniture and signature blocks are dropped, footnotes are set
+apart, and broken lines and paragraphs are joined again.
 
 Everything is decided from the text: a line is furniture because of its printed form or
 because it repeats page after page, a footnote because of where it stands (a numbered run
@@ -39,6 +40,15 @@ _FURNITURE = re.compile(
     r"|BG|ES|CS|DA|DE|ET|EL|EN|FR|GA|HR|IT|LV|LT|HU|MT|NL|PL|PT|RO|SK|SL|FI|SV"
     r"|[-–]?\s*\d{1,4}\s*[-–]?"
     r"|\d{1,4}\s*/\s*\d{1,4}"
+    # The rule above a footnote ("_____________"), and Markdown's thematic break.
+    r"|_{3,}"
+    # The journal's series headings ("I", "(Legislative acts)", "REGULATIONS", an act's
+    # number and date: "2024/2847 20.11.2024"), and a converter's time stamp.
+    r"|I|II|\d{4}/\d{1,5}\s+\d{1,2}\.\d{1,2}\.\d{4}"
+    r"|\((?:Legislative acts|Non-legislative acts|Gesetzgebungsakte|"
+    r"Rechtsakte ohne Gesetzescharakter)\)"
+    r"|REGULATIONS|DIRECTIVES|DECISIONS|VERORDNUNGEN|RICHTLINIEN|BESCHLÜSSE"
+    r"|\*?(?:Generated on|Erstellt am):?\s*[\d\-.:T ]+\*?"
     r")"
 )
 # A line this short that repeats on many pages is a running header or footer.
@@ -234,6 +244,70 @@ def _note_text(lines: list[Line], start: int, end: int, dropped: set[int]) -> st
     return FOOTNOTE_MARK.sub("", text, count=1).strip()
 
 
+# An act's closing formula; the signature block under it is printed in two columns that
+# conversion interleaves ("For the European Parliament For the Council", "The President
+# The President", "R. METSOLA M. BEK"): no sentence, no answer, and a passage ending in it
+# ended mid-sentence. The formula itself keeps the place and date.
+_CLOSING_FORMULA = re.compile(r"(?:Done at|Geschehen zu)\b.*\d{4}\.\s*$")
+_SIGNATURE_MAX_LINES = 8
+
+
+def signature_blocks(lines: list[Line], dropped: set[int]) -> set[int]:
+    """Indexes of the lines of signature blocks: the short, unpunctuated lines right
+    under a closing formula ("Done at Strasbourg, 14 December 2022.")."""
+    found: set[int] = set()
+    for i, line in enumerate(lines):
+        if line.level != 0 or not _CLOSING_FORMULA.match(line.text):
+            continue
+        taken = 0
+        for j in range(i + 1, len(lines)):
+            if j in dropped or lines[j].level < 0:
+                continue
+            after = lines[j]
+            if (after.blank or after.heading or taken == _SIGNATURE_MAX_LINES
+                    or len(after.text) > _RUNNING_MAX_CHARS or _reads_as_sentence(after.text)
+                    or structural_heading(after.text) is not None):
+                break
+            found.add(j)
+            taken += 1
+    return found
+
+
+# A note an amending article carries inside the text it inserts: "(*)" under the text,
+# then the reference ("REGULATION (EU) 2022/2554 ... (OJ L 333, 27.12.2022, p. 1).").
+_STARRED = re.compile(r"\(\*{1,3}\)")
+_NOTE_MAX_LINES = 8
+
+
+def starred_notes(lines: list[Line], dropped: set[int]) -> set[int]:
+    """Indexes of the lines of "(*)" notes that read as references: from the marker to
+    the line that ends the note's sentence."""
+    found: set[int] = set()
+    for i, line in enumerate(lines):
+        if line.level != 0 or not _STARRED.match(line.text) or i in dropped:
+            continue
+        note: list[int] = []
+        for j in range(i, min(len(lines), i + _NOTE_MAX_LINES)):
+            if j in dropped or lines[j].level < 0:
+                continue
+            after = lines[j]
+            if after.blank or (after.heading and not _is_reference_title(after.text)):
+                break
+            note.append(j)
+            if ends_sentence(after.text):
+                break
+        text = " ".join(lines[j].text for j in note)
+        if _CITATION.search(_STARRED.sub("", text, count=1).strip()) or any(
+                _is_reference_title(lines[j].text) for j in note):
+            found.update(note)
+    return found
+
+
+def _reads_as_sentence(text: str) -> bool:
+    # "R. METSOLA ZSIGMOND B. P." ends in a full stop, but only names and initials do.
+    return ends_sentence(text) and bool(re.search(r"\b[a-zäöüß]{4,}\b", text))
+
+
 def vocabulary(lines: Iterable[Line]) -> Counter[str]:
     words: Counter[str] = Counter()
     for line in lines:
@@ -255,10 +329,17 @@ def join_lines(first: str, second: str, words: Counter[str]) -> str:
     return f"{first} {second}"
 
 
-def paragraphs(lines: list[Line]) -> list[Paragraph]:
-    """Clean paragraphs and headings, furniture and footnotes left out."""
+def left_out(lines: list[Line]) -> set[int]:
+    """Indexes of the lines that are not the document's running text."""
     dropped = furniture(lines)
     dropped |= footnotes(lines, dropped)
+    dropped |= starred_notes(lines, dropped)
+    return dropped | signature_blocks(lines, dropped)
+
+
+def paragraphs(lines: list[Line]) -> list[Paragraph]:
+    """Clean paragraphs and headings, furniture and footnotes left out."""
+    dropped = left_out(lines)
     words = vocabulary(line for i, line in enumerate(lines) if i not in dropped)
     result: list[Paragraph] = []
     # The current paragraph's lines as joined so far; one string at the flush (appending

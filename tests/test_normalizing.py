@@ -17,8 +17,14 @@ POINT = ("indicating the Member States on whose territory the product has been m
 CONVERTED = f"""<!-- METADATA: Title: Demo Act -->
 # Demo Act (Regulation 2030/1)
 
+*Generated on: 2031-01-02 00:08:40*
+
 Official Journal EN
 of the European Union L series
+2030/1 20.11.2030
+I
+(Legislative acts)
+REGULATIONS
 
 ## REGULATION (EU) 2030/1 OF THE EUROPEAN PARLIAMENT AND OF THE COUNCIL
 
@@ -85,6 +91,23 @@ EN
 OJ L, 20.11.2030
 
 2 August 2032.
+
+## Article 3: Amendment to Regulation (EU) 2019/1020
+In Annex I to Regulation (EU) 2019/1020, the following point is added:
+‘72.
+## REGULATION (EU) 2030/1 OF THE EUROPEAN PARLIAMENT AND OF THE COUNCIL
+ (*).
+_____________
+(*)
+## REGULATION (EU) 2030/1 OF THE EUROPEAN PARLIAMENT AND OF THE COUNCIL
+ of 1 March 2030 on demo rules
+for connected devices (OJ L, 2030/1, 20.11.2030).'.
+
+This Regulation shall be binding in its entirety and directly applicable in all Member States.
+Done at Strasbourg, 1 March 2030.
+For the European Parliament For the Council
+The President The President
+A. EXAMPLE B. SAMPLE
 """
 
 
@@ -97,7 +120,8 @@ def blocks() -> list[tuple[str, str]]:
 def test_page_furniture_and_footnotes_are_gone() -> None:
     everything = " ".join(f"{s} {t}" for s, t in blocks())
     for furniture in ("ELI:", "OJ L, 20.11.2030", "1/3", "3/3", "Official Journal EN",
-                      "17 April 2019 on ENISA", "OJ L 151"):
+                      "17 April 2019 on ENISA", "OJ L 151", "Generated on", "2030/1 20.11",
+                      "Legislative acts", "REGULATIONS"):
         assert furniture not in everything
     assert not any("REGULATION (EU) 2019/881" in section for section, _ in blocks())
 
@@ -108,6 +132,20 @@ def test_sentences_broken_across_pages_are_joined() -> None:
                "whatever the size of their business." in t for t in texts)
     assert any("which shall apply from 2 August 2032." in t for t in texts)
     assert all(t.rstrip().endswith((".", ";", ":", ",")) for t in texts)
+
+
+def test_a_starred_note_in_an_amendment_is_left_out() -> None:
+    amendment = next(t for s, t in blocks() if s.endswith("Regulation (EU) 2019/1020"))
+    assert "OF THE COUNCIL (*). This Regulation shall be binding" in amendment
+    everything = " ".join(t for _, t in blocks())
+    assert "____" not in everything and "(OJ L, 2030/1" not in everything
+
+
+def test_the_signature_block_goes_the_closing_formula_stays() -> None:
+    last = blocks()[-1][1]
+    # Two columns interleaved by the converter: no sentence, nothing to answer with.
+    assert last.endswith("Done at Strasbourg, 1 March 2030.")
+    assert "The President" not in " ".join(t for _, t in blocks())
 
 
 def test_heading_paths_follow_the_structure_of_the_text() -> None:

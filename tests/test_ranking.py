@@ -1,6 +1,6 @@
 """Ranking a search's candidates: word overlap within a language, the documents a
 question names first, the article over the recital that restates it, what a statement
-carries."""
+carries, which sentence of a passage is quoted."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from dataclasses import replace
 
 import pytest
 
-from bot.answering.extractive import choose_cited
-from knowledge.answer_kinds import Kind, carries
+from bot.answering.extractive import choose_cited, quote_of
+from knowledge.answer_kinds import Kind, carries, defined_term, defines
 from knowledge.overlap import overlap_shares
 from knowledge.retrieval import PassageHit, _named_first, _with_overlap
 
@@ -96,3 +96,66 @@ def test_a_named_document_leads_without_reordering_its_own_passages() -> None:
 ])
 def test_what_a_statement_carries(sentence: str, kind: Kind, expected: bool) -> None:
     assert carries(sentence, kind) is expected
+
+
+@pytest.mark.parametrize(("question", "term"), [
+    ("What are sweeps under the Cyber Resilience Act?", "sweeps"),
+    ("Was versteht man unter einem Verwalter quelloffener Software?",
+     "Verwalter quelloffener Software"),
+    ('What does "support period" mean?', "support period"),
+    ("Was ist das Middleman-Paradox?", "Middleman-Paradox"),
+    # Not a question about a term's meaning.
+    ("What does the author demand from policymakers?", ""),
+    ("What is the role of the management body in ICT risk management?", ""),
+])
+def test_the_term_a_question_asks_the_meaning_of(question: str, term: str) -> None:
+    assert defined_term(question) == term
+
+
+@pytest.mark.parametrize(("sentence", "expected"), [
+    ("1. Market surveillance authorities shall conduct simultaneous coordinated control "
+     "actions (sweeps) of particular categories.", True),
+    ("‘sweep’ means a coordinated control action.", True),
+    ("Sweeps are coordinated control actions of several authorities.", True),
+    ("Those sweeps may include inspections of products acquired under a cover identity.",
+     False),
+])
+def test_a_sentence_that_defines_the_term(sentence: str, expected: bool) -> None:
+    assert defines(sentence, "sweeps") is expected
+
+
+SWEEP_SENTENCES = (
+    "1. Market surveillance authorities shall conduct simultaneous coordinated control "
+    "actions (sweeps) of particular products.",
+    "2. Unless otherwise agreed, sweeps shall be coordinated by the Commission.",
+    "Those sweeps may include inspections of products acquired under a cover identity.")
+
+
+def test_a_question_about_a_term_quotes_its_definition() -> None:
+    first, second, third = SWEEP_SENTENCES
+    found = replace(hit("s", " ".join(SWEEP_SENTENCES), 0.1), matched=(
+        (third, 0.906), (second, 0.900), (first, 0.899)))
+    assert quote_of(found, "What are sweeps under the Cyber Resilience Act?") == first
+    other = quote_of(found, "Who may take part in sweeps?")
+    assert third in other and first not in other
+
+
+def test_of_two_sentences_apart_the_better_is_quoted_not_the_longer() -> None:
+    text = ("Article 64 enters into force on the twentieth day. It shall apply from 17 "
+            "January 2025. This Regulation shall be binding in its entirety. Done at "
+            "Strasbourg, 14 December 2022.")
+    found = replace(hit("d", text, 0.1), matched=(
+        ("It shall apply from 17 January 2025.", 0.884),
+        ("Done at Strasbourg, 14 December 2022.", 0.883)))
+    assert quote_of(found, "From when does the act apply?") == \
+        "It shall apply from 17 January 2025."
+
+
+def test_a_statement_too_short_to_say_anything_is_not_the_quote() -> None:
+    text = ("Die Politik muss aufwachen. Reine Förderung von Forschung reicht nicht. Wir "
+            "brauchen eine massive, koordinierte europäische Investition in "
+            "High-Performance-Computing-Zentren.")
+    found = replace(hit("e", text, 0.1, language="de"), matched=(
+        ("Die Politik muss aufwachen.", 0.822), (text.rsplit(". ", 1)[-1], 0.806)))
+    assert "High-Performance-Computing-Zentren" in quote_of(
+        found, "Was fordert der Autor von der Politik?")

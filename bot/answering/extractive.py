@@ -10,7 +10,7 @@ from typing import Protocol
 
 from bot.answering.answers import Answer, Citation, Question
 from bot.answering.memory import Turn
-from knowledge.answer_kinds import answer_kind, carries
+from knowledge.answer_kinds import MIN_STATEMENT_WORDS, answer_kind, carries, defined_term, defines
 from knowledge.retrieval import PassageHit, Retrieval, Retriever
 from knowledge.state import KnowledgeState
 from knowledge.structure import is_recital
@@ -77,40 +77,53 @@ def _content_words(text: str) -> set[str]:
 
 
 def quoted_sentences(hit: PassageHit, question: str = "") -> list[str]:
-    """The passage's best statement and, if nearly as good, the next best; in text order.
+    """The sentences quoted from a passage, in text order (see _ranked_quotes)."""
+    return sorted(_ranked_quotes(hit, question), key=lambda text: (hit.text.find(text), text))
+
+
+def _ranked_quotes(hit: PassageHit, question: str) -> list[str]:
+    """The passage's best statement and, if nearly as good, the next best; best first.
 
     Best by the sentence search's similarity, with a small preference for a statement
     that carries what was asked (a date for "when", a number for "how many", a demand for
-    "what does ... demand"); a question ("Woher kommen diese Cluster?") is never the answer.
+    "what does ... demand") or defines the term asked about ("What are sweeps?": "...
+    coordinated control actions (sweeps)"), and against one too short to say anything of
+    its own ("Die Politik muss aufwachen."). A question ("Woher kommen diese Cluster?") is
+    never the answer.
     """
     candidates = list(hit.matched) or [(hit.sentence, hit.sentence_similarity)]
     statements = [c for c in candidates if not c[0].rstrip(QUOTE_CLOSERS).endswith("?")]
     wanted = answer_kind(question)
-    ranked = sorted(((similarity + (QUOTE_PREFERENCE if carries(text, wanted) else 0.0), text)
-                     for text, similarity in statements or candidates), reverse=True)
+    term = defined_term(question)
+
+    def preference(text: str) -> float:
+        if len(text.split()) < MIN_STATEMENT_WORDS:
+            return -QUOTE_PREFERENCE
+        return QUOTE_PREFERENCE if carries(text, wanted) or defines(text, term) else 0.0
+
+    ranked = sorted(((similarity + preference(text), text)
+                     for text, similarity in statements or candidates), key=lambda p: -p[0])
     best = ranked[0][0]
-    chosen = [text for score, text in ranked[:MAX_SENTENCES_PER_PASSAGE]
-              if score >= best - QUOTE_WITHIN]
-    return sorted(chosen, key=lambda text: (hit.text.find(text), text))
+    return [text for score, text in ranked[:MAX_SENTENCES_PER_PASSAGE]
+            if score >= best - QUOTE_WITHIN]
 
 
-def quote_span(text: str, sentences: list[str]) -> str:
-    """One contiguous stretch of the passage to highlight: the sentences if adjacent."""
-    first = text.find(sentences[0])
-    last = text.find(sentences[-1])
-    if first < 0 or last < 0:
-        return sentences[0]
-    between = text[first + len(sentences[0]) : last]
-    if len(sentences) > 1 and between.strip():
-        return max(sentences, key=len)  # not adjacent: highlight one
-    return text[first : last + len(sentences[-1])]
+def quote_of(hit: PassageHit, question: str = "") -> str:
+    """One contiguous stretch of the passage to highlight: the quoted sentences where
+    they stand together, else the best of them."""
+    ranked = _ranked_quotes(hit, question)
+    text = hit.text
+    ordered = sorted(ranked, key=lambda sentence: (text.find(sentence), sentence))
+    first, last = text.find(ordered[0]), text.find(ordered[-1])
+    if first < 0 or last < 0 or text[first + len(ordered[0]) : last].strip():
+        return ranked[0]
+    return text[first : last + len(ordered[-1])]
 
 
 def cite(n: int, hit: PassageHit, question: str = "") -> Citation:
     return Citation(
         n=n, id=hit.id, source=hit.source, title=hit.title, section=hit.section,
-        paragraph=hit.paragraph, text=hit.text,
-        quote=quote_span(hit.text, quoted_sentences(hit, question)), url=hit.url,
+        paragraph=hit.paragraph, text=hit.text, quote=quote_of(hit, question), url=hit.url,
         score=hit.similarity, language=hit.language,
     )
 
