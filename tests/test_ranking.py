@@ -159,3 +159,12 @@ def test_a_statement_too_short_to_say_anything_is_not_the_quote() -> None:
         ("Die Politik muss aufwachen.", 0.822), (text.rsplit(". ", 1)[-1], 0.806)))
     assert "High-Performance-Computing-Zentren" in quote_of(
         found, "Was fordert der Autor von der Politik?")
+
+
+def test_a_longer_quote_holding_a_short_earlier_ones_words_is_still_cited() -> None:
+    short = hit("a", "Der Hype um Open Source in Europa ist verständlich.", 0.058, language="de")
+    longer = hit("b", "Wenn Europa diese Lektion nicht lernt, wird der Open-Source-Hype nur ein "
+                 "kultureller Erfolg sein, kein strategischer Sieg.", 0.048, language="de")
+    again = hit("c", "Den Hype um Open Source in Europa verstehen wir.", 0.047, language="de")
+    cited = choose_cited([short, longer, again], "What will the hype be?")
+    assert [h.id for h in cited] == ["a", "b"]

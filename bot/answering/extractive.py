@@ -11,6 +11,7 @@ from typing import Protocol
 from bot.answering.answers import Answer, Citation, Question
 from bot.answering.memory import Turn
 from knowledge.answer_kinds import MIN_STATEMENT_WORDS, answer_kind, carries, defined_term, defines
+from knowledge.languages import function_words
 from knowledge.retrieval import PassageHit, Retrieval, Retriever
 from knowledge.state import KnowledgeState
 from knowledge.structure import is_recital
@@ -26,10 +27,11 @@ MAX_SENTENCES_PER_PASSAGE = 2
 # A statement carrying the kind of thing asked for is preferred by this much (cosine).
 QUOTE_PREFERENCE = 0.01
 QUOTE_CLOSERS = "\"'”“»«)] "
-# A further citation whose quote shares this much of its words with an earlier one adds
+# A further citation whose quote has this much of its words in an earlier one adds
 # nothing.
 REPEATS_SHARE = 0.6
 _WORD = re.compile(r"[^\W\d_]+")
+_FUNCTION_WORDS = function_words()
 
 
 def covered_topics(state: KnowledgeState, limit: int = 6) -> str:
@@ -59,9 +61,10 @@ def choose_cited(hits: Sequence[PassageHit], question: str = "") -> list[Passage
         if hit.score < best - CITE_WITHIN or len(chosen) == MAX_CITATIONS:
             break
         words = _content_words(" ".join(quoted_sentences(hit, question)))
+        # Measured against its own words: a long quote that holds a short earlier one's
+        # words ("Der Hype um Open Source ...") still says more.
         repeated = next((i for i, earlier in enumerate(quoted)
-                         if len(words & earlier) >= REPEATS_SHARE * min(len(words), len(earlier))),
-                        None)
+                         if len(words & earlier) >= REPEATS_SHARE * len(words)), None)
         if repeated is None:
             chosen.append(hit)
             quoted.append(words)
@@ -73,7 +76,8 @@ def choose_cited(hits: Sequence[PassageHit], question: str = "") -> list[Passage
 
 
 def _content_words(text: str) -> set[str]:
-    return {w.lower() for w in _WORD.findall(text) if len(w) > 3}
+    return {word for word in (w.lower() for w in _WORD.findall(text))
+            if len(word) > 3 and word not in _FUNCTION_WORDS}
 
 
 def quoted_sentences(hit: PassageHit, question: str = "") -> list[str]:
