@@ -89,19 +89,56 @@ def defined_term(question: str) -> str:
     return term
 
 
-_INFLECTION = re.compile(r"(?:es|s|en|e|n)$")
+_INFLECTION = re.compile(r"(?:ies|es|s|en|e|n|y)$")
+
+
+def _term_words(term: str) -> str:
+    # Each word's stem with any inflection's ending: "sweeps" finds "(sweeps)" and "sweep".
+    return r"\s+".join(re.escape(_INFLECTION.sub("", word) if len(word) > 4 else word)
+                       + r"\w{0,3}" for word in term.split())
+
+
+def _named_as_term(words: str) -> str:
+    """The forms in which a text defines a term, as a pattern both Python and Chroma's
+    (Rust) regular expressions read: "... control actions (sweeps)", "'sweep' means"."""
+    return (rf"\(\s*[‘'\"„“]?{words}[’'\"“”]?\s*\)"
+            rf"|[‘'\"„“»«]{words}[’'\"“”«»]\s+(?:means?|shall\s+mean|refers?\s+to|"
+            r"bezeichnet|bedeutet|ist|sind)\b")
+
+
+@lru_cache(maxsize=256)
+def _formal_pattern(term: str) -> re.Pattern[str]:
+    return re.compile(rf"[‘'\"„“»«]{_term_words(term)}[’'\"“”«»]\s+(?:means?|shall\s+mean|"
+                      r"bezeichnet)\b", re.I)
+
+
+def formally_defines(sentence: str, term: str) -> bool:
+    """Whether a sentence is the term's formal definition ("'sweep' means ...")."""
+    return bool(term) and bool(_formal_pattern(term).search(sentence))
+
+
+def definition_clause(sentence: str, term: str) -> str:
+    """The term's own definition where a sentence runs several together ("... apply:
+    'software' means ...; 'hardware' means ...;"): from the term to its ";". Else the
+    sentence."""
+    match = _formal_pattern(term).search(sentence) if term else None
+    if match is None:
+        return sentence
+    end = sentence.find(";", match.end())
+    return sentence[match.start():end + 1 if end >= 0 else len(sentence)]
+
+
+def definition_search(term: str) -> str:
+    """A regular expression for the store: texts that define the term."""
+    return "(?i)" + _named_as_term(_term_words(term))
 
 
 @lru_cache(maxsize=256)
 def _definition_pattern(term: str) -> re.Pattern[str]:
-    # Each word's stem with any inflection's ending: "sweeps" finds "(sweeps)" and "sweep".
-    words = r"\s+".join(re.escape(_INFLECTION.sub("", word) if len(word) > 4 else word)
-                        + r"\w{0,3}" for word in term.split())
-    quoted = rf"[‘'\"„“»«]{words}[’'\"“”«»]"
+    words = _term_words(term)
     return re.compile(
-        rf"\(\s*[‘'\"„“]?{words}[’'\"“”]?\s*\)"  # "... coordinated control actions (sweeps)"
-        rf"|{quoted}\s+(?:means?|shall\s+mean|refers?\s+to|bezeichnet|bedeutet|ist|sind)\b"
-        rf"|^(?:\(?\w{{1,3}}[.)]\s+)?(?:an?\s+|the\s+|der\s+|die\s+|das\s+|eine?\s+)?{words}"
+        _named_as_term(words)
+        + rf"|^(?:\(?\w{{1,3}}[.)]\s+)?(?:an?\s+|the\s+|der\s+|die\s+|das\s+|eine?\s+)?{words}"
         rf"\s+(?:means?|is|are|bezeichnet|bedeutet|ist|sind)\b", re.I)
 
 

@@ -4,7 +4,7 @@ fused by passage, steered to the documents a question names, judged for relevanc
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from importlib import resources
@@ -13,7 +13,15 @@ from typing import Literal
 
 import numpy as np
 
-from knowledge.answer_kinds import Kind, answer_kind, carries
+from knowledge.answer_kinds import (
+    Kind,
+    answer_kind,
+    carries,
+    defined_term,
+    defines,
+    definition_search,
+    formally_defines,
+)
 from knowledge.documents import sentence_of, stable_hash
 from knowledge.embedders import Embedder, Vectors
 from knowledge.errors import EmptyKnowledgeBase
@@ -183,6 +191,8 @@ RECITAL_PENALTY = 0.01
 KIND_BONUS = 0.01
 # A passage holding all of the question's rare words gains this much (calibrated scale).
 OVERLAP_WEIGHT = 0.03
+# Passages read by their wording when a question asks what a term means, per language.
+DEFINITIONS_READ = 5
 # Evidence a question needs less when it names the document whose passage leads.
 NAMED_RELIEF = 2.0
 
@@ -224,6 +234,7 @@ class Retriever:
         named = titles.named_in(query)
         wanted = answer_kind(query)
         asked = _Asked(self, query, languages)
+        term = defined_term(query)
         hits: list[PassageHit] = []
         # Each language searched on its own, so that a language holding few passages is
         # not crowded out, then merged on the calibrated scale.
@@ -244,7 +255,8 @@ class Retriever:
         if per_language:
             hits = _top(hits, len(hits))
         else:
-            hits, led = _named_first(_prefer_kind(hits, wanted, k), named.sources)
+            hits = _defining_first(_prefer_kind(hits, wanted, k), term)
+            hits, led = _named_first(hits, named.sources)
             hits = _top(hits, k)
         if not hits or not judged:
             return Retrieval(query=query, hits=hits, relevant=False, relevance=0.0)
@@ -254,7 +266,11 @@ class Retriever:
             # "What does the author demand?": asked about a document by name, and its own
             # passage leads, a vague question about its argument is still about it.
             threshold -= NAMED_RELIEF
-        return Retrieval(query=query, hits=hits, relevant=evidence >= threshold,
+        # "What is a near miss?" where a passage says "'near miss' means ...": answerable
+        # however little the rest of the wording resembles anything.
+        defined = bool(term) and any(formally_defines(sentence, term)
+                                     for sentence in _split(hits[0].text))
+        return Retrieval(query=query, hits=hits, relevant=defined or evidence >= threshold,
                          relevance=evidence)
 
     def _language_hits(self, state: KnowledgeState, question: _Vector, language: str,
@@ -268,6 +284,14 @@ class Retriever:
         live = state.live_versions
         passages = {r.passage_id: r for r in self._live(state, question.vector, PASSAGE,
                                                          depth, live, language)}
+        term = defined_term(question.text)
+        if term:
+            # "What is a product with digital elements?": the definition is one passage
+            # among hundreds using the term, rarely the nearest; found by its wording.
+            for record in self.store.matching(state.collection, question.vector, language,
+                                              definition_search(term), DEFINITIONS_READ):
+                if record.doc_version in live:
+                    passages.setdefault(record.passage_id, record)
         sentences = ([] if self.fusion == "passages"
                      else self._sentences(state, question.vector, 2 * depth, live, language,
                                           passages))
@@ -423,14 +447,32 @@ def _named_first(hits: list[PassageHit],
     above the best of the rest ("What does the author demand from policymakers?" in a
     knowledge base where DORA's requests for information match "demand" better than the
     essay's demand does). Also says whether a named document led on its own."""
+    return _lifted(hits, lambda hit: hit.source in named)
+
+
+def _defining_first(hits: list[PassageHit], term: str) -> list[PassageHit]:
+    """Passages that define the term a question asks about lead ("What are sweeps?"),
+    a formal definition ("'sweep' means ...") before a recital explaining it."""
+    if not term:
+        return hits
+    hits = _lifted(hits, lambda hit: any(defines(sentence, term)
+                                         for sentence in _split(hit.text)))[0]
+    return _lifted(hits, lambda hit: any(formally_defines(sentence, term)
+                                         for sentence in _split(hit.text)))[0]
+
+
+def _lifted(hits: list[PassageHit],
+            chosen: Callable[[PassageHit], bool]) -> tuple[list[PassageHit], bool]:
+    """The chosen hits lifted, together and in their order, just above the best of the
+    rest; and whether they led already."""
     best = max((hit.score for hit in hits), default=0.0)
-    best_named = max((hit.score for hit in hits if hit.source in named), default=None)
-    if best_named is None:
+    best_chosen = max((hit.score for hit in hits if chosen(hit)), default=None)
+    if best_chosen is None:
         return hits, False
-    if best_named >= best:
+    if best_chosen >= best:
         return hits, True
-    lift = best - best_named + STEER_BONUS
-    return [replace(hit, score=hit.score + lift) if hit.source in named else hit
+    lift = best - best_chosen + STEER_BONUS
+    return [replace(hit, score=hit.score + lift) if chosen(hit) else hit
             for hit in hits], False
 
 

@@ -24,6 +24,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import chromadb
+import numpy as np
 from chromadb.config import Settings as ChromaSettings
 from langchain_chroma import Chroma
 
@@ -266,6 +267,27 @@ class VectorStore:
         distances = (result.get("distances") or [[]])[0]
         return [(record_id, 1.0 - float(distance))
                 for record_id, distance in zip(result["ids"][0], distances, strict=True)]
+
+    def matching(self, name: str, vector: Vectors, language: str, pattern: str,
+                 limit: int) -> list[Record]:
+        """Passages whose text matches a regular expression (Chroma's, Rust syntax), with
+        their similarity to `vector`: found by what they say, not by nearness."""
+        with reaching():
+            result = self.collection(name, PASSAGE, language).get(
+                where_document={"$regex": pattern}, limit=limit,
+                include=["metadatas", "embeddings"])
+        records = []
+        for record_id, metadata, embedding in zip(
+                result["ids"], result["metadatas"] or [], result["embeddings"]
+                if result["embeddings"] is not None else [], strict=True):
+            meta = dict(metadata or {})
+            similarity = float(np.asarray(embedding, dtype=np.float32) @ vector)
+            records.append(
+                Record(id=record_id, kind=PASSAGE, passage_id=record_id,
+                       doc_version=str(meta.get("doc_version", "")),
+                       text=str(meta.get("text", "")), similarity=similarity, metadata=meta)
+            )
+        return records
 
     def get_passages(self, name: str, passage_ids: list[str], language: str) -> list[Record]:
         if not passage_ids:

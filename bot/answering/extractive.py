@@ -10,9 +10,17 @@ from typing import Protocol
 
 from bot.answering.answers import Answer, Citation, Question
 from bot.answering.memory import Turn
-from knowledge.answer_kinds import MIN_STATEMENT_WORDS, answer_kind, carries, defined_term, defines
+from knowledge.answer_kinds import (
+    MIN_STATEMENT_WORDS,
+    answer_kind,
+    carries,
+    defined_term,
+    defines,
+    definition_clause,
+)
 from knowledge.languages import function_words
 from knowledge.retrieval import PassageHit, Retrieval, Retriever
+from knowledge.sentences import split_sentences
 from knowledge.state import KnowledgeState
 from knowledge.structure import is_recital
 
@@ -96,9 +104,18 @@ def _ranked_quotes(hit: PassageHit, question: str) -> list[str]:
     never the answer.
     """
     candidates = list(hit.matched) or [(hit.sentence, hit.sentence_similarity)]
-    statements = [c for c in candidates if not c[0].rstrip(QUOTE_CLOSERS).endswith("?")]
     wanted = answer_kind(question)
     term = defined_term(question)
+    if term:
+        # The definition, even where the search matched other sentences of the passage
+        # better; of a list of definitions run together with ";", the one asked about.
+        best = max(similarity for _, similarity in candidates)
+        defining = [definition_clause(sentence, term) for sentence in split_sentences(hit.text)
+                    if defines(sentence, term)]
+        candidates = [*((clause, best) for clause in defining),
+                      *((text, similarity) for text, similarity in candidates
+                        if not any(clause in text for clause in defining))]
+    statements = [c for c in candidates if not c[0].rstrip(QUOTE_CLOSERS).endswith("?")]
 
     def preference(text: str) -> float:
         if len(text.split()) < MIN_STATEMENT_WORDS:

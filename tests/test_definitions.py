@@ -1,0 +1,68 @@
+"""Questions about what a term means: answered with the regulation's definition of it,
+found by its wording among the many passages that use the term."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.answering.answers import Question
+from bot.answering.extractive import Answerer
+from knowledge.answer_kinds import definition_clause
+from knowledge.base import KnowledgeBase
+from knowledge.embedders import E5Embedder
+from tests.conftest import make_kb
+from tests.regulation_pdf import CRA
+
+
+def test_of_definitions_run_together_the_one_asked_about_is_its_clause() -> None:
+    text = ("For the purposes of this Regulation, the following definitions apply: ‘software' "
+            "means the part of an electronic information system which consists of computer "
+            "code; ‘hardware' means a physical electronic information system; ‘component' "
+            "means software or hardware intended for integration.")
+    assert definition_clause(text, "hardware") == \
+        "‘hardware' means a physical electronic information system;"
+    assert definition_clause(text, "component").endswith("intended for integration.")
+    assert definition_clause(text, "firmware") == text
+
+
+def articles(first: str, last: str) -> str:
+    """The CRA's articles from `first` up to (not including) `last`, as converted."""
+    text = CRA.read_text("utf-8")
+    start = text.index(f"## Article {first}:")
+    return "# Cyber Resilience Act (excerpt)\n\n" + text[start:text.index(f"## Article {last}:")]
+
+
+@pytest.fixture(scope="module")
+def cra_kb(tmp_path_factory: pytest.TempPathFactory, e5: E5Embedder) -> KnowledgeBase:
+    root = tmp_path_factory.mktemp("definitions")
+    sources = root / "sources"
+    sources.mkdir()
+    # The definitions, and articles that use the defined terms in nearly every sentence.
+    (sources / "cra-excerpt.md").write_text(articles("3", "9"), "utf-8")
+    kb = make_kb(root / "data", [sources], e5)
+    kb.refresher.refresh()
+    return kb
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize(("question", "definition"), [
+    ("What is a product with digital elements?", "‘product with digital elements' means"),
+    ("What are actively exploited vulnerabilities?", "‘actively exploited vulnerability' means"),
+    ("What does 'component' mean?", "‘component' means"),
+    # Too vague for the relevance judge on its own; the definition makes it answerable.
+    ("What is a near miss?", "‘near miss' means"),
+])
+def test_a_question_about_a_term_is_answered_with_its_definition(
+        cra_kb: KnowledgeBase, question: str, definition: str) -> None:
+    answer = Answerer(cra_kb.retriever).answer(Question(question))
+    assert answer.grounded
+    first = answer.citations[0]
+    assert first.quote.startswith(definition), first.quote
+    assert "Article 3: Definitions" in first.section
+    assert answer.text.startswith(first.quote)
+
+
+@pytest.mark.e2e
+def test_a_term_the_sources_do_not_define_is_still_refused(cra_kb: KnowledgeBase) -> None:
+    answer = Answerer(cra_kb.retriever).answer(Question("What is a cheesecake?"))
+    assert not answer.grounded
