@@ -92,18 +92,17 @@ def defined_term(question: str) -> str:
 _INFLECTION = re.compile(r"(?:ies|es|s|en|e|n|y)$")
 
 
+def term_key(term: str) -> str:
+    """A term as looked up: lower case, each longer word without its inflection's ending
+    ("Sweeps" and "sweep", "vulnerabilities" and "vulnerability" are one key)."""
+    return " ".join(_INFLECTION.sub("", word) if len(word) > 4 else word
+                    for word in term.lower().split())
+
+
 def _term_words(term: str) -> str:
     # Each word's stem with any inflection's ending: "sweeps" finds "(sweeps)" and "sweep".
     return r"\s+".join(re.escape(_INFLECTION.sub("", word) if len(word) > 4 else word)
                        + r"\w{0,3}" for word in term.split())
-
-
-def _named_as_term(words: str) -> str:
-    """The forms in which a text defines a term, as a pattern both Python and Chroma's
-    (Rust) regular expressions read: "... control actions (sweeps)", "'sweep' means"."""
-    return (rf"\(\s*[‘'\"„“]?{words}[’'\"“”]?\s*\)"
-            rf"|[‘'\"„“»«]{words}[’'\"“”«»]\s+(?:means?|shall\s+mean|refers?\s+to|"
-            r"bezeichnet|bedeutet|ist|sind)\b")
 
 
 @lru_cache(maxsize=256)
@@ -128,17 +127,14 @@ def definition_clause(sentence: str, term: str) -> str:
     return sentence[match.start():end + 1 if end >= 0 else len(sentence)]
 
 
-def definition_search(term: str) -> str:
-    """A regular expression for the store: texts that define the term."""
-    return "(?i)" + _named_as_term(_term_words(term))
-
-
 @lru_cache(maxsize=256)
 def _definition_pattern(term: str) -> re.Pattern[str]:
     words = _term_words(term)
     return re.compile(
-        _named_as_term(words)
-        + rf"|^(?:\(?\w{{1,3}}[.)]\s+)?(?:an?\s+|the\s+|der\s+|die\s+|das\s+|eine?\s+)?{words}"
+        rf"\(\s*[‘'\"„“]?{words}[’'\"“”]?\s*\)"  # "... coordinated control actions (sweeps)"
+        rf"|[‘'\"„“»«]{words}[’'\"“”«»]\s+(?:means?|shall\s+mean|refers?\s+to|"
+        r"bezeichnet|bedeutet|ist|sind)\b"
+        rf"|^(?:\(?\w{{1,3}}[.)]\s+)?(?:an?\s+|the\s+|der\s+|die\s+|das\s+|eine?\s+)?{words}"
         rf"\s+(?:means?|is|are|bezeichnet|bedeutet|ist|sind)\b", re.I)
 
 

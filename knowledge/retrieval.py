@@ -19,12 +19,12 @@ from knowledge.answer_kinds import (
     carries,
     defined_term,
     defines,
-    definition_search,
     formally_defines,
 )
 from knowledge.documents import sentence_of, stable_hash
 from knowledge.embedders import Embedder, Vectors
 from knowledge.errors import EmptyKnowledgeBase
+from knowledge.glossary import Glossary
 from knowledge.naming import Titles
 from knowledge.overlap import overlap_shares
 from knowledge.sentences import split_sentences
@@ -191,7 +191,7 @@ RECITAL_PENALTY = 0.01
 KIND_BONUS = 0.01
 # A passage holding all of the question's rare words gains this much (calibrated scale).
 OVERLAP_WEIGHT = 0.03
-# Passages read by their wording when a question asks what a term means, per language.
+# Passages that define the term a question asks about, read per language.
 DEFINITIONS_READ = 5
 # Evidence a question needs less when it names the document whose passage leads.
 NAMED_RELIEF = 2.0
@@ -208,6 +208,7 @@ class Retriever:
         # What a search needs to know of the documents, kept per snapshot: reading every
         # document's title and language again cost 46 ms a question at 2,000 documents.
         self._known: tuple[KnowledgeState, list[str], Titles] | None = None
+        self._glossaries: tuple[KnowledgeState | None, dict[str, Glossary]] = (None, {})
 
     @property
     def embedder(self) -> Embedder:
@@ -288,8 +289,9 @@ class Retriever:
         if term:
             # "What is a product with digital elements?": the definition is one passage
             # among hundreds using the term, rarely the nearest; found by its wording.
-            for record in self.store.matching(state.collection, question.vector, language,
-                                              definition_search(term), DEFINITIONS_READ):
+            defining = self._glossary(state, language).defining(term)[:DEFINITIONS_READ]
+            for record in self.store.get_passages(state.collection, defining, language,
+                                                  question.vector):
                 if record.doc_version in live:
                     passages.setdefault(record.passage_id, record)
         sentences = ([] if self.fusion == "passages"
@@ -303,6 +305,16 @@ class Retriever:
         """The passage languages the knowledge base holds (as stored: codes for the
         languages told apart, see knowledge/languages.py)."""
         return self._documents(self.state())[0]
+
+    def _glossary(self, state: KnowledgeState, language: str) -> Glossary:
+        """The terms one language's passages define, read once per snapshot."""
+        if self._glossaries[0] is not state:
+            self._glossaries = (state, {})
+        glossaries = self._glossaries[1]
+        if language not in glossaries:
+            glossaries[language] = Glossary(self.store.passage_texts(state.collection,
+                                                                     language))
+        return glossaries[language]
 
     def _documents(self, state: KnowledgeState) -> tuple[list[str], Titles]:
         if self._known is None or self._known[0] is not state:

@@ -268,40 +268,36 @@ class VectorStore:
         return [(record_id, 1.0 - float(distance))
                 for record_id, distance in zip(result["ids"][0], distances, strict=True)]
 
-    def matching(self, name: str, vector: Vectors, language: str, pattern: str,
-                 limit: int) -> list[Record]:
-        """Passages whose text matches a regular expression (Chroma's, Rust syntax), with
-        their similarity to `vector`: found by what they say, not by nearness."""
+    def passage_texts(self, name: str, language: str) -> list[tuple[str, str]]:
+        """Every passage's id and text in one language (a full read: for indexes built
+        once per knowledge-base snapshot)."""
         with reaching():
-            result = self.collection(name, PASSAGE, language).get(
-                where_document={"$regex": pattern}, limit=limit,
-                include=["metadatas", "embeddings"])
+            result = self.collection(name, PASSAGE, language).get(include=["metadatas"])
+        return [(record_id, str(dict(metadata or {}).get("text", "")))
+                for record_id, metadata in zip(result["ids"], result["metadatas"] or [],
+                                               strict=True)]
+
+    def get_passages(self, name: str, passage_ids: list[str], language: str,
+                     vector: Vectors | None = None) -> list[Record]:
+        """Passages by id; with their similarity to `vector` if one is given (else -1)."""
+        if not passage_ids:
+            return []
+        include = ["metadatas", "embeddings"] if vector is not None else ["metadatas"]
+        with reaching():
+            result = self.collection(name, PASSAGE, language).get(ids=passage_ids,
+                                                                  include=include)
+        embeddings = result.get("embeddings")
         records = []
-        for record_id, metadata, embedding in zip(
-                result["ids"], result["metadatas"] or [], result["embeddings"]
-                if result["embeddings"] is not None else [], strict=True):
+        for index, (record_id, metadata) in enumerate(
+                zip(result["ids"], result["metadatas"] or [], strict=True)):
             meta = dict(metadata or {})
-            similarity = float(np.asarray(embedding, dtype=np.float32) @ vector)
+            similarity = -1.0
+            if vector is not None and embeddings is not None:
+                similarity = float(np.asarray(embeddings[index], dtype=np.float32) @ vector)
             records.append(
                 Record(id=record_id, kind=PASSAGE, passage_id=record_id,
                        doc_version=str(meta.get("doc_version", "")),
                        text=str(meta.get("text", "")), similarity=similarity, metadata=meta)
-            )
-        return records
-
-    def get_passages(self, name: str, passage_ids: list[str], language: str) -> list[Record]:
-        if not passage_ids:
-            return []
-        with reaching():
-            result = self.collection(name, PASSAGE, language).get(ids=passage_ids,
-                                                                  include=["metadatas"])
-        records = []
-        for record_id, metadata in zip(result["ids"], result["metadatas"] or [], strict=True):
-            meta = dict(metadata or {})
-            records.append(
-                Record(id=record_id, kind=PASSAGE, passage_id=record_id,
-                       doc_version=str(meta.get("doc_version", "")),
-                       text=str(meta.get("text", "")), similarity=-1.0, metadata=meta)
             )
         return records
 

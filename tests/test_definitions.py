@@ -10,6 +10,7 @@ from bot.answering.extractive import Answerer
 from knowledge.answer_kinds import definition_clause
 from knowledge.base import KnowledgeBase
 from knowledge.embedders import E5Embedder
+from knowledge.glossary import Glossary, defined_terms
 from tests.conftest import make_kb
 from tests.regulation_pdf import CRA
 
@@ -23,6 +24,21 @@ def test_of_definitions_run_together_the_one_asked_about_is_its_clause() -> None
         "‘hardware' means a physical electronic information system;"
     assert definition_clause(text, "component").endswith("intended for integration.")
     assert definition_clause(text, "firmware") == text
+
+
+def test_the_glossary_finds_a_term_by_any_inflection() -> None:
+    glossary = Glossary([
+        ("p1", "For the purposes of this Regulation: ‘software' means computer code; "
+               "‘actively exploited vulnerability' means a vulnerability exploited."),
+        ("p2", "Authorities shall conduct coordinated control actions (sweeps) of products "
+               "referred to in Article 3, point (a), and (iv)."),
+        ("p3", "Sweeps may include inspections of software."),
+    ])
+    assert glossary.defining("Software") == ["p1"]
+    assert glossary.defining("actively exploited vulnerabilities") == ["p1"]
+    assert glossary.defining("sweep") == ["p2"]
+    assert glossary.defining("inspections") == []
+    assert defined_terms("points (a) and (iv) of Article 3(12)") == set()
 
 
 def articles(first: str, last: str) -> str:

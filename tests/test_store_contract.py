@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from knowledge.answer_kinds import definition_search
 from knowledge.documents import Passage, passage_id
 from knowledge.embedders import E5Embedder
 from knowledge.errors import StoreError
@@ -73,19 +72,17 @@ def test_added_passages_and_sentences_are_found_per_language(store: VectorStore,
     assert [r.text for r in fetched] == [PASSAGES[2].text]
 
 
-def test_passages_are_found_by_their_wording(store: VectorStore, e5: E5Embedder) -> None:
-    defining = passage("cra.md", "v7", 2, "‘actively exploited vulnerability' means a "
-                       "vulnerability a malicious actor has exploited.", "en")
-    store.add(NAME, [*PASSAGES, defining])
-    question = e5.embed_question("What is an actively exploited vulnerability?")
-    found = store.matching(NAME, question, "en", definition_search(
-        "actively exploited vulnerabilities"), 5)
-    assert [r.passage_id for r in found] == [defining.id]
-    assert found[0].text == defining.text and found[0].doc_version == "v7"
-    nearest = store.query(NAME, question, PASSAGE, 2, "en")
-    assert found[0].similarity == pytest.approx(
-        next(r.similarity for r in nearest if r.passage_id == defining.id), abs=1e-4)
-    assert store.matching(NAME, question, "de", definition_search("sweeps"), 5) == []
+def test_passages_are_read_whole_and_by_id_with_their_similarity(
+        store: VectorStore, e5: E5Embedder) -> None:
+    store.add(NAME, PASSAGES)
+    assert sorted(store.passage_texts(NAME, "de")) == sorted(
+        (p.id, p.text) for p in PASSAGES if p.language == "de")
+    question = e5.embed_question("Who provides the computing power?")
+    nearest = store.query(NAME, question, PASSAGE, 2, "de")
+    read = store.get_passages(NAME, [r.passage_id for r in nearest], "de", question)
+    assert [r.similarity for r in read] == pytest.approx([r.similarity for r in nearest],
+                                                          abs=1e-4)
+    assert all(r.similarity == -1.0 for r in store.get_passages(NAME, [PASSAGES[0].id], "de"))
 
 
 def test_deleting_a_version_removes_its_passages_and_sentences(store: VectorStore) -> None:
