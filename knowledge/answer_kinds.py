@@ -90,25 +90,30 @@ def defined_term(question: str) -> str:
 
 
 _INFLECTION = re.compile(r"(?:ies|es|s|en|e|n|y)$")
+# A formal definition: the term in quotes, then "means" ("'sweep' means ...").
+OPENING_QUOTE = "[‘'\"„“»«]"
+CLOSING_QUOTE = "[’'\"“”«»]"
+FORMAL_VERB = r"\s+(?:means?|shall\s+mean|bezeichnet)\b"
+
+
+def _stem(word: str) -> str:
+    return _INFLECTION.sub("", word) if len(word) > 4 else word
 
 
 def term_key(term: str) -> str:
     """A term as looked up: lower case, each longer word without its inflection's ending
     ("Sweeps" and "sweep", "vulnerabilities" and "vulnerability" are one key)."""
-    return " ".join(_INFLECTION.sub("", word) if len(word) > 4 else word
-                    for word in term.lower().split())
+    return " ".join(_stem(word) for word in term.lower().split())
 
 
 def _term_words(term: str) -> str:
     # Each word's stem with any inflection's ending: "sweeps" finds "(sweeps)" and "sweep".
-    return r"\s+".join(re.escape(_INFLECTION.sub("", word) if len(word) > 4 else word)
-                       + r"\w{0,3}" for word in term.split())
+    return r"\s+".join(re.escape(_stem(word)) + r"\w{0,3}" for word in term.split())
 
 
 @lru_cache(maxsize=256)
 def _formal_pattern(term: str) -> re.Pattern[str]:
-    return re.compile(rf"[‘'\"„“»«]{_term_words(term)}[’'\"“”«»]\s+(?:means?|shall\s+mean|"
-                      r"bezeichnet)\b", re.I)
+    return re.compile(OPENING_QUOTE + _term_words(term) + CLOSING_QUOTE + FORMAL_VERB, re.I)
 
 
 def formally_defines(sentence: str, term: str) -> bool:

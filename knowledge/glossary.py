@@ -13,11 +13,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from knowledge.answer_kinds import term_key
+from knowledge.answer_kinds import CLOSING_QUOTE, FORMAL_VERB, OPENING_QUOTE, term_key
 
 _FORMAL = re.compile(
-    r"[‘'\"„“»«]([^‘'\"„“»«’”;:.()]{2,80}?)[’'\"“”«»]\s+(?:means?|shall\s+mean|bezeichnet)\b",
-    re.I)
+    OPENING_QUOTE + r"([^‘'\"„“»«’”;:.()]{2,80}?)" + CLOSING_QUOTE + FORMAL_VERB, re.I)
 # "... coordinated control actions (sweeps)": a name given in brackets; enumerators
 # ("(a)", "(iv)", "(12)") and references hold no three letters in a row.
 _BRACKETED = re.compile(r"\(\s*[‘'\"„“]?([^\W\d_]{3,}[^()]{0,60}?)[’'\"“”]?\s*\)")

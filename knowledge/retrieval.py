@@ -477,15 +477,17 @@ def _lifted(hits: list[PassageHit],
             chosen: Callable[[PassageHit], bool]) -> tuple[list[PassageHit], bool]:
     """The chosen hits lifted, together and in their order, just above the best of the
     rest; and whether they led already."""
+    picked = [chosen(hit) for hit in hits]  # once: a definition test reads every sentence
     best = max((hit.score for hit in hits), default=0.0)
-    best_chosen = max((hit.score for hit in hits if chosen(hit)), default=None)
+    best_chosen = max((hit.score for hit, lifted in zip(hits, picked, strict=True)
+                       if lifted), default=None)
     if best_chosen is None:
         return hits, False
     if best_chosen >= best:
         return hits, True
     lift = best - best_chosen + STEER_BONUS
-    return [replace(hit, score=hit.score + lift) if chosen(hit) else hit
-            for hit in hits], False
+    return [replace(hit, score=hit.score + lift) if lifted else hit
+            for hit, lifted in zip(hits, picked, strict=True)], False
 
 
 def _top(hits: list[PassageHit], k: int) -> list[PassageHit]:
