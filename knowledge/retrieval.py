@@ -269,8 +269,7 @@ class Retriever:
             threshold -= NAMED_RELIEF
         # "What is a near miss?" where a passage says "'near miss' means ...": answerable
         # however little the rest of the wording resembles anything.
-        defined = bool(term) and any(formally_defines(sentence, term)
-                                     for sentence in _split(hits[0].text))
+        defined = formally_defines(hits[0].text, term)
         return Retrieval(query=query, hits=hits, relevant=defined or evidence >= threshold,
                          relevance=evidence)
 
@@ -469,8 +468,8 @@ def _defining_first(hits: list[PassageHit], term: str) -> list[PassageHit]:
         return hits
     hits = _lifted(hits, lambda hit: any(defines(sentence, term)
                                          for sentence in _split(hit.text)))[0]
-    return _lifted(hits, lambda hit: any(formally_defines(sentence, term)
-                                         for sentence in _split(hit.text)))[0]
+    # The formal form needs no sentence start: searched in the whole passage.
+    return _lifted(hits, lambda hit: formally_defines(hit.text, term))[0]
 
 
 def _lifted(hits: list[PassageHit],
