@@ -4,6 +4,7 @@ fused by passage, steered to the documents a question names, judged for relevanc
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
@@ -198,8 +199,18 @@ DEFINITIONS_READ = 5
 NAMED_RELIEF = 2.0
 
 
-# Sentence searches run here, beside their passage search (Retriever._language_hits).
-_SEARCHES = ThreadPoolExecutor(max_workers=2, thread_name_prefix="policybot-search")
+_searches: tuple[int, ThreadPoolExecutor] | None = None
+
+
+def _search_pool() -> ThreadPoolExecutor:
+    """Where sentence searches run, beside their passage search: one pool per process (a
+    forked child would inherit the pool's record of its threads, not the threads, and
+    wait forever)."""
+    global _searches  # noqa: PLW0603  (one pool per process, made on first use)
+    if _searches is None or _searches[0] != os.getpid():
+        _searches = (os.getpid(),
+                     ThreadPoolExecutor(max_workers=2, thread_name_prefix="policybot-search"))
+    return _searches[1]
 
 
 class Retriever:
@@ -290,7 +301,7 @@ class Retriever:
         # The sentence search needs only the vector: it runs beside the passage search
         # (Chroma lets go of the GIL; the two took 19 ms one after the other at 10k
         # passages in two languages, 10 ms side by side).
-        nearest = None if self.fusion == "passages" else _SEARCHES.submit(
+        nearest = None if self.fusion == "passages" else _search_pool().submit(
             self.store.nearest, state.collection, question.vector, SENTENCE, 2 * depth,
             language)
         passages = {r.passage_id: r for r in self._live(state, question.vector, PASSAGE,
