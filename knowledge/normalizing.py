@@ -96,14 +96,22 @@ _KINDS = {
     "section": "SECTION|Section|ABSCHNITT|Abschnitt",
     "annex": "ANNEX|Annex|ANHANG|Anhang",
     "article": "Article|Artikel|Art\\.",
+    # German statutes: "§ 3 Meldepflichten der Hersteller", a title without a separator.
+    "statute": "§",
 }
+# What follows "§ 3" in a citation that a line wrapped at ("§ 3 Absatz 1 eine Meldung"),
+# never a section's title.
+_CITATION_GOES_ON = re.compile(r"(?:Abs\.|Absatz|Satz|S\.|Nr\.|Nummer|Buchst\.|bis|und|oder|"
+                               r"des|der|in|gilt|ist|sind)\b")
 STRUCTURAL = {
     kind: re.compile(
         rf"(?:{words})\s*(?P<number>[IVXLC]+|\d{{1,3}}[a-z]?)"
         + ("?" if kind == "annex" else "")
         # A title follows a separator; "Article 32(2) and (3) apply" is a wrapped line.
-        # Parts and annexes also print it without one ("Part II EU-type examination").
-        + (r"\b(?:\s*[:.–—-]\s*|\s+(?=[A-Z]))?" if kind in {"chapter", "annex"}
+        # Parts and annexes also print it without one ("Part II EU-type examination"), and
+        # so do German statutes ("Abschnitt 2 Pflichten", "§ 3 Meldepflichten").
+        + (r"\b(?:\s*[:.–—-]\s*|\s+(?=[A-ZÄÖÜ]))?"
+           if kind in {"chapter", "annex", "section", "statute"}
            else r"\b(?:\s*[:.–—-]\s*(?=[^\W\d_]))?")
         + r"(?P<title>(?<=[\s:.–—-])[^\W\d_][^.;:]{0,160}?)?\s*"
     )
@@ -119,6 +127,8 @@ def structural_heading(text: str) -> tuple[str, str, str] | None:
         return None
     for kind, pattern in STRUCTURAL.items():
         match = pattern.fullmatch(text)
+        if match and kind == "statute" and _CITATION_GOES_ON.match(match.group("title") or ""):
+            continue
         if match and match.group("title") and not match.group("number"):
             continue  # "Annex I and of the processes ...": a bare "ANNEX" has no title
         between = text[match.end("number"):match.start("title")] if match and match.group(
@@ -203,6 +213,10 @@ def footnotes(lines: list[Line], dropped: set[int]) -> set[int]:
                 break
             run.append((number, start, cursor))
             cursor = start
+        if run and _under_heading(lines, dropped, run[-1][1]):
+            # "§ 4 Bußgeldvorschriften" then "(1) ...", "(2) ...": a section's numbered
+            # paragraphs, which a page or the document happens to end with.
+            continue
         # Only the notes that fit the count (or read as references) are taken.
         while run:
             notes = list(reversed(run))
@@ -218,6 +232,17 @@ def footnotes(lines: list[Line], dropped: set[int]) -> set[int]:
                 break
             run.pop()  # the topmost may be a recital: try the notes below it alone
     return found
+
+
+def _under_heading(lines: list[Line], dropped: set[int], start: int) -> bool:
+    """Whether the nearest line above `start` that is kept is a heading (a footnote's
+    title that a converter made one aside)."""
+    i = start - 1
+    while i >= 0 and (lines[i].blank or i in dropped):
+        i -= 1
+    if i < 0 or _is_reference_title(lines[i].text):
+        return False
+    return lines[i].heading or structural_heading(lines[i].text) is not None
 
 
 def _note_start(lines: list[Line], dropped: set[int], end: int) -> int | None:

@@ -112,7 +112,7 @@ class _Reader:
         found = structural_heading(text)
         if found is not None:
             kind, number, name = found
-            depth = {"chapter": 0, "annex": 0, "section": 1, "article": 2}[kind]
+            depth = {"chapter": 0, "annex": 0, "section": 1, "article": 2, "statute": 2}[kind]
             self.set_slot(depth, _heading_name(kind, number, name, text))
             self.in_recitals = False
             self.pending_title = depth if not name else -1
@@ -165,7 +165,9 @@ class _Reader:
             self.letter = self.lead_in = ""
         elif pointed:
             mark = pointed.group(1)
-            if mark.isdigit() and (self.in_recitals or not self.number):
+            # "(2)" after "(1)": the next numbered paragraph (a German statute's Absatz).
+            if mark.isdigit() and (self.in_recitals or not self.number
+                                   or self.number == f"({int(mark) - 1})"):
                 number = f"({mark})"
             elif _ROMAN.fullmatch(mark) and self.letter and not (
                     len(mark) == 1 and ord(mark) == ord(self.letter) + 1):

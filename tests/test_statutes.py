@@ -1,0 +1,77 @@
+"""German statutes: "§ 3 Title" sections, "(1)", "(2)" paragraphs, as Markdown and as a
+printed PDF. Before, the section sign was body text, and a statute's last numbered
+paragraphs were taken for footnotes and dropped."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.answering.answers import Question
+from bot.answering.extractive import Answerer
+from knowledge.base import KnowledgeBase
+from knowledge.embedders import E5Embedder
+from knowledge.loaders import parse_bytes
+from knowledge.normalizing import structural_heading
+from knowledge.structure import PATH_SEPARATOR
+from tests.conftest import make_kb
+from tests.statute import FINE, HEADER, TITLE, absaetze, statute_markdown, statute_pdf
+
+
+def test_section_signs_and_unseparated_titles_are_headings() -> None:
+    assert structural_heading("§ 3 Meldepflichten der Hersteller") == (
+        "statute", "3", "Meldepflichten der Hersteller")
+    assert structural_heading("§ 12a Übergangsvorschriften") == (
+        "statute", "12a", "Übergangsvorschriften")
+    assert structural_heading("Abschnitt 2 Pflichten der Wirtschaftsakteure") == (
+        "section", "2", "Pflichten der Wirtschaftsakteure")
+    # A citation a line wrapped at, and sentences, are none.
+    assert structural_heading("§ 3 Absatz 1 eine Meldung nicht oder") is None
+    assert structural_heading("§ 3 gilt entsprechend") is None
+    assert structural_heading("§ 3 Meldepflichten gelten auch für Einführer.") is None
+
+
+@pytest.mark.parametrize("kind", ["md", "pdf"])
+def test_every_paragraph_of_a_statute_is_kept_under_its_section(kind: str) -> None:
+    data = statute_pdf() if kind == "pdf" else statute_markdown().encode("utf-8")
+    title, blocks = parse_bytes(data, kind, "fallback")
+    assert title == TITLE
+    texts = [block.text for block in blocks]
+    for absatz in absaetze():  # the last two end the document, as footnotes would
+        assert sum(absatz in text for text in texts) == 1, absatz
+    assert not any(HEADER in text or "Seite" in text for text in texts)
+    sections = [block.section for block in blocks]
+    assert sections[2] == PATH_SEPARATOR.join(
+        ["Abschnitt 2: Pflichten der Wirtschaftsakteure",
+         "§ 3: Meldepflichten der Hersteller", "(1)–(3)"])
+    assert sections[-1].endswith(f"§ 7: Bußgeldvorschriften{PATH_SEPARATOR}(1)–(2)")
+    assert texts[-1].endswith(FINE)
+
+
+@pytest.fixture(scope="module")
+def statute_kb(tmp_path_factory: pytest.TempPathFactory, e5: E5Embedder) -> KnowledgeBase:
+    root = tmp_path_factory.mktemp("statute")
+    sources = root / "sources"
+    sources.mkdir()
+    Path(sources / "gesetz-vernetzte-produkte.pdf").write_bytes(statute_pdf())
+    kb = make_kb(root / "data", [sources], e5)
+    kb.refresher.refresh()
+    return kb
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize(("question", "section", "phrase"), [
+    ("Wie hoch kann die Geldbuße sein?", "§ 7: Bußgeldvorschriften", "einer Million Euro"),
+    ("Wie lange muss der Unterstützungszeitraum mindestens sein?",
+     "§ 4: Unterstützungszeitraum", "mindestens fünf Jahre"),
+    ("Wer ist die zuständige Marktüberwachungsbehörde?", "§ 6: Zuständige Behörde",
+     "Bundesamt für Sicherheit"),
+])
+def test_questions_about_a_printed_statute_cite_its_section(
+        statute_kb: KnowledgeBase, question: str, section: str, phrase: str) -> None:
+    answer = Answerer(statute_kb.retriever).answer(Question(question))
+    assert answer.grounded
+    first = answer.citations[0]
+    assert section in first.section, first.section
+    assert phrase in first.quote, first.quote
