@@ -213,9 +213,10 @@ def footnotes(lines: list[Line], dropped: set[int]) -> set[int]:
                 break
             run.append((number, start, cursor))
             cursor = start
-        if run and _under_heading(lines, dropped, run[-1][1]):
+        if run and _opens_page_or_section(lines, dropped, run[-1][1]):
             # "§ 4 Bußgeldvorschriften" then "(1) ...", "(2) ...": a section's numbered
-            # paragraphs, which a page or the document happens to end with.
+            # paragraphs, which a page or the document happens to end with. Notes stand
+            # under a page's text, never alone on it.
             continue
         # Only the notes that fit the count (or read as references) are taken.
         while run:
@@ -234,13 +235,15 @@ def footnotes(lines: list[Line], dropped: set[int]) -> set[int]:
     return found
 
 
-def _under_heading(lines: list[Line], dropped: set[int], start: int) -> bool:
-    """Whether the nearest line above `start` that is kept is a heading (a footnote's
-    title that a converter made one aside)."""
+def _opens_page_or_section(lines: list[Line], dropped: set[int], start: int) -> bool:
+    """Whether nothing of the page's text stands above `start`, or a heading does (a
+    footnote's title that a converter made one aside)."""
     i = start - 1
     while i >= 0 and (lines[i].blank or i in dropped):
         i -= 1
-    if i < 0 or _is_reference_title(lines[i].text):
+    if i < 0 or lines[i].level < 0:
+        return True
+    if _is_reference_title(lines[i].text):
         return False
     return lines[i].heading or structural_heading(lines[i].text) is not None
 

@@ -16,6 +16,7 @@ from knowledge.loaders import parse_bytes
 from knowledge.normalizing import structural_heading
 from knowledge.structure import PATH_SEPARATOR
 from tests.conftest import make_kb
+from tests.pdf_maker import text_pdf
 from tests.statute import FINE, HEADER, TITLE, absaetze, statute_markdown, statute_pdf
 
 
@@ -75,3 +76,13 @@ def test_questions_about_a_printed_statute_cite_its_section(
     first = answer.citations[0]
     assert section in first.section, first.section
     assert phrase in first.quote, first.quote
+
+
+def test_numbered_paragraphs_alone_on_a_page_are_its_text() -> None:
+    # The heading ends page 1; its paragraphs fill page 2, short as footnotes are.
+    pages = [["Gesetz zur Probe", "Artikel 1 Zweck"],
+             ["(1) Dieses Gesetz regelt die Probe.", "(2) Es gilt ab dem 1. Januar 2027."]]
+    _, blocks = parse_bytes(text_pdf(pages), "pdf", "fallback")
+    text = " ".join(block.text for block in blocks)
+    assert "(1) Dieses Gesetz regelt die Probe." in text
+    assert "(2) Es gilt ab dem 1. Januar 2027." in text
