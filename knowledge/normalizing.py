@@ -28,7 +28,8 @@ _FURNITURE = re.compile(
     r"(?:"
     r"ELI:\s*https?://\S+(?:\s+\d{1,4}/\d{1,4})?"
     r"|\d{1,4}/\d{1,4}\s+ELI:\s*https?://\S+"
-    r"|(?:EN|DE|FR)?\s*OJ L,?\s*\d{1,2}\.\d{1,2}\.\d{4}"
+    # The running header of the journal's English, German and French editions.
+    r"|(?:EN|DE|FR)?\s*(?:OJ L,?|ABl\.\s*L\s+vom|JO\s*L\s+du)\s*\d{1,2}\.\d{1,2}\.\d{4}"
     r"|(?:\d{1,2}\.\d{1,2}\.\d{4}\s+)?(?:EN|DE|FR)\s+(?:Official Journal of the European Union|"
     r"Amtsblatt der Europäischen Union)(?:\s+[LC]\s*\d+/\d+)?"
     r"|[LC]\s*\d+/\d+\s+(?:EN|DE|FR)\s+(?:Official Journal of the European Union|"

@@ -5,7 +5,12 @@ headers and footers, footnotes between body lines, sentences broken across pages
 from collections import Counter
 
 from knowledge.lines import Line, markdown_lines, page_lines
-from knowledge.normalizing import join_lines, paragraphs, structural_heading
+from knowledge.normalizing import (
+    is_furniture_text,
+    join_lines,
+    paragraphs,
+    structural_heading,
+)
 from knowledge.splitting import document_blocks
 from knowledge.structure import PATH_SEPARATOR as SEP
 
@@ -194,3 +199,10 @@ def test_a_long_line_of_spaces_is_parsed_in_linear_time() -> None:
     # "#" then 48,000 spaces took 27 s with a backtracking heading regex.
     lines = markdown_lines("#" + " " * 48_000 + "x\n\n" + "y " * 20_000)
     assert next(line for line in lines if line.text) == Line("x", 1)
+
+
+def test_the_journals_running_header_is_furniture_in_each_edition() -> None:
+    for header in ("OJ L, 12.7.2024", "EN OJ L, 12.7.2024", "ABl. L vom 12.7.2024",
+                   "DE ABl. L vom 12.7.2024", "JO L du 12.7.2024"):
+        assert is_furniture_text(header), header
+    assert not is_furniture_text("ABl. L vom 12.7.2024 gilt ab heute")
