@@ -16,7 +16,7 @@ from pathlib import Path
 from knowledge.errors import RefreshFailed
 
 MANIFEST_NAME = "sources.toml"
-SUFFIXES = {".md", ".markdown", ".txt", ".html", ".htm", ".pdf"}
+SUFFIXES = {".md", ".markdown", ".txt", ".html", ".htm", ".pdf", ".docx"}
 OUTSIDE = "resolves outside its sources folder; not read"
 IN_DATA_DIR = "inside the data dir; not read"
 NOT_FOUND = "no such file or folder"

@@ -20,6 +20,7 @@ from knowledge.fetching import FetchRefused
 from knowledge.languages import code_of, detect
 from knowledge.lines import BLANK, Line, clean_inline, markdown_lines, page_lines, text_lines
 from knowledge.splitting import document_blocks
+from knowledge.word_files import docx_lines
 
 # --- parsing ------------------------------------------------------------------------
 
@@ -28,6 +29,8 @@ def parse_bytes(data: bytes, kind: str, fallback_title: str) -> tuple[str, list[
     """Title and passage-sized blocks of a document's bytes; kind is a suffix without dot."""
     if kind == "pdf":
         title, lines = pdf_lines(data)
+    elif kind == "docx":
+        title, lines = docx_lines(data)
     else:
         text = _decode(data)
         if kind in {"html", "htm"}:
@@ -172,6 +175,8 @@ def _kind_of(url: str, content_type: str) -> str:
     content_type = content_type.lower()
     if "pdf" in content_type or url.lower().endswith(".pdf"):
         return "pdf"
+    if "wordprocessingml" in content_type or url.lower().endswith(".docx"):
+        return "docx"
     if "html" in content_type:
         return "html"
     if "markdown" in content_type or url.lower().endswith((".md", ".markdown")):
@@ -195,7 +200,7 @@ def load(spec: SourceSpec, cache: UrlCache, max_words: int = 0) -> Loaded:
         data, content_type, note = cache.get(spec.url)
         kind = _kind_of(spec.url, content_type)
         fallback = spec.url
-    if max_words and kind != "pdf":
+    if max_words and kind not in {"pdf", "docx"}:  # compressed: bytes say nothing
         words = data.count(b" ") + data.count(b"\n")  # an upper bound: markup counts too
         if words > max_words:
             raise SourceError(f"about {words:,} words: more than its passages may hold "
