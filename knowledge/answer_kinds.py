@@ -90,10 +90,14 @@ def defined_term(question: str) -> str:
 
 
 _INFLECTION = re.compile(r"(?:ies|es|s|en|e|n|y)$")
-# A formal definition: the term in quotes, then "means" ("'sweep' means ...").
+# A formal definition: the term in quotes, then "means" ("'sweep' means ..."); German
+# lists give the term, then what it is ("1. „Händler“ jede Person ...", "„Produkt mit
+# digitalen Elementen“ ein Software- oder Hardwareprodukt ...").
 OPENING_QUOTE = "[‘'\"„“»«]"
 CLOSING_QUOTE = "[’'\"“”«»]"
-FORMAL_VERB = r"\s+(?:means?|shall\s+mean|bezeichnet)\b"
+FORMAL_VERB = r"\s+(?:means?|shall\s+mean|bezeichnet|jede[rs]?|eine?n?)\b"
+# Where a German list's next definition begins: ", 2. „Schwachstelle“".
+_NEXT_DEFINITION = re.compile(r",\s+\d{1,3}\.\s+" + OPENING_QUOTE)
 
 
 def _stem(word: str) -> str:
@@ -129,6 +133,9 @@ def definition_clause(sentence: str, term: str) -> str:
     if match is None:
         return sentence
     end = sentence.find(";", match.end())
+    following = _NEXT_DEFINITION.search(sentence, match.end())
+    if following is not None and (end < 0 or following.start() < end):
+        return sentence[match.start():following.start()]
     return sentence[match.start():end + 1 if end >= 0 else len(sentence)]
 
 

@@ -27,6 +27,14 @@ SECTIONS: list[tuple[str, list[tuple[str, list[str]]]]] = [
             "(2) Es ergänzt die Verordnung (EU) 2024/2847 und regelt die Zuständigkeiten der "
             "Behörden des Bundes bei ihrer Durchführung.",
         ]),
+        ("Begriffsbestimmungen", [
+            "Im Sinne dieses Gesetzes sind 1. „Hersteller“ jede natürliche oder juristische "
+            "Person, die ein vernetztes Produkt entwickelt oder entwickeln lässt und es unter "
+            "ihrem Namen vermarktet, 2. „Schwachstelle“ eine Eigenschaft eines Produkts, "
+            "durch deren Ausnutzung seine Sicherheit beeinträchtigt werden kann, 3. "
+            "„Händler“ jede Person in der Lieferkette außer dem Hersteller und dem Einführer, "
+            "die ein Produkt auf dem Markt bereitstellt.",
+        ]),
         ("Anwendungsbereich", [
             "(1) Dieses Gesetz gilt für Hersteller, Einführer und Händler vernetzter Produkte "
             "mit Sitz im Geltungsbereich dieses Gesetzes.",

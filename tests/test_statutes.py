@@ -43,10 +43,10 @@ def test_every_paragraph_of_a_statute_is_kept_under_its_section(kind: str) -> No
         assert sum(absatz in text for text in texts) == 1, absatz
     assert not any(HEADER in text or "Seite" in text for text in texts)
     sections = [block.section for block in blocks]
-    assert sections[2] == PATH_SEPARATOR.join(
+    assert sections[3] == PATH_SEPARATOR.join(
         ["Abschnitt 2: Pflichten der Wirtschaftsakteure",
-         "§ 3: Meldepflichten der Hersteller", "(1)–(3)"])
-    assert sections[-1].endswith(f"§ 7: Bußgeldvorschriften{PATH_SEPARATOR}(1)–(2)")
+         "§ 4: Meldepflichten der Hersteller", "(1)–(3)"])
+    assert sections[-1].endswith(f"§ 8: Bußgeldvorschriften{PATH_SEPARATOR}(1)–(2)")
     assert texts[-1].endswith(FINE)
 
 
@@ -63,11 +63,13 @@ def statute_kb(tmp_path_factory: pytest.TempPathFactory, e5: E5Embedder) -> Know
 
 @pytest.mark.e2e
 @pytest.mark.parametrize(("question", "section", "phrase"), [
-    ("Wie hoch kann die Geldbuße sein?", "§ 7: Bußgeldvorschriften", "einer Million Euro"),
+    ("Wie hoch kann die Geldbuße sein?", "§ 8: Bußgeldvorschriften", "einer Million Euro"),
     ("Wie lange muss der Unterstützungszeitraum mindestens sein?",
-     "§ 4: Unterstützungszeitraum", "mindestens fünf Jahre"),
-    ("Wer ist die zuständige Marktüberwachungsbehörde?", "§ 6: Zuständige Behörde",
+     "§ 5: Unterstützungszeitraum", "mindestens fünf Jahre"),
+    ("Wer ist die zuständige Marktüberwachungsbehörde?", "§ 7: Zuständige Behörde",
      "Bundesamt für Sicherheit"),
+    # A definition in a German list ("1. „Hersteller“ jede ..., 2. ..."): its own clause.
+    ("Was ist ein Händler?", "§ 2: Begriffsbestimmungen", "„Händler“ jede Person"),
 ])
 def test_questions_about_a_printed_statute_cite_its_section(
         statute_kb: KnowledgeBase, question: str, section: str, phrase: str) -> None:
