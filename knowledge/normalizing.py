@@ -85,9 +85,10 @@ def _ends_list_item(text: str) -> bool:
     return bool(_LIST_END.search(text[-_TAIL:]))
 _HYPHENATED = re.compile(r"([^\W\d_]+)-$")
 _WORD_START = re.compile(r"([^\W\d_]+)")
-# A paragraph starts anew at a numbered paragraph or a lettered point.
+# A paragraph starts anew at a numbered paragraph or a lettered point ("(a)", German "a)").
 STARTS_UNIT = re.compile(
-    r"(?:\*\*\d{1,3}\.\*\*|\d{1,3}\.\s+\S|-\s+\(|\((?:[a-z]{1,2}|[ivxlc]{1,6}|\d{1,3})\)\s)"
+    r"(?:\*\*\d{1,3}\.\*\*|\d{1,3}\.\s+\S|-\s+\(|\((?:[a-z]{1,2}|[ivxlc]{1,6}|\d{1,3})\)\s"
+    r"|[a-z]{1,2}\)\s)"
 )
 
 

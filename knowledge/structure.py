@@ -33,7 +33,9 @@ MAX_HEADING_CHARS = 100
 LEAD_IN_WORDS = 20
 
 _NUMBERED = re.compile(r"(\d{1,3})\.\s+(?=\S)")
-_POINT = re.compile(r"-?\s*\(([a-z]{1,2}|[ivx]{1,5}|\d{1,3})\)\s+(?=\S)")
+# "(a)", "(iv)", "(3)"; German texts also letter their points "a)", "aa)".
+_POINT = re.compile(
+    r"-?\s*(?:\((?P<mark>[a-z]{1,2}|[ivx]{1,5}|\d{1,3})\)|(?P<letter>[a-z]{1,2})\))\s+(?=\S)")
 _MARKER_HEADING = re.compile(r"\((\d{1,3}|[a-z]{1,2})\)")
 _RECITALS = re.compile(r"(?:whereas\b.*|in erwägung.*|recitals?|erwägungsgründe)",
                        re.IGNORECASE)
@@ -164,7 +166,7 @@ class _Reader:
             number = numbered.group(1)
             self.letter = self.lead_in = ""
         elif pointed:
-            mark = pointed.group(1)
+            mark = pointed["mark"] or pointed["letter"]
             # "(2)" after "(1)": the next numbered paragraph (a German statute's Absatz).
             if mark.isdigit() and (self.in_recitals or not self.number
                                    or self.number == f"({int(mark) - 1})"):

@@ -12,9 +12,10 @@ from bot.answering.answers import Question
 from bot.answering.extractive import Answerer
 from knowledge.base import KnowledgeBase
 from knowledge.embedders import E5Embedder
+from knowledge.lines import text_lines
 from knowledge.loaders import parse_bytes
-from knowledge.normalizing import structural_heading
-from knowledge.structure import PATH_SEPARATOR
+from knowledge.normalizing import paragraphs, structural_heading
+from knowledge.structure import PATH_SEPARATOR, units_of
 from tests.conftest import make_kb
 from tests.pdf_maker import text_pdf
 from tests.statute import FINE, HEADER, TITLE, absaetze, statute_markdown, statute_pdf
@@ -88,3 +89,23 @@ def test_numbered_paragraphs_alone_on_a_page_are_its_text() -> None:
     text = " ".join(block.text for block in blocks)
     assert "(1) Dieses Gesetz regelt die Probe." in text
     assert "(2) Es gilt ab dem 1. Januar 2027." in text
+
+
+def test_german_points_lettered_a_bracket_are_points() -> None:
+    # The German edition of an EU regulation: paragraphs "(1)", points "a)", "b)".
+    text = "\n".join([
+        "Artikel 14", "Meldepflichten der Hersteller",
+        "(1) Ein Hersteller meldet jede aktiv ausgenutzte Schwachstelle gleichzeitig dem "
+        "als Koordinator benannten CSIRT und der ENISA.",
+        "(2) Für die Zwecke der Meldung nach Absatz 1 übermittelt der Hersteller:",
+        "a) innerhalb von 24 Stunden, nachdem er Kenntnis erlangt hat, eine Frühwarnung;",
+        "b) innerhalb von 72 Stunden eine Meldung über die Schwachstelle;",
+        "c) spätestens 14 Tage nach Verfügbarkeit einer Korrekturmaßnahme einen "
+        "Abschlussbericht.",
+    ])
+    _, units = units_of(paragraphs(text_lines(text)))
+    assert [(unit.label, unit.text[:12]) for unit in units] == [
+        ("(1)", "(1) Ein Hers"), ("(2)", "(2) Für die "), ("(2)(a)", "a) innerhalb"),
+        ("(2)(b)", "b) innerhalb"), ("(2)(c)", "c) spätesten")]
+    assert units[3].path == ("Artikel 14: Meldepflichten der Hersteller",)
+    assert units[3].lead_in.endswith("übermittelt der Hersteller:")
