@@ -95,7 +95,10 @@ STARTS_UNIT = re.compile(
 # Headings that official documents print as lines of their own: kind, number, title.
 _KINDS = {
     "chapter": "CHAPTER|Chapter|KAPITEL|Kapitel|TITLE|TITEL|PART|Part|TEIL|Teil",
-    "section": "SECTION|Section|ABSCHNITT|Abschnitt",
+    "section": "SECTION|Section",
+    # German sections print their title without a separator ("Abschnitt 2 Pflichten");
+    # an English "Section 2 The ..." is as often a wrapped line.
+    "abschnitt": "ABSCHNITT|Abschnitt",
     "annex": "ANNEX|Annex|ANHANG|Anhang",
     "article": "Article|Artikel|Art\\.",
     # German statutes: "§ 3 Meldepflichten der Hersteller", a title without a separator.
@@ -113,7 +116,7 @@ STRUCTURAL = {
         # Parts and annexes also print it without one ("Part II EU-type examination"), and
         # so do German statutes ("Abschnitt 2 Pflichten", "§ 3 Meldepflichten").
         + (r"\b(?:\s*[:.–—-]\s*|\s+(?=[A-ZÄÖÜ]))?"
-           if kind in {"chapter", "annex", "section", "statute"}
+           if kind in {"chapter", "annex", "abschnitt", "statute"}
            else r"\b(?:\s*[:.–—-]\s*(?=[^\W\d_]))?")
         + r"(?P<title>(?<=[\s:.–—-])[^\W\d_][^.;:]{0,160}?)?\s*"
     )

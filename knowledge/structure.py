@@ -114,7 +114,8 @@ class _Reader:
         found = structural_heading(text)
         if found is not None:
             kind, number, name = found
-            depth = {"chapter": 0, "annex": 0, "section": 1, "article": 2, "statute": 2}[kind]
+            depth = {"chapter": 0, "annex": 0, "section": 1, "abschnitt": 1, "article": 2,
+                     "statute": 2}[kind]
             self.set_slot(depth, _heading_name(kind, number, name, text))
             self.in_recitals = False
             self.pending_title = depth if not name else -1

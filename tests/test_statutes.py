@@ -27,7 +27,8 @@ def test_section_signs_and_unseparated_titles_are_headings() -> None:
     assert structural_heading("§ 12a Übergangsvorschriften") == (
         "statute", "12a", "Übergangsvorschriften")
     assert structural_heading("Abschnitt 2 Pflichten der Wirtschaftsakteure") == (
-        "section", "2", "Pflichten der Wirtschaftsakteure")
+        "abschnitt", "2", "Pflichten der Wirtschaftsakteure")
+    assert structural_heading("Section 2 The Commission shall adopt") is None
     # A citation a line wrapped at, and sentences, are none.
     assert structural_heading("§ 3 Absatz 1 eine Meldung nicht oder") is None
     assert structural_heading("§ 3 gilt entsprechend") is None
