@@ -67,21 +67,37 @@ def _decode(data: bytes) -> str:
 
 
 _HTML_SKIP = ["script", "style", "nav", "footer", "header", "aside", "form", "noscript"]
-_HTML_BLOCKS = ["h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "blockquote", "pre", "td"]
+# A table row is one line: EUR-Lex prints a recital or a point as a row of two cells,
+# "(12)" and its text.
+_HTML_BLOCKS = ["h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "blockquote", "pre", "tr", "td"]
+# Tags are joined with spaces: a space before punctuation, or inside "( 1 )" where the
+# number was a tag of its own, is an artefact of that.
+_SPACED_MARK = re.compile(r"\s+([.,;:!?])")
+_BRACKETED_MARK = re.compile(r"\(\s*(\w{1,4})\s*\)")
+# A link to a note in the same page whose text is the note's number: "(1)", "¹", "[2]".
+_NOTE_REFERENCE = re.compile(r"[(\[]?\s*\d{1,3}\s*[)\]]?")
 
 
 def html_lines(text: str) -> tuple[str, list[Line]]:
     soup = BeautifulSoup(text, "html.parser")
     for tag in soup(_HTML_SKIP):
         tag.decompose()
+    for link in soup.find_all("a", href=re.compile(r"^#")):
+        number = link.get_text().strip()
+        block = link.find_parent(_HTML_BLOCKS)
+        opens = block is not None and block.get_text().lstrip().startswith(number)
+        if _NOTE_REFERENCE.fullmatch(number) and not opens:
+            # A reference in running text; the note it points to opens with its own
+            # number and is dropped as a footnote.
+            link.decompose()
     title = clean_inline(soup.title.get_text()) if soup.title else ""
     body = soup.find("main") or soup.find("article") or soup.body or soup
     lines: list[Line] = []
     for element in body.find_all(_HTML_BLOCKS) if isinstance(body, Tag) else []:
         if element.find_parent(_HTML_BLOCKS):
             continue  # its text is part of the enclosing block
-        # Tags are joined with spaces; a space before punctuation is an artefact of that.
-        content = re.sub(r"\s+([.,;:!?])", r"\1", clean_inline(element.get_text(" ")))
+        content = _BRACKETED_MARK.sub(r"(\1)", _SPACED_MARK.sub(
+            r"\1", clean_inline(element.get_text(" "))))
         if not content:
             continue
         name = element.name or ""

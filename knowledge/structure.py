@@ -42,6 +42,11 @@ _RECITALS = re.compile(r"(?:whereas\b.*|in erwägung.*|recitals?|erwägungsgrün
 _REFERENCE_TITLE = re.compile(
     r"(?:REGULATION|DIRECTIVE|DECISION|VERORDNUNG|RICHTLINIE|BESCHLUSS)\b.*"
     r"(?:PARLIAMENT|COUNCIL|COMMISSION|PARLAMENTS|RATES|KOMMISSION)\b.*")
+# Printed as lines of the text (PDF, HTML), not as headings: "Whereas:" opens the
+# recitals, "HAVE ADOPTED THIS REGULATION:" closes them.
+_RECITALS_OPEN = re.compile(r"(?:whereas|in erwägung nachstehender gründe)\s*:", re.I)
+_RECITALS_CLOSE = re.compile(
+    r"(?:ha(?:ve|s) adopted this|haben (?:folgende|diese)\b.*\berlassen)\b.*", re.I)
 _ROMAN = re.compile(r"[ivx]{1,5}")
 _LIST_DASH = re.compile(r"^[-•*]\s+(?=\()")
 _WORD = re.compile(r"[^\W\d_]{2}")
@@ -114,6 +119,8 @@ class _Reader:
         found = structural_heading(text)
         if found is not None:
             kind, number, name = found
+            if self.slots[0] == RECITALS:  # "Article 1" without "HAVE ADOPTED ...:" before
+                self.slots[0] = ""
             depth = {"chapter": 0, "annex": 0, "section": 1, "abschnitt": 1, "article": 2,
                      "statute": 2}[kind]
             self.set_slot(depth, _heading_name(kind, number, name, text))
@@ -202,6 +209,14 @@ def units_of(paragraphs: list[Paragraph], title: str = "") -> tuple[str, list[Un
             or (infer and reader.title and is_plain_heading(text) and not _POINT.match(text)
                 and not _NUMBERED.match(text) and reader.pending_title < 0))
         if as_heading and reader.heading(text, paragraph.level):
+            continue
+        if _RECITALS_OPEN.fullmatch(text):
+            reader.set_slot(0, RECITALS)
+            reader.in_recitals = True
+            continue
+        if reader.in_recitals and _RECITALS_CLOSE.fullmatch(text):
+            reader.set_slot(0, "")  # the enacting formula itself says nothing to cite
+            reader.in_recitals = False
             continue
         reader.paragraph(text)
     return reader.title, reader.units

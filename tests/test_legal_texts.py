@@ -1,6 +1,8 @@
-"""German statutes: "§ 3 Title" sections, "(1)", "(2)" paragraphs, as Markdown and as a
-printed PDF. Before, the section sign was body text, and a statute's last numbered
-paragraphs were taken for footnotes and dropped."""
+"""Legal texts as they are printed rather than converted: German statutes ("§ 3 Title"
+sections, "(1)", "(2)" paragraphs, "a)" points) as Markdown and as a printed PDF, and an
+EU act as EUR-Lex prints it in HTML. Before, the section sign was body text, a statute's
+last numbered paragraphs were taken for footnotes and dropped, and an act's recitals in
+HTML or PDF were not known as recitals."""
 
 from __future__ import annotations
 
@@ -15,10 +17,13 @@ from knowledge.embedders import E5Embedder
 from knowledge.lines import text_lines
 from knowledge.loaders import parse_bytes
 from knowledge.normalizing import paragraphs, structural_heading
+from knowledge.splitting import document_blocks
 from knowledge.structure import PATH_SEPARATOR, units_of
 from tests.conftest import make_kb
 from tests.pdf_maker import text_pdf
 from tests.statute import FINE, HEADER, TITLE, absaetze, statute_markdown, statute_pdf
+
+DATA = Path(__file__).parent / "data"
 
 
 def test_section_signs_and_unseparated_titles_are_headings() -> None:
@@ -110,3 +115,31 @@ def test_german_points_lettered_a_bracket_are_points() -> None:
         ("(2)(b)", "b) innerhalb"), ("(2)(c)", "c) spätesten")]
     assert units[3].path == ("Artikel 14: Meldepflichten der Hersteller",)
     assert units[3].lead_in.endswith("übermittelt der Hersteller:")
+
+
+def test_an_acts_html_as_eur_lex_prints_it() -> None:
+    # Recitals and points as two-cell table rows, "Whereas:" as a line of text, note
+    # references as links, the notes at the end.
+    data = (DATA / "eurlex-style.html").read_bytes()
+    _, blocks = parse_bytes(data, "html", "fallback")
+    found = {block.section: block.text for block in blocks}
+    recitals = found[f"Recitals{PATH_SEPARATOR}(1)–(2)"]
+    assert recitals.startswith("(1) Cybersecurity is one of the key challenges")
+    assert "digital elements, by ensuring" in recitals  # the note reference is gone
+    article = found[f"Article 13: Obligations of manufacturers{PATH_SEPARATOR}1–2"]
+    assert "shall: (a) undertake an assessment" in article
+    assert article.endswith("design and development phases.")  # the note is dropped
+    assert not any("OJ C 100" in text or "( 1 )" in text for text in found.values())
+
+
+def test_whereas_opens_the_recitals_and_the_enacting_formula_closes_them() -> None:
+    text = "\n\n".join([
+        "Regulation on things", "Whereas:",
+        "(1) Cybersecurity is one of the key challenges for the Union.",
+        "(2) This Regulation sets the conditions for secure products.",
+        "HAVE ADOPTED THIS REGULATION:", "Article 1", "Subject matter",
+        "This Regulation lays down rules for products with digital elements."])
+    _, blocks = document_blocks(text_lines(text))
+    assert [block.section for block in blocks] == [
+        f"Recitals{PATH_SEPARATOR}(1)–(2)", "Article 1: Subject matter"]
+    assert "ADOPTED" not in " ".join(block.text for block in blocks)
