@@ -67,9 +67,10 @@ def _decode(data: bytes) -> str:
 
 
 _HTML_SKIP = ["script", "style", "nav", "footer", "header", "aside", "form", "noscript"]
-# A table row is one line: EUR-Lex prints a recital or a point as a row of two cells,
-# "(12)" and its text.
-_HTML_BLOCKS = ["h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "blockquote", "pre", "tr", "td"]
+_HTML_BLOCKS = ["h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "blockquote", "pre", "tr", "td",
+                "th"]
+# Lines unless they hold blocks of their own, which are then read one by one.
+_HTML_CONTAINERS = {"li", "blockquote", "td", "th"}
 # Tags are joined with spaces: a space before punctuation, or inside "( 1 )" where the
 # number was a tag of its own, is an artefact of that.
 _SPACED_MARK = re.compile(r"\s+([.,;:!?])")
@@ -93,9 +94,7 @@ def html_lines(text: str) -> tuple[str, list[Line]]:
     title = clean_inline(soup.title.get_text()) if soup.title else ""
     body = soup.find("main") or soup.find("article") or soup.body or soup
     lines: list[Line] = []
-    for element in body.find_all(_HTML_BLOCKS) if isinstance(body, Tag) else []:
-        if element.find_parent(_HTML_BLOCKS):
-            continue  # its text is part of the enclosing block
+    for element in _line_elements(body) if isinstance(body, Tag) else []:
         content = _BRACKETED_MARK.sub(r"(\1)", _SPACED_MARK.sub(
             r"\1", clean_inline(element.get_text(" "))))
         if not content:
@@ -106,6 +105,41 @@ def html_lines(text: str) -> tuple[str, list[Line]]:
     if not title:
         title = next((line.text for line in lines if line.level == 1), "")
     return title, lines
+
+
+def _line_elements(body: Tag) -> list[Tag]:
+    """The elements read as lines, in document order. A table row whose cells hold one
+    block each at most is one line (EUR-Lex prints a recital or a point as a row: "(12)"
+    and its text); a row, cell, list item or quote whose text all stands in blocks of its
+    own (a layout table's cell of paragraphs) is read block by block."""
+    taken: set[int] = set()
+    found: list[Tag] = []
+    for element in body.find_all(_HTML_BLOCKS):
+        if any(id(parent) in taken for parent in element.parents):
+            continue  # its text is part of the enclosing line
+        if element.name == "tr":
+            cells = element.find_all(["td", "th"], recursive=False)
+            if element.find("table") or any(
+                    len(cell.find_all(_HTML_BLOCKS)) > 1 for cell in cells):
+                continue
+        elif (element.name in _HTML_CONTAINERS and element.find(_HTML_BLOCKS)
+              and not _holds_loose_text(element)):
+            continue  # all its text stands in its blocks
+        taken.add(id(element))
+        found.append(element)
+    return found
+
+
+def _holds_loose_text(element: Tag) -> bool:
+    """Whether text stands in the element outside its blocks ("<li>Punkt <p>innen</p>")."""
+    for child in element.children:
+        if isinstance(child, Tag):
+            if (child.name not in _HTML_BLOCKS and child.get_text(strip=True)
+                    and child.find(_HTML_BLOCKS) is None):
+                return True
+        elif str(child).strip():
+            return True
+    return False
 
 
 def pdf_lines(data: bytes) -> tuple[str, list[Line]]:

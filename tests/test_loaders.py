@@ -106,3 +106,17 @@ def test_fresh_cache_is_used_without_fetching(tmp_path: Path) -> None:
     UrlCache(tmp_path, 3600, _fetcher_serving(b"Title\n\nBody text.")).get(url)  # type: ignore[arg-type]
     body, _, note = UrlCache(tmp_path, 3600, _failing_fetcher).get(url)
     assert body == b"Title\n\nBody text." and note == ""
+
+
+def test_html_table_rows_are_lines_and_layout_cells_are_read_by_paragraph() -> None:
+    page = ("<html><body><table><tr><td><p>Main column about compute.</p>"
+            "<p>Cloud costs decide who wins.</p></td><td><p>Sidebar</p></td></tr></table>"
+            "<ul><li>A plain item</li><li><p>An item's paragraph.</p><p>Its second.</p></li>"
+            "</ul><table><tr><td><p>(a)</p></td><td><p>the point's text;</p></td></tr>"
+            "<tr><th>Country</th><th>Share</th></tr><tr><td>Germany</td><td>25 %</td></tr>"
+            "</table></body></html>")
+    _, lines = html_lines(page)
+    assert [line.text for line in lines if line.text] == [
+        "Main column about compute.", "Cloud costs decide who wins.", "Sidebar",
+        "A plain item", "An item's paragraph.", "Its second.", "(a) the point's text;",
+        "Country Share", "Germany 25 %"]
