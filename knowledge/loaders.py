@@ -67,6 +67,11 @@ def _decode(data: bytes) -> str:
 
 
 _HTML_SKIP = ["script", "style", "nav", "footer", "header", "aside", "form", "noscript"]
+# Page furniture marked by its class: what a page does not print ("noprint"), MediaWiki's
+# (Wikipedia's) edit links in headings, navigation boxes, contents, reference lists and
+# category links.
+_HTML_SKIP_CLASSES = {"noprint", "mw-editsection", "navbox", "toc", "references", "reflist",
+                      "mw-references-wrap", "catlinks", "printfooter", "mw-jump-link"}
 _HTML_BLOCKS = ["h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "blockquote", "pre", "tr", "td",
                 "th"]
 # Lines unless they hold blocks of their own, which are then read one by one.
@@ -82,6 +87,8 @@ _NOTE_REFERENCE = re.compile(r"[(\[]?\s*\d{1,3}\s*[)\]]?")
 def html_lines(text: str) -> tuple[str, list[Line]]:
     soup = BeautifulSoup(text, "html.parser")
     for tag in soup(_HTML_SKIP):
+        tag.decompose()
+    for tag in soup.find_all(_is_furniture_element):
         tag.decompose()
     for link in soup.find_all("a", href=re.compile(r"^#")):
         number = link.get_text().strip()
@@ -128,6 +135,12 @@ def _line_elements(body: Tag) -> list[Tag]:
         taken.add(id(element))
         found.append(element)
     return found
+
+
+def _is_furniture_element(tag: Tag) -> bool:
+    classes = tag.get_attribute_list("class")
+    return (not _HTML_SKIP_CLASSES.isdisjoint(classes) or tag.get("role") == "navigation"
+            or tag.get("aria-hidden") == "true" or tag.has_attr("hidden"))
 
 
 def _holds_loose_text(element: Tag) -> bool:

@@ -120,3 +120,15 @@ def test_html_table_rows_are_lines_and_layout_cells_are_read_by_paragraph() -> N
         "Main column about compute.", "Cloud costs decide who wins.", "Sidebar",
         "A plain item", "An item's paragraph.", "Its second.", "(a) the point's text;",
         "Country Share", "Germany 25 %"]
+
+
+def test_a_wiki_pages_furniture_is_left_out() -> None:
+    # The seeds name the German Wikipedia article on semiconductors: edit links inside
+    # headings, contents, citation marks, reference list, navigation box, categories.
+    page = (Path(__file__).parent / "data" / "wikipedia-style.html").read_bytes()
+    _, blocks = parse_bytes(page, "html", "fallback")
+    assert [(b.section, b.text[:40]) for b in blocks] == [
+        ("Halbleitertechnik", "Die Halbleitertechnik befasst sich mit d"),
+        ("Halbleitertechnik › Geschichte", "Die ersten Transistoren wurden 1947 in d"),
+    ]
+    assert blocks[0].text.endswith("Halbleitermaterialien.")  # no "[1]"
