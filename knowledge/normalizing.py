@@ -243,9 +243,7 @@ def footnotes(lines: list[Line], dropped: set[int]) -> set[int]:
 def _opens_page_or_section(lines: list[Line], dropped: set[int], start: int) -> bool:
     """Whether nothing of the page's text stands above `start`, or a heading does (a
     footnote's title that a converter made one aside)."""
-    i = start - 1
-    while i >= 0 and (lines[i].blank or i in dropped):
-        i -= 1
+    i = _kept_above(lines, dropped, start)
     if i < 0 or lines[i].level < 0:
         return True
     if _is_reference_title(lines[i].text):
@@ -253,11 +251,17 @@ def _opens_page_or_section(lines: list[Line], dropped: set[int], start: int) -> 
     return lines[i].heading or structural_heading(lines[i].text) is not None
 
 
-def _note_start(lines: list[Line], dropped: set[int], end: int) -> int | None:
-    """The line opening the note that ends at `end` (exclusive), if it is numbered."""
-    i = end - 1
+def _kept_above(lines: list[Line], dropped: set[int], index: int) -> int:
+    """The nearest line above `index` that is neither blank nor dropped (-1: none)."""
+    i = index - 1
     while i >= 0 and (lines[i].blank or i in dropped):
         i -= 1
+    return i
+
+
+def _note_start(lines: list[Line], dropped: set[int], end: int) -> int | None:
+    """The line opening the note that ends at `end` (exclusive), if it is numbered."""
+    i = _kept_above(lines, dropped, end)
     while i >= 0 and lines[i].level >= 0 and i not in dropped:
         if _marker(lines[i]) is not None:
             return i
