@@ -77,6 +77,11 @@ def statute_kb(tmp_path_factory: pytest.TempPathFactory, e5: E5Embedder) -> Know
      "Bundesamt für Sicherheit"),
     # A definition in a German list ("1. „Hersteller“ jede ..., 2. ..."): its own clause.
     ("Was ist ein Händler?", "§ 2: Begriffsbestimmungen", "„Händler“ jede Person"),
+    # English questions about the German statute.
+    ("Who is the competent market surveillance authority?", "§ 7: Zuständige Behörde",
+     "Bundesamt für Sicherheit"),
+    ("What must distributors check before making a product available?",
+     "§ 6: Pflichten der Händler", "CE-Kennzeichnung"),
 ])
 def test_questions_about_a_printed_statute_cite_its_section(
         statute_kb: KnowledgeBase, question: str, section: str, phrase: str) -> None:
