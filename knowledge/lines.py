@@ -30,6 +30,23 @@ class Line:
 BLANK = Line("")
 BREAK = Line("", PAGE_BREAK)
 
+# What extracted text holds that nobody typed: a font's ligatures ("ﬁnancial"), soft
+# hyphens (where a word may break: "Verant\xadwortung"), zero-width marks, the
+# non-breaking hyphen. Lexical matching (the word overlap, definitions, a team's expected
+# phrases) sees the letters a reader sees.
+_TYPESET = str.maketrans({
+    "\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi", "\ufb04": "ffl",
+    "\ufb05": "st", "\ufb06": "st", "\u2011": "-", "\xad": None, "\u200b": None,
+    "\u2060": None, "\ufeff": None,
+})
+# A word broken at a soft hyphen at a line's end is one word.
+_SOFT_BREAK = re.compile(r"\xad[ \t]*\r?\n[ \t]*")
+
+
+def plain_characters(text: str) -> str:
+    return _SOFT_BREAK.sub("", text).translate(_TYPESET)
+
+
 _MD_HEADING = re.compile(r"#{1,6}(?=\s)")
 EMPHASIS = re.compile(r"(\*\*|__)(.+?)\1")
 _WHITESPACE = re.compile(r"\s+")
@@ -56,7 +73,7 @@ def _heading(line: str) -> Line | None:
 def markdown_lines(text: str) -> list[Line]:
     lines: list[Line] = []
     in_fence = False
-    for raw in _HTML_COMMENT.sub("", text.replace("\r\n", "\n")).split("\n"):
+    for raw in _HTML_COMMENT.sub("", plain_characters(text.replace("\r\n", "\n"))).split("\n"):
         line = raw.strip()
         if line.startswith("```"):
             in_fence = not in_fence
@@ -77,7 +94,8 @@ def markdown_lines(text: str) -> list[Line]:
 
 def text_lines(text: str) -> list[Line]:
     # A form feed (pdftotext's page end) is a page break.
-    raw = text.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n\f\n")
+    raw = plain_characters(text.replace("\r\n", "\n").replace("\r", "\n")).replace(
+        "\f", "\n\f\n")
     lines: list[Line] = []
     for line in raw.split("\n"):
         if line == "\f":

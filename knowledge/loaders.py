@@ -18,7 +18,15 @@ from knowledge.documents import Block, SourceDocument, stable_hash
 from knowledge.errors import SourceError
 from knowledge.fetching import FetchRefused
 from knowledge.languages import code_of, detect
-from knowledge.lines import BLANK, Line, clean_inline, markdown_lines, page_lines, text_lines
+from knowledge.lines import (
+    BLANK,
+    Line,
+    clean_inline,
+    markdown_lines,
+    page_lines,
+    plain_characters,
+    text_lines,
+)
 from knowledge.splitting import document_blocks
 from knowledge.word_files import docx_lines
 
@@ -103,7 +111,7 @@ def html_lines(text: str) -> tuple[str, list[Line]]:
     lines: list[Line] = []
     for element in _line_elements(body) if isinstance(body, Tag) else []:
         content = _BRACKETED_MARK.sub(r"(\1)", _SPACED_MARK.sub(
-            r"\1", clean_inline(element.get_text(" "))))
+            r"\1", clean_inline(plain_characters(element.get_text(" ")))))
         if not content:
             continue
         name = element.name or ""

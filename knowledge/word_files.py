@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from knowledge.errors import SourceError
-from knowledge.lines import BLANK, Line, clean_inline
+from knowledge.lines import BLANK, Line, clean_inline, plain_characters
 
 # A 300-page report unpacks to some 10 MB of XML, and its images to more.
 MAX_UNPACKED_BYTES = 200_000_000
@@ -42,7 +42,7 @@ def docx_lines(data: bytes) -> tuple[str, list[Line]]:
         title = clean_inline(document.core_properties.title or "")
         lines: list[Line] = []
         for text, style in _blocks(document):
-            content = clean_inline(text)
+            content = clean_inline(plain_characters(text))
             if not content:
                 continue
             heading = _HEADING_STYLE.fullmatch(style.strip())

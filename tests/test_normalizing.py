@@ -206,3 +206,15 @@ def test_the_journals_running_header_is_furniture_in_each_edition() -> None:
                    "DE ABl. L vom 12.7.2024", "JO L du 12.7.2024"):
         assert is_furniture_text(header), header
     assert not is_furniture_text("ABl. L vom 12.7.2024 gilt ab heute")
+
+
+def test_typeset_characters_become_the_letters_a_reader_sees() -> None:
+    # PDF text: a ligature, a word broken at a soft hyphen at the line's end, a soft
+    # hyphen left inside a word, a zero-width space; DORA's converted text has
+    # "Interinsti\xad-" at a line's end.
+    page = ("Die Verant\xad\nwortung der \ufb01nanziellen Einrich\xadtung\u200b liegt beim "
+            "Leitungsorgan, nach der Interinsti\xad-\ntutional Agreement.\n\n"
+            "The Interinstitutional Agreement applies.")
+    texts = [p.text for p in paragraphs(page_lines([page]))]
+    assert texts[0] == ("Die Verantwortung der finanziellen Einrichtung liegt beim "
+                        "Leitungsorgan, nach der Interinstitutional Agreement.")
