@@ -100,9 +100,10 @@ def html_lines(text: str) -> tuple[str, list[Line]]:
         tag.decompose()
     for link in soup.find_all("a", href=re.compile(r"^#")):
         number = link.get_text().strip()
+        if not _NOTE_REFERENCE.fullmatch(number):
+            continue
         block = link.find_parent(_HTML_BLOCKS)
-        opens = block is not None and block.get_text().lstrip().startswith(number)
-        if _NOTE_REFERENCE.fullmatch(number) and not opens:
+        if block is None or not block.get_text().lstrip().startswith(number):
             # A reference in running text; the note it points to opens with its own
             # number and is dropped as a footnote.
             link.decompose()

@@ -114,6 +114,21 @@ class _Reader:
         self.number = self.letter = self.lead_in = self.pending_marker = ""
         self.last_marker = 0
 
+    def recitals(self, opened: bool) -> None:
+        self.set_slot(0, RECITALS if opened else "")
+        self.in_recitals = opened
+
+    def formula(self, text: str) -> bool:
+        """Take a line of text that opens the recitals ("Whereas:") or closes them ("HAVE
+        ADOPTED THIS REGULATION:"); False for any other."""
+        if _RECITALS_OPEN.fullmatch(text):
+            self.recitals(opened=True)
+            return True
+        if self.in_recitals and _RECITALS_CLOSE.fullmatch(text):
+            self.recitals(opened=False)  # the enacting formula itself says nothing to cite
+            return True
+        return False
+
     def heading(self, text: str, level: int) -> bool:
         """Take a heading; False when it is none (a reference, a marker, body text)."""
         found = structural_heading(text)
@@ -140,8 +155,7 @@ class _Reader:
             return False
         level = level or 2  # a heading-like line of plain text: a section
         if _RECITALS.fullmatch(text):
-            self.set_slot(0, RECITALS)
-            self.in_recitals = True
+            self.recitals(opened=True)
             return True
         if level == 1 and not self.title:
             self.title, self.title_level = text, 1
@@ -208,15 +222,7 @@ def units_of(paragraphs: list[Paragraph], title: str = "") -> tuple[str, list[Un
             structural_heading(text) is not None
             or (infer and reader.title and is_plain_heading(text) and not _POINT.match(text)
                 and not _NUMBERED.match(text) and reader.pending_title < 0))
-        if as_heading and reader.heading(text, paragraph.level):
-            continue
-        if _RECITALS_OPEN.fullmatch(text):
-            reader.set_slot(0, RECITALS)
-            reader.in_recitals = True
-            continue
-        if reader.in_recitals and _RECITALS_CLOSE.fullmatch(text):
-            reader.set_slot(0, "")  # the enacting formula itself says nothing to cite
-            reader.in_recitals = False
+        if (as_heading and reader.heading(text, paragraph.level)) or reader.formula(text):
             continue
         reader.paragraph(text)
     return reader.title, reader.units
