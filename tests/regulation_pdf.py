@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 from reportlab.lib.pagesizes import A4
@@ -42,33 +43,46 @@ def article_paragraphs(first: int, last: int) -> list[tuple[str, str]]:
     return paragraphs
 
 
+# Draws a page's running header and footer: canvas, page number, page count.
+Furniture = Callable[[Canvas, int, int], None]
+
+
+def printed_pdf(story: Callable[[], list[Flowable]], furniture: Furniture, title: str,
+                pagesize: tuple[float, float] = A4) -> bytes:
+    """A PDF whose every page carries its furniture, which knows the page count: laid out
+    twice, the first time to count the pages (reportlab consumes its story: a fresh one
+    for each pass)."""
+
+    def build(total: int) -> tuple[bytes, int]:
+        pages = 0
+
+        def draw(canvas: Canvas, doc: SimpleDocTemplate) -> None:
+            nonlocal pages
+            pages = doc.page
+            furniture(canvas, doc.page, total)
+
+        out = io.BytesIO()
+        SimpleDocTemplate(out, pagesize=pagesize, title=title).build(
+            story(), onFirstPage=draw, onLaterPages=draw)
+        return out.getvalue(), pages
+
+    _, total = build(99)
+    return build(total)[0]
+
+
 def regulation_pdf(first: int = 14, last: int = 17) -> bytes:
     styles = getSampleStyleSheet()
     paragraphs = article_paragraphs(first, last)
 
-    def build(total: int) -> tuple[bytes, int]:
-        pages = 0
-        # reportlab consumes its story: a fresh one for each pass.
-        story: list[Flowable] = [
-            Paragraph(text.replace("&", "&amp;").replace("<", "&lt;"), styles[style])
-            for style, text in paragraphs]
+    def story() -> list[Flowable]:
+        return [Paragraph(text.replace("&", "&amp;").replace("<", "&lt;"), styles[style])
+                for style, text in paragraphs]
 
-        def furniture(canvas: Canvas, doc: SimpleDocTemplate) -> None:
-            nonlocal pages
-            pages = doc.page
-            canvas.setFont("Helvetica", 8)
-            canvas.drawString(60, A4[1] - 40, "EN")
-            canvas.drawRightString(A4[0] - 60, A4[1] - 40, HEADER)
-            footer = f"{ELI} {doc.page}/{total}" if doc.page % 2 else (
-                f"{doc.page}/{total} {ELI}")
-            canvas.drawString(60, 30, footer)
+    def furniture(canvas: Canvas, page: int, total: int) -> None:
+        canvas.setFont("Helvetica", 8)
+        canvas.drawString(60, A4[1] - 40, "EN")
+        canvas.drawRightString(A4[0] - 60, A4[1] - 40, HEADER)
+        footer = f"{ELI} {page}/{total}" if page % 2 else f"{page}/{total} {ELI}"
+        canvas.drawString(60, 30, footer)
 
-        out = io.BytesIO()
-        SimpleDocTemplate(out, pagesize=A4, title="Cyber Resilience Act, Articles "
-                          f"{first} to {last}").build(story, onFirstPage=furniture,
-                                                      onLaterPages=furniture)
-        return out.getvalue(), pages
-
-    _, total = build(99)
-    pdf, _ = build(total)
-    return pdf
+    return printed_pdf(story, furniture, f"Cyber Resilience Act, Articles {first} to {last}")

@@ -4,12 +4,12 @@ Markdown, and as a multi-page PDF printed with a running header and page numbers
 
 from __future__ import annotations
 
-import io
-
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate
+from reportlab.platypus import Flowable, Paragraph
+
+from tests.regulation_pdf import printed_pdf
 
 TITLE = "Gesetz über die Sicherheit vernetzter Produkte"
 HEADER = "Bundesgesetzblatt Jahrgang 2026 Teil I Nr. 12"
@@ -108,30 +108,21 @@ def statute_pdf() -> bytes:
     page number ("Seite 2 von 4"), section headings on lines of their own."""
     styles = getSampleStyleSheet()
 
-    def build(total: int) -> tuple[bytes, int]:
-        pages = 0
-        story: list[Flowable] = [Paragraph(TITLE, styles["Title"])]
+    def story() -> list[Flowable]:
+        flowables: list[Flowable] = [Paragraph(TITLE, styles["Title"])]
         number = 0
         for part, sections in SECTIONS:
-            story.append(Paragraph(part, styles["Heading2"]))
+            flowables.append(Paragraph(part, styles["Heading2"]))
             for title, paras in sections:
                 number += 1
-                story.append(Paragraph(f"§ {number} {title}", styles["Heading3"]))
-                story += [Paragraph(text, styles["BodyText"]) for text in paras]
+                flowables.append(Paragraph(f"§ {number} {title}", styles["Heading3"]))
+                flowables += [Paragraph(text, styles["BodyText"]) for text in paras]
+        return flowables
 
-        def furniture(canvas: Canvas, doc: SimpleDocTemplate) -> None:
-            nonlocal pages
-            pages = doc.page
-            canvas.setFont("Helvetica", 8)
-            canvas.drawString(60, A4[1] - 40, HEADER)
-            canvas.drawCentredString(A4[0] / 2, 30, f"Seite {doc.page} von {total}")
+    def furniture(canvas: Canvas, page: int, total: int) -> None:
+        canvas.setFont("Helvetica", 8)
+        canvas.drawString(60, A4[1] - 40, HEADER)
+        canvas.drawCentredString(A4[0] / 2, 30, f"Seite {page} von {total}")
 
-        out = io.BytesIO()
-        # Short pages, so that sections run across page ends.
-        SimpleDocTemplate(out, pagesize=(A4[0], A4[1] / 2.5), title=TITLE).build(
-            story, onFirstPage=furniture, onLaterPages=furniture)
-        return out.getvalue(), pages
-
-    _, total = build(99)
-    pdf, _ = build(total)
-    return pdf
+    # Short pages, so that sections run across page ends.
+    return printed_pdf(story, furniture, TITLE, pagesize=(A4[0], A4[1] / 2.5))
