@@ -7,7 +7,9 @@ converted from PDF, artifacts included) and the seed essay (German), indexed tog
 Questions: eval/realcorpus.jsonl (EN and DE versions of every answerable question, plus
 off-topic ones), split into a fit half (looked at while tuning) and a report half, plus a
 later holdout (20 more question pairs and 6 off-topic questions, written and committed in
-session 6 before that session's tuning, when the report half had been read for five).
+session 6 before that session's tuning, when the report half had been read for five), and
+"references" (session 7): articles, paragraphs, recitals and annexes asked for by number,
+written before reference lookup was built, by the session that then built it.
 
 Every pipeline is measured the same way: its first refresh timed, its passages read back
 from its Chroma store, each question answered, and a *hit* counted when one of the first
@@ -66,6 +68,8 @@ SPLITS = {
     "holdout": "holdout (session 6, never tuned on)",
     "report": "report half (held out until session 5; looked at since session 4)",
     "fit": "fit half (tuned on)",
+    "references": ("references (session 7: articles, paragraphs, recitals and annexes asked for by "
+                   "number; written before reference lookup was built, by the session that built it)"),
 }
 
 
