@@ -68,8 +68,9 @@ SPLITS = {
     "holdout": "holdout (session 6, never tuned on)",
     "report": "report half (held out until session 5; looked at since session 4)",
     "fit": "fit half (tuned on)",
-    "references": ("references (session 7: articles, paragraphs, recitals and annexes asked for by "
-                   "number; written before reference lookup was built, by the session that built it)"),
+    "references": ("references (session 7: articles, paragraphs, recitals and annexes asked "
+                   "for by number; written before reference lookup was built, by the session "
+                   "that built it)"),
 }
 
 

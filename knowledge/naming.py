@@ -38,6 +38,13 @@ _GENERIC = _wordset(
     "act decision verordnung richtlinie gesetz beschluss no nr parliament council eine ein "
     "is ist")
 _STEM = 6  # a title word matches a question word containing its first six letters
+# An act's number as the journal prints it ("2024/2847", "(EU) No 910/2014"); a title names
+# its own act first, then the acts it amends.
+_ACT_NUMBER = re.compile(r"\b(?:\d{4}/\d{1,4}|\d{1,4}/\d{4})\b")
+# "Cyber Resilience Act" is asked about as "the CRA": the initials of a run of capitalised
+# words (not of an all-capitals title, whose initials are no one's name).
+_CAPITALISED_RUN = re.compile(r"(?:\b[A-ZÄÖÜ][a-zäöüß]+(?:-[A-Za-zäöüß]+)?\b[ \t]+){1,5}"
+                              r"[A-ZÄÖÜ][a-zäöüß]+\b")
 
 
 @dataclass(frozen=True)
@@ -46,6 +53,9 @@ class Named:
 
     specific: frozenset[str]
     genre: frozenset[str]
+    # The question names an act by number that is none of the knowledge base's ("Article
+    # 14 of Directive (EU) 2022/2555"): what it cites is not ours to look up.
+    foreign: bool = False
 
     @property
     def sources(self) -> frozenset[str]:
@@ -71,6 +81,7 @@ class Titles:
     def __init__(self, titles: Mapping[str, str]) -> None:
         self._by_stem: dict[str, set[str]] = {}
         self._by_acronym: dict[str, set[str]] = {}
+        self._by_number: dict[str, set[str]] = {}
         self._needed: dict[str, int] = {}
         self._stemless: dict[str, str] = {}  # titles with no distinctive word: whole title
         self._legal: set[str] = set()
@@ -81,9 +92,15 @@ class Titles:
                      if len(w) >= 4 and w not in _GENERIC and not w.isdigit()}
             for stem in stems:
                 self._by_stem.setdefault(stem, set()).add(source)
-            for word in _WORD.findall(title):
-                if word.isupper() and 3 <= len(word) <= 6 and word.lower() not in _GENERIC:
+            acronyms = {word for word in _WORD.findall(title) if word.isupper()}
+            acronyms |= {"".join(word[0] for word in run.split())
+                         for run in _CAPITALISED_RUN.findall(title)}
+            for word in acronyms:
+                if 3 <= len(word) <= 6 and word.lower() not in _GENERIC:
                     self._by_acronym.setdefault(word.lower(), set()).add(source)
+            number = _ACT_NUMBER.search(title)
+            if number:
+                self._by_number.setdefault(number.group(), set()).add(source)
             if stems:
                 # Two distinctive words of a title (or all of a short one) name it.
                 self._needed[source] = max(min(2, len(stems)), (len(stems) + 1) // 2)
@@ -97,6 +114,10 @@ class Titles:
         specific: set[str] = set()
         for word in set(words):
             specific |= self._by_acronym.get(word, set())
+        numbers = set(_ACT_NUMBER.findall(question))
+        for number in numbers:
+            specific |= self._by_number.get(number, set())
+        foreign = any(number not in self._by_number for number in numbers)
         hits: Counter[str] = Counter()
         for piece in _pieces(words):
             hits.update(self._by_stem.get(piece, ()))
@@ -109,4 +130,4 @@ class Titles:
             genre |= self._legal
         if any(w in _AUTHORED_WORDS for w in words):
             genre |= self._authored
-        return Named(frozenset(specific), frozenset(genre))
+        return Named(frozenset(specific), frozenset(genre), foreign)

@@ -29,6 +29,7 @@ from knowledge.errors import EmptyKnowledgeBase
 from knowledge.glossary import Glossary
 from knowledge.naming import Titles
 from knowledge.overlap import overlap_shares
+from knowledge.references import Provisions, Reference, references_in
 from knowledge.sentences import split_sentences
 from knowledge.state import KnowledgeState, StateFile
 from knowledge.store import PASSAGE, SENTENCE, Record, VectorStore, language_slug
@@ -197,6 +198,12 @@ OVERLAP_WEIGHT = 0.03
 DEFINITIONS_READ = 5
 # Evidence a question needs less when it names the document whose passage leads.
 NAMED_RELIEF = 2.0
+# Passages of one provision read when a question cites it by number (an article of 25
+# paragraphs, an annex): the first in document order.
+MAX_PROVISION_PASSAGES = 40
+# Between two passages of a cited provision in the order they answer: small enough that
+# the first three stay within the answer's citation distance.
+_CITED_STEP = 0.001
 
 
 _searches: tuple[int, ThreadPoolExecutor] | None = None
@@ -225,6 +232,7 @@ class Retriever:
         # document's title and language again cost 46 ms a question at 2,000 documents.
         self._known: tuple[KnowledgeState, list[str], Titles] | None = None
         self._glossaries: tuple[KnowledgeState | None, dict[str, Glossary]] = (None, {})
+        self._provisions: tuple[KnowledgeState | None, dict[str, Provisions]] = (None, {})
 
     @property
     def embedder(self) -> Embedder:
@@ -269,14 +277,25 @@ class Retriever:
             ranked = list(found.values())
             hits += _top(ranked, k) if per_language else ranked
         led = False
+        cited: list[PassageHit] = []
+        absent = False
         if per_language:
             hits = _top(hits, len(hits))
         else:
             hits = _defining_first(_prefer_kind(hits, wanted, k), term)
             hits, led = _named_first(hits, named.sources)
+            references = [] if named.foreign else references_in(query)
+            if references:
+                cited, absent = self._cited(state, references, named.sources, asked, hits)
+                hits = _leading(cited, hits)
             hits = _top(hits, k)
         if not hits or not judged:
             return Retrieval(query=query, hits=hits, relevant=False, relevance=0.0)
+        if cited or absent:
+            # Asked for a provision by number: it is the answer, however its wording
+            # resembles the question's; one the documents do not have is no answer.
+            return Retrieval(query=query, hits=hits, relevant=bool(cited),
+                             relevance=self.judge.evidence(query, hits))
         evidence = self.judge.evidence(query, hits)
         threshold = self.judge.threshold
         if led:
@@ -333,9 +352,69 @@ class Retriever:
             self._glossaries = (state, {})
         glossaries = self._glossaries[1]
         if language not in glossaries:
-            glossaries[language] = Glossary(self.store.passage_texts(state.collection,
-                                                                     language))
+            glossaries[language] = Glossary(
+                (record_id, str(meta.get("text", "")))
+                for record_id, meta in self.store.passage_metadata(state.collection, language))
         return glossaries[language]
+
+    def _provisions_of(self, state: KnowledgeState, language: str) -> Provisions:
+        """Where one language's passages stand (article, recital, annex), read once per
+        snapshot."""
+        if self._provisions[0] is not state:
+            self._provisions = (state, {})
+        provisions = self._provisions[1]
+        if language not in provisions:
+            live = state.live_versions
+            provisions[language] = Provisions(
+                (record_id, str(meta.get("source", "")), str(meta.get("section", "")),
+                 int(meta.get("paragraph", 0)))
+                for record_id, meta in self.store.passage_metadata(state.collection, language)
+                if meta.get("doc_version") in live)
+        return provisions[language]
+
+    def _cited(self, state: KnowledgeState, references: list[Reference],
+               scope: frozenset[str], asked: _Asked, found: list[PassageHit],
+               ) -> tuple[list[PassageHit], bool]:
+        """The passages of the provisions a question cites by number, in the order they
+        answer it: each provision's paragraph asked for, or its opening, then its other
+        passages by similarity. Also whether the documents in scope number such
+        provisions but hold none of these ("Article 99" of an act of 71)."""
+        question = asked.of(asked.query)
+        by_id = {hit.id: hit for hit in found}
+        leading: list[PassageHit] = []
+        following: list[PassageHit] = []
+        numbered = False
+        for language in asked.languages:
+            provisions = self._provisions_of(state, language)
+            numbered |= any(reference.kind in provisions.kinds.get(source, set())
+                            for reference in references
+                            for source in (scope or provisions.kinds))
+            for reference in references:
+                places = provisions.cited(reference, scope)[:MAX_PROVISION_PASSAGES]
+                if not places:
+                    continue
+                missing = [place.passage_id for place in places if place.passage_id not in by_id]
+                records = {record.passage_id: record for record in self.store.get_passages(
+                    state.collection, missing, language, question.vector)}
+                for hit in self._fuse(records, [], question.offsets[language],
+                                      question.ranking[language], question.ranking, scope):
+                    by_id[hit.id] = hit
+                hits = [by_id[place.passage_id] for place in places
+                        if place.passage_id in by_id]
+                if not hits:
+                    continue
+                exact = [hit for hit, place in zip(hits, places, strict=False) if place.exact]
+                opening = exact or hits[:1]
+                following += [hit for hit in hits if hit not in opening]
+                # Quoted from its start: the provision's own statement, not the sentence
+                # that happens to resemble "What does Article 14 say?".
+                leading += [replace(hit, sentence=_first_sentence(hit.text), matched=(),
+                                    sentence_similarity=hit.similarity) for hit in opening]
+        following.sort(key=lambda hit: (-hit.similarity, hit.id))
+        first: dict[str, PassageHit] = {}
+        for hit in [*leading, *following]:
+            first.setdefault(hit.id, hit)  # a passage two of the references hold, once
+        return list(first.values()), numbered and not first
 
     def _documents(self, state: KnowledgeState) -> tuple[list[str], Titles]:
         if self._known is None or self._known[0] is not state:
@@ -448,6 +527,7 @@ class _Asked:
 
     def __init__(self, retriever: Retriever, query: str, languages: list[str]) -> None:
         self.retriever = retriever
+        self.query = query
         self.languages = languages
         self._vectors: dict[str, _Vector] = {}
         self.of(query)
@@ -511,6 +591,16 @@ def _lifted(hits: list[PassageHit],
     lift = best - best_chosen + STEER_BONUS
     return [replace(hit, score=hit.score + lift) if lifted else hit
             for hit, lifted in zip(hits, picked, strict=True)], False
+
+
+def _leading(cited: list[PassageHit], hits: list[PassageHit]) -> list[PassageHit]:
+    """The cited provision's passages first, in their order, above every other hit."""
+    if not cited:
+        return hits
+    top = max(hit.score for hit in [*cited, *hits]) + STEER_BONUS
+    ids = {hit.id for hit in cited}
+    return [*(replace(hit, score=top - _CITED_STEP * n) for n, hit in enumerate(cited)),
+            *(hit for hit in hits if hit.id not in ids)]
 
 
 def _top(hits: list[PassageHit], k: int) -> list[PassageHit]:

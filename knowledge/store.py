@@ -268,12 +268,12 @@ class VectorStore:
         return [(record_id, 1.0 - float(distance))
                 for record_id, distance in zip(result["ids"][0], distances, strict=True)]
 
-    def passage_texts(self, name: str, language: str) -> list[tuple[str, str]]:
-        """Every passage's id and text in one language (a full read: for indexes built
-        once per knowledge-base snapshot)."""
+    def passage_metadata(self, name: str, language: str) -> list[tuple[str, dict[str, Any]]]:
+        """Every passage's id and metadata (text included) in one language: a full read,
+        for indexes built once per knowledge-base snapshot."""
         with reaching():
             result = self.collection(name, PASSAGE, language).get(include=["metadatas"])
-        return [(record_id, str(dict(metadata or {}).get("text", "")))
+        return [(record_id, dict(metadata or {}))
                 for record_id, metadata in zip(result["ids"], result["metadatas"] or [],
                                                strict=True)]
 

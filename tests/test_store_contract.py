@@ -75,8 +75,9 @@ def test_added_passages_and_sentences_are_found_per_language(store: VectorStore,
 def test_passages_are_read_whole_and_by_id_with_their_similarity(
         store: VectorStore, e5: E5Embedder) -> None:
     store.add(NAME, PASSAGES)
-    assert sorted(store.passage_texts(NAME, "de")) == sorted(
-        (p.id, p.text) for p in PASSAGES if p.language == "de")
+    whole = dict(store.passage_metadata(NAME, "de"))
+    assert {i: (meta["text"], meta["section"]) for i, meta in whole.items()} == {
+        p.id: (p.text, p.section) for p in PASSAGES if p.language == "de"}
     question = e5.embed_question("Who provides the computing power?")
     nearest = store.query(NAME, question, PASSAGE, 2, "de")
     read = store.get_passages(NAME, [r.passage_id for r in nearest], "de", question)

@@ -1,0 +1,169 @@
+"""Provisions a question asks for by number: "Article 14", "Art. 13(8)", "Artikel 19
+Absatz 1", "recital 60", "Erwägungsgrund 60", "Annex I, Part II", "§ 3 Abs. 2".
+
+A policy team names provisions the way the law is cited; the embedder cannot tell Article
+14 from Article 41, and every passage of every act reads "Article ..." somewhere. So the
+numbers are matched against the heading path each passage keeps ("Chapter II › Article
+14: Reporting obligations › 2", "Recitals › (60)", "Annex I: ... › Part II: ... › (4)"),
+read once per knowledge-base snapshot.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from knowledge.structure import PATH_SEPARATOR, is_recital
+
+ARTICLE, STATUTE, RECITAL, ANNEX = "article", "statute", "recital", "annex"
+
+_ROMAN = r"(?-i:[IVXLC]{1,7})\b"
+_NUMBER = r"\d{1,3}[a-z]?\b"
+
+
+def _paragraph(name: str) -> str:
+    """ "(8)", ", paragraph 8", " Abs. 8" after a provision's number."""
+    return (rf"(?:\s*\((?P<{name}>\d{{1,3}})\)|,?\s*(?:paragraph|para\.|Absatz|Abs\.)\s*"
+            rf"(?P<{name}_words>\d{{1,3}})\b)?")
+
+
+_POINT = (r"(?:\s*\((?P<point>[a-z]{1,2}|[ivx]{1,5})\)|,?\s*(?:point|Buchstabe|lit\.|"
+          r"Buchst\.)\s*\(?(?P<point2>[a-z]{1,2})\)?)?")
+_ASKED = re.compile(
+    r"(?:(?P<article>\b(?:Articles?|Artikels?|Art\.)\s*)(?P<article_no>" + _NUMBER + r")"
+    + _paragraph("paragraph") + _POINT
+    + r"|(?P<statute>§\s*)(?P<statute_no>" + _NUMBER + r")" + _paragraph("subsection")
+    + r"|\b(?:recitals?|Erwägungsgrunds?|Erwägungsgrund(?:es)?|considérant)\s*\(?"
+      r"(?P<recital_no>\d{1,3})\)?"
+    + r"|\b(?:Part|Teil)\s+(?P<part_first>" + _ROMAN + r")\s+(?:of|des|von)\s+"
+      r"(?:Annex|Anhang|Anhangs)\s+(?P<annex_after>" + _ROMAN + r"|\d{1,2}\b)"
+    + r"|\b(?:Annex|Anhang|Anhangs)\s+(?P<annex_no>" + _ROMAN + r"|\d{1,2}\b)"
+      r"(?:,?\s*(?:Part|Teil)\s+(?P<part_after>" + _ROMAN + r"))?"
+    + r")",
+    re.IGNORECASE,
+)
+# A heading path's segments, as the structure reader writes them.
+_ARTICLE_SEGMENT = re.compile(r"(?:Article|Artikel|Art\.)\s+(" + _NUMBER + r")", re.I)
+_STATUTE_SEGMENT = re.compile(r"§\s*(" + _NUMBER + r")")
+_ANNEX_SEGMENT = re.compile(r"(?:Annex|Anhang)\s+(" + _ROMAN + r"|\d{1,2}\b)", re.I)
+_PART_SEGMENT = re.compile(r"(?:Part|Teil)\s+(" + _ROMAN + r")", re.I)
+# The last segment: a paragraph or a run of them ("2", "10–11", "5(b)", "(60)", "(83)–(84)").
+_NUMBERS = re.compile(r"\(?(\d{1,3})\)?(?:\(([a-z]{1,2}|[ivx]{1,5})\))?"
+                      r"(?:\s*[–-]\s*\(?(\d{1,3})\)?)?")
+
+
+@dataclass(frozen=True)
+class Reference:
+    """One provision asked for: its kind and number, and the paragraph and point or the
+    annex's part where the question narrows it."""
+
+    kind: str
+    number: str
+    paragraph: int = 0
+    point: str = ""
+    part: str = ""
+
+
+def references_in(question: str) -> list[Reference]:
+    """The provisions a question cites, in its order; none for one that cites nothing."""
+    found: list[Reference] = []
+    for match in _ASKED.finditer(question):
+        groups = match.groupdict()
+        if groups["article_no"]:
+            paragraph = groups["paragraph"] or groups["paragraph_words"] or "0"
+            point = (groups["point"] or groups["point2"] or "").lower()
+            found.append(Reference(ARTICLE, groups["article_no"].lower(), int(paragraph),
+                                   point))
+        elif groups["statute_no"]:
+            paragraph = groups["subsection"] or groups["subsection_words"] or "0"
+            found.append(Reference(STATUTE, groups["statute_no"].lower(), int(paragraph)))
+        elif groups["recital_no"]:
+            found.append(Reference(RECITAL, groups["recital_no"]))
+        else:
+            annex = groups["annex_after"] or groups["annex_no"]
+            part = groups["part_first"] or groups["part_after"] or ""
+            found.append(Reference(ANNEX, annex.upper(), part=part.upper()))
+    return list(dict.fromkeys(found))
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a passage stands, read from its heading path."""
+
+    kind: str = ""
+    number: str = ""
+    part: str = ""
+    first: int = 0  # the paragraphs (or recitals) it holds, first to last; 0: unnumbered
+    last: int = 0
+    point: str = ""
+
+
+def place_of(section: str) -> Place:
+    segments = section.split(PATH_SEPARATOR)
+    tail = _NUMBERS.fullmatch(segments[-1].strip()) if len(segments) > 1 else None
+    first = int(tail.group(1)) if tail else 0
+    last = int(tail.group(3) or first) if tail else 0
+    point = (tail.group(2) or "") if tail else ""
+    if is_recital(section):
+        return Place(RECITAL, "", "", first, last)
+    for segment in reversed(segments):
+        for kind, pattern in ((ARTICLE, _ARTICLE_SEGMENT), (STATUTE, _STATUTE_SEGMENT)):
+            match = pattern.match(segment)
+            if match:
+                return Place(kind, match.group(1).lower(), "", first, last, point)
+    annex = next((m for m in (_ANNEX_SEGMENT.match(s) for s in segments) if m), None)
+    if annex is not None:
+        part = next((m for m in (_PART_SEGMENT.match(s) for s in segments) if m), None)
+        return Place(ANNEX, annex.group(1).upper(), part.group(1).upper() if part else "")
+    return Place()
+
+
+def _holds(place: Place, reference: Reference) -> bool:
+    """Whether a passage belongs to the provision (any of its paragraphs)."""
+    if place.kind != reference.kind:
+        return False
+    if reference.kind == RECITAL:
+        return place.first <= int(reference.number) <= place.last
+    if place.number != reference.number:
+        return False
+    return reference.kind != ANNEX or not reference.part or place.part == reference.part
+
+
+def _narrows(place: Place, reference: Reference) -> bool:
+    """Whether a passage of the provision is the paragraph (and point) asked for."""
+    if not reference.paragraph or not place.first <= reference.paragraph <= place.last:
+        return False
+    return not reference.point or not place.point or place.point == reference.point
+
+
+@dataclass(frozen=True)
+class Cited:
+    passage_id: str
+    source: str
+    exact: bool  # the paragraph or point asked for, not only its article
+
+
+class Provisions:
+    """Passage ids by the provision they belong to, for one language's passages."""
+
+    def __init__(self, passages: Iterable[tuple[str, str, str, int]]) -> None:
+        """`passages`: id, source, heading path and place in the document, each."""
+        self._places: list[tuple[str, int, str, Place]] = sorted(
+            (source, order, passage_id, place_of(section))
+            for passage_id, source, section, order in passages)
+        self.kinds: dict[str, set[str]] = {}  # kinds of provision each source has
+        for source, _, _, place in self._places:
+            if place.kind:
+                self.kinds.setdefault(source, set()).add(place.kind)
+
+    def cited(self, reference: Reference, sources: frozenset[str]) -> list[Cited]:
+        """The provision's passages in the given sources (every source if none), in
+        document order; where the question names a paragraph, only those passages if
+        any hold it."""
+        held = [(source, passage_id, _narrows(place, reference))
+                for source, _, passage_id, place in self._places
+                if (not sources or source in sources) and _holds(place, reference)]
+        exact = [entry for entry in held if entry[2]]
+        return [Cited(passage_id, source, narrowed)
+                for source, passage_id, narrowed in (exact or held)]

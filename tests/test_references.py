@@ -1,0 +1,175 @@
+"""Provisions asked for by number ("What does Article 14(2) require?", "Was regelt Anhang I
+Teil II?", "recital 2"): answered with that provision's passages, found by the heading
+path each passage keeps; a provision the act does not have is no answer."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.answering.answers import Question
+from bot.answering.extractive import Answerer
+from knowledge.base import KnowledgeBase
+from knowledge.embedders import E5Embedder
+from knowledge.lines import markdown_lines
+from knowledge.naming import Titles
+from knowledge.references import (
+    ANNEX,
+    ARTICLE,
+    RECITAL,
+    STATUTE,
+    Place,
+    Provisions,
+    Reference,
+    place_of,
+    references_in,
+)
+from knowledge.splitting import document_blocks
+from knowledge.structure import PATH_SEPARATOR
+from tests.conftest import make_kb
+from tests.regulation_pdf import CRA
+
+
+@pytest.mark.parametrize(("question", "expected"), [
+    ("What does Article 14 of the CRA say?", [Reference(ARTICLE, "14")]),
+    ("What does Article 13(8) require?", [Reference(ARTICLE, "13", 8)]),
+    ("Is Article 5(1)(c) still in force?", [Reference(ARTICLE, "5", 1, "c")]),
+    ("Article 3, paragraph 2, point (b)", [Reference(ARTICLE, "3", 2, "b")]),
+    ("Was verlangt Art. 13 Abs. 8 des Gesetzes?", [Reference(ARTICLE, "13", 8)]),
+    ("Fasse Artikel 19 Absatz 1 zusammen.", [Reference(ARTICLE, "19", 1)]),
+    ("Was gilt nach § 3 Abs. 2?", [Reference(STATUTE, "3", 2)]),
+    ("What does recital 60 say?", [Reference(RECITAL, "60")]),
+    ("Was steht in Erwägungsgrund (60)?", [Reference(RECITAL, "60")]),
+    ("What does Part II of Annex I cover?", [Reference(ANNEX, "I", part="II")]),
+    ("Was regelt Anhang I Teil II?", [Reference(ANNEX, "I", part="II")]),
+    ("Compare Article 14 and Article 16.", [Reference(ARTICLE, "14"), Reference(ARTICLE, "16")]),
+    ("What must manufacturers report?", []),
+    # Roman numerals only as printed: "civil" is letters of them, not a part.
+    ("The civil part of the annex", []),
+])
+def test_questions_name_provisions_as_the_law_is_cited(
+        question: str, expected: list[Reference]) -> None:
+    assert references_in(question) == expected
+
+
+@pytest.mark.parametrize(("section", "place"), [
+    ("Chapter II › Article 14: Reporting obligations › 1–2", Place(ARTICLE, "14", "", 1, 2)),
+    ("Chapter I › Article 2: Scope › … apply where: › 5(b)", Place(ARTICLE, "2", "", 5, 5, "b")),
+    ("Recitals › (83)–(84)", Place(RECITAL, "", "", 83, 84)),
+    ("Annex I: Essential requirements › Part II: Vulnerabilities › (4)–(5)",
+     Place(ANNEX, "I", "II", 0, 0)),
+    ("Abschnitt 2 › § 8: Bußgeldvorschriften › (1)–(2)", Place(STATUTE, "8", "", 1, 2)),
+    ("Chapter I › Article 3: Definitions", Place(ARTICLE, "3")),
+    ("Wer gewinnt wirklich?", Place()),
+])
+def test_a_passage_stands_where_its_heading_path_says(section: str, place: Place) -> None:
+    assert place_of(section) == place
+
+
+def _provisions() -> Provisions:
+    article = "Chapter II › Article 14: Reporting"
+    return Provisions([
+        ("cra-3", "cra.md", f"{article} › 2", 3),
+        ("cra-1", "cra.md", f"{article} › 1", 1),
+        ("cra-4", "cra.md", f"{article} › 3–4", 4),
+        ("cra-9", "cra.md", "Recitals › (59)–(60)", 0),
+        ("dora-1", "dora.md", "Chapter II › Article 14: Communication › 1", 1),
+        ("cra-a", "cra.md", "Annex I: Requirements › Part II: Vulnerabilities › (1)", 9),
+    ])
+
+
+def test_a_provision_is_its_passages_in_document_order_narrowed_to_the_paragraph() -> None:
+    provisions = _provisions()
+    ids = [c.passage_id for c in provisions.cited(Reference(ARTICLE, "14"), frozenset())]
+    assert ids == ["cra-1", "cra-3", "cra-4", "dora-1"]
+    in_cra = provisions.cited(Reference(ARTICLE, "14"), frozenset({"cra.md"}))
+    assert [c.passage_id for c in in_cra] == ["cra-1", "cra-3", "cra-4"]
+    assert not any(c.exact for c in in_cra)
+    fourth = provisions.cited(Reference(ARTICLE, "14", 4), frozenset({"cra.md"}))
+    assert [(c.passage_id, c.exact) for c in fourth] == [("cra-4", True)]
+    # A paragraph the article does not number: the whole article, as the best there is.
+    ninth = provisions.cited(Reference(ARTICLE, "14", 9), frozenset({"cra.md"}))
+    assert [c.passage_id for c in ninth] == ["cra-1", "cra-3", "cra-4"]
+    assert [c.passage_id for c in provisions.cited(Reference(RECITAL, "60"), frozenset())] \
+        == ["cra-9"]
+    assert [c.passage_id for c in provisions.cited(Reference(ANNEX, "I", part="II"),
+                                                   frozenset())] == ["cra-a"]
+    assert provisions.cited(Reference(ANNEX, "I", part="III"), frozenset()) == []
+    assert provisions.kinds == {"cra.md": {ARTICLE, RECITAL, ANNEX}, "dora.md": {ARTICLE}}
+
+
+def test_an_annex_part_stands_under_its_annex() -> None:
+    text = ("# Act\n\n## Article 1: Subject matter\n\nThis Regulation lays down rules.\n\n"
+            "## ANNEX I: ESSENTIAL REQUIREMENTS\n\nPart I Requirements for products\n\n"
+            "Products shall be secure.\n\nPart II Vulnerability handling requirements\n\n"
+            "Manufacturers shall document vulnerabilities.\n")
+    _, blocks = document_blocks(markdown_lines(text))
+    sections = {block.text: block.section for block in blocks}
+    assert sections["Manufacturers shall document vulnerabilities."] == PATH_SEPARATOR.join(
+        ["Annex I: Essential requirements", "Part II: Vulnerability handling requirements"])
+
+
+def test_acts_are_named_by_initials_and_number() -> None:
+    titles = Titles({"cra.md": "Cyber Resilience Act (Regulation 2024/2847)",
+                     "up.md": "REGULATION (EU) 2024/1689 OF THE EUROPEAN PARLIAMENT AND OF "
+                              "THE COUNCIL amending Regulation (EU) 2018/858"})
+    assert titles.named_in("What does Article 13 of the CRA require?").specific == {"cra.md"}
+    assert titles.named_in("Artikel 6 der Verordnung (EU) 2024/2847").specific == {"cra.md"}
+    assert titles.named_in("What does Regulation 2024/1689 say?").specific == {"up.md"}
+    # The all-capitals title gives no initials ("OTC" from "OF THE COUNCIL").
+    assert titles.named_in("What is the OTC market?").specific == set()
+    # An act the knowledge base does not hold, amended ones included.
+    assert titles.named_in("Article 14 of Directive (EU) 2022/2555").foreign
+    assert titles.named_in("Article 5 of Regulation 2018/858").foreign
+    assert not titles.named_in("Article 5 of the CRA").foreign
+
+
+def cra_excerpt() -> str:
+    """Recitals 1-3 with their footnotes, Articles 14 and 15 and Annex I of the CRA, as
+    converted."""
+    text = CRA.read_text("utf-8")
+    recitals = text[text.index("## Whereas Clauses"):text.index("### (4)")]
+    articles = text[text.index("## Article 14:"):text.index("## Article 16:")]
+    annex = text[text.index("## ANNEX I:"):text.index("## ANNEX II:")]
+    return f"# Cyber Resilience Act (excerpt)\n\n{recitals}\n{articles}\n{annex}"
+
+
+@pytest.fixture(scope="module")
+def provisions_kb(tmp_path_factory: pytest.TempPathFactory, e5: E5Embedder) -> KnowledgeBase:
+    root = tmp_path_factory.mktemp("references")
+    sources = root / "sources"
+    sources.mkdir()
+    (sources / "cra-excerpt.md").write_text(cra_excerpt(), "utf-8")
+    kb = make_kb(root / "data", [sources], e5)
+    kb.refresher.refresh()
+    return kb
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize(("question", "section", "phrase"), [
+    ("What does Article 14 say?", "Article 14: Reporting obligations of manufacturers › 1",
+     "shall notify any actively exploited vulnerability"),
+    ("What does Article 14(2) require?", "Article 14: Reporting obligations of manufacturers › 2",
+     "early warning notification"),
+    ("Was regelt Art. 15 Abs. 1?", "Article 15: Voluntary reporting › 1",
+     "on a voluntary basis"),
+    ("What does recital 2 say?", "Recitals › (2)", "boundary conditions"),
+    ("Was regelt Anhang I Teil II?",
+     "Annex I: Essential cybersecurity requirements › Part II: Vulnerability handling",
+     "identify and document vulnerabilities"),
+])
+def test_a_provision_asked_for_by_number_is_cited_first(
+        provisions_kb: KnowledgeBase, question: str, section: str, phrase: str) -> None:
+    answer = Answerer(provisions_kb.retriever).answer(Question(question))
+    assert answer.grounded, answer.text
+    first = answer.citations[0]
+    assert section in first.section, first.section
+    assert phrase in first.quote, first.quote
+    assert all(section.split(" › ", maxsplit=1)[0] in c.section for c in answer.citations)
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("question", ["What does Article 99 say?",
+                                      "Was steht in Erwägungsgrund 40?"])
+def test_a_provision_the_act_does_not_have_is_no_answer(
+        provisions_kb: KnowledgeBase, question: str) -> None:
+    assert not Answerer(provisions_kb.retriever).answer(Question(question)).grounded
