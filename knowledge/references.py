@@ -11,12 +11,13 @@ read once per knowledge-base snapshot.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from knowledge.structure import PATH_SEPARATOR, is_recital
 
-ARTICLE, STATUTE, RECITAL, ANNEX = "article", "statute", "recital", "annex"
+ARTICLE, STATUTE, RECITAL, ANNEX, CHAPTER = "article", "statute", "recital", "annex", "chapter"
 
 _ROMAN = r"(?-i:[IVXLC]{1,7})\b"
 _NUMBER = r"\d{1,3}[a-z]?\b"
@@ -38,6 +39,7 @@ _ASKED = re.compile(
       r"(?P<recital_no>\d{1,3})\)?"
     + r"|\b(?:Part|Teil)\s+(?P<part_first>" + _ROMAN + r")\s+(?:of|des|von)\s+"
       r"(?:Annex|Anhang|Anhangs)\s+(?P<annex_after>" + _ROMAN + r"|\d{1,2}\b)"
+    + r"|\b(?:Chapter|Kapitels?|Title|Titels?)\s+(?P<chapter_no>" + _ROMAN + r"|\d{1,2}\b)"
     + r"|\b(?:Annex|Anhang|Anhangs)\s+(?P<annex_no>" + _ROMAN + r"|\d{1,2}\b)"
       r"(?:,?\s*(?:Part|Teil)\s+(?P<part_after>" + _ROMAN + r"))?"
     + r")",
@@ -48,6 +50,8 @@ _ARTICLE_SEGMENT = re.compile(r"(?:Article|Artikel|Art\.)\s+(" + _NUMBER + r")",
 _STATUTE_SEGMENT = re.compile(r"§\s*(" + _NUMBER + r")")
 _ANNEX_SEGMENT = re.compile(r"(?:Annex|Anhang)\s+(" + _ROMAN + r"|\d{1,2}\b)", re.I)
 _PART_SEGMENT = re.compile(r"(?:Part|Teil)\s+(" + _ROMAN + r")", re.I)
+_CHAPTER_SEGMENT = re.compile(r"(?:Chapter|Kapitel|Title|Titel)\s+(" + _ROMAN + r"|\d{1,2}\b)",
+                              re.I)
 # The last segment: a paragraph or a run of them ("2", "10–11", "5(b)", "(60)", "(83)–(84)").
 _NUMBERS = re.compile(r"\(?(\d{1,3})\)?(?:\(([a-z]{1,2}|[ivx]{1,5})\))?"
                       r"(?:\s*[–-]\s*\(?(\d{1,3})\)?)?")
@@ -80,6 +84,8 @@ def references_in(question: str) -> list[Reference]:
             found.append(Reference(STATUTE, groups["statute_no"].lower(), int(paragraph)))
         elif groups["recital_no"]:
             found.append(Reference(RECITAL, groups["recital_no"]))
+        elif groups["chapter_no"]:
+            found.append(Reference(CHAPTER, groups["chapter_no"].upper()))
         else:
             annex = groups["annex_after"] or groups["annex_no"]
             part = groups["part_first"] or groups["part_after"] or ""
@@ -97,10 +103,17 @@ class Place:
     first: int = 0  # the paragraphs (or recitals) it holds, first to last; 0: unnumbered
     last: int = 0
     point: str = ""
+    chapter: str = ""
 
 
 def place_of(section: str) -> Place:
     segments = section.split(PATH_SEPARATOR)
+    chapter = _CHAPTER_SEGMENT.match(segments[0])
+    return replace(_provision_of(section, segments),
+                   chapter=chapter.group(1).upper() if chapter else "")
+
+
+def _provision_of(section: str, segments: list[str]) -> Place:
     tail = _NUMBERS.fullmatch(segments[-1].strip()) if len(segments) > 1 else None
     first = int(tail.group(1)) if tail else 0
     last = int(tail.group(3) or first) if tail else 0
@@ -121,6 +134,8 @@ def place_of(section: str) -> Place:
 
 def _holds(place: Place, reference: Reference) -> bool:
     """Whether a passage belongs to the provision (any of its paragraphs)."""
+    if reference.kind == CHAPTER:
+        return place.chapter == reference.number
     if place.kind != reference.kind:
         return False
     if reference.kind == RECITAL:
@@ -154,16 +169,25 @@ class Provisions:
             for passage_id, source, section, order in passages)
         self.kinds: dict[str, set[str]] = {}  # kinds of provision each source has
         for source, _, _, place in self._places:
-            if place.kind:
-                self.kinds.setdefault(source, set()).add(place.kind)
+            kinds = self.kinds.setdefault(source, set())
+            kinds |= {kind for kind, found in ((place.kind, place.kind),
+                                               (CHAPTER, place.chapter)) if found}
 
-    def cited(self, reference: Reference, sources: frozenset[str]) -> list[Cited]:
+    def cited(self, reference: Reference, sources: frozenset[str],
+              per_source: int = 0) -> list[Cited]:
         """The provision's passages in the given sources (every source if none), in
-        document order; where the question names a paragraph, only those passages if
-        any hold it."""
-        held = [(source, passage_id, _narrows(place, reference))
+        document order, the first `per_source` of each document (0: all); where the
+        question names a paragraph, only those passages if any hold it."""
+        held = [Cited(passage_id, source, _narrows(place, reference))
                 for source, _, passage_id, place in self._places
                 if (not sources or source in sources) and _holds(place, reference)]
-        exact = [entry for entry in held if entry[2]]
-        return [Cited(passage_id, source, narrowed)
-                for source, passage_id, narrowed in (exact or held)]
+        chosen = [cited for cited in held if cited.exact] or held
+        if not per_source:
+            return chosen
+        counted: Counter[str] = Counter()
+        kept: list[Cited] = []
+        for cited in chosen:
+            counted[cited.source] += 1
+            if counted[cited.source] <= per_source:
+                kept.append(cited)
+        return kept

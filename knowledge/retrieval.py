@@ -198,8 +198,8 @@ OVERLAP_WEIGHT = 0.03
 DEFINITIONS_READ = 5
 # Evidence a question needs less when it names the document whose passage leads.
 NAMED_RELIEF = 2.0
-# Passages of one provision read when a question cites it by number (an article of 25
-# paragraphs, an annex): the first in document order.
+# Passages of one provision read per document when a question cites it by number (an
+# article of 25 paragraphs, an annex, a chapter): the first in document order.
 MAX_PROVISION_PASSAGES = 40
 # Between two passages of a cited provision in the order they answer: small enough that
 # the first three stay within the answer's citation distance.
@@ -390,21 +390,19 @@ class Retriever:
                             for reference in references
                             for source in (scope or provisions.kinds))
             for reference in references:
-                places = provisions.cited(reference, scope)[:MAX_PROVISION_PASSAGES]
-                if not places:
-                    continue
+                places = provisions.cited(reference, scope, MAX_PROVISION_PASSAGES)
                 missing = [place.passage_id for place in places if place.passage_id not in by_id]
                 records = {record.passage_id: record for record in self.store.get_passages(
                     state.collection, missing, language, question.vector)}
                 for hit in self._fuse(records, [], question.offsets[language],
                                       question.ranking[language], question.ranking, scope):
                     by_id[hit.id] = hit
-                hits = [by_id[place.passage_id] for place in places
-                        if place.passage_id in by_id]
-                if not hits:
-                    continue
-                exact = [hit for hit, place in zip(hits, places, strict=False) if place.exact]
-                opening = exact or hits[:1]
+                pairs = [(by_id[place.passage_id], place.exact) for place in places
+                         if place.passage_id in by_id]
+                hits = [hit for hit, _ in pairs]
+                # The paragraph asked for; else each act's opening ("Artikel 14 der
+                # Verordnung" is an article in each act).
+                opening = [hit for hit, exact in pairs if exact] or _openings(hits)
                 following += [hit for hit in hits if hit not in opening]
                 # Quoted from its start: the provision's own statement, not the sentence
                 # that happens to resemble "What does Article 14 say?".
@@ -591,6 +589,14 @@ def _lifted(hits: list[PassageHit],
     lift = best - best_chosen + STEER_BONUS
     return [replace(hit, score=hit.score + lift) if lifted else hit
             for hit, lifted in zip(hits, picked, strict=True)], False
+
+
+def _openings(hits: list[PassageHit]) -> list[PassageHit]:
+    """The first of each document's hits (they come in document order)."""
+    first: dict[str, PassageHit] = {}
+    for hit in hits:
+        first.setdefault(hit.source, hit)
+    return list(first.values())
 
 
 def _leading(cited: list[PassageHit], hits: list[PassageHit]) -> list[PassageHit]:

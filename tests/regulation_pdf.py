@@ -16,6 +16,7 @@ from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "eu-regulations"
 CRA = CORPUS / "eu-cyber-resilience-act-2024-2847.md"
+DORA = CORPUS / "eu-dora-2022-2554.md"
 HEADER = "OJ L, 20.11.2024"
 ELI = "ELI: http://data.europa.eu/eli/reg/2024/2847/oj"
 _FURNITURE = re.compile(r"(?:\d+/81 )?ELI: \S+(?: \d+/81)?|EN|OJ L, 20\.11\.2024")

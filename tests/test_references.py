@@ -15,6 +15,7 @@ from knowledge.naming import Titles
 from knowledge.references import (
     ANNEX,
     ARTICLE,
+    CHAPTER,
     RECITAL,
     STATUTE,
     Place,
@@ -26,7 +27,7 @@ from knowledge.references import (
 from knowledge.splitting import document_blocks
 from knowledge.structure import PATH_SEPARATOR
 from tests.conftest import make_kb
-from tests.regulation_pdf import CRA
+from tests.regulation_pdf import CRA, DORA
 
 
 @pytest.mark.parametrize(("question", "expected"), [
@@ -42,6 +43,8 @@ from tests.regulation_pdf import CRA
     ("What does Part II of Annex I cover?", [Reference(ANNEX, "I", part="II")]),
     ("Was regelt Anhang I Teil II?", [Reference(ANNEX, "I", part="II")]),
     ("Compare Article 14 and Article 16.", [Reference(ARTICLE, "14"), Reference(ARTICLE, "16")]),
+    ("What does Chapter III of DORA cover?", [Reference(CHAPTER, "III")]),
+    ("Was regelt Kapitel 2?", [Reference(CHAPTER, "2")]),
     ("What must manufacturers report?", []),
     # Roman numerals only as printed: "civil" is letters of them, not a part.
     ("The civil part of the annex", []),
@@ -52,13 +55,16 @@ def test_questions_name_provisions_as_the_law_is_cited(
 
 
 @pytest.mark.parametrize(("section", "place"), [
-    ("Chapter II › Article 14: Reporting obligations › 1–2", Place(ARTICLE, "14", "", 1, 2)),
-    ("Chapter I › Article 2: Scope › … apply where: › 5(b)", Place(ARTICLE, "2", "", 5, 5, "b")),
+    ("Chapter II › Article 14: Reporting obligations › 1–2",
+     Place(ARTICLE, "14", "", 1, 2, chapter="II")),
+    ("Chapter I › Article 2: Scope › … apply where: › 5(b)",
+     Place(ARTICLE, "2", "", 5, 5, "b", "I")),
     ("Recitals › (83)–(84)", Place(RECITAL, "", "", 83, 84)),
     ("Annex I: Essential requirements › Part II: Vulnerabilities › (4)–(5)",
      Place(ANNEX, "I", "II", 0, 0)),
     ("Abschnitt 2 › § 8: Bußgeldvorschriften › (1)–(2)", Place(STATUTE, "8", "", 1, 2)),
-    ("Chapter I › Article 3: Definitions", Place(ARTICLE, "3")),
+    ("Chapter I › Article 3: Definitions", Place(ARTICLE, "3", chapter="I")),
+    ("Kapitel 2: Pflichten", Place(chapter="2")),
     ("Wer gewinnt wirklich?", Place()),
 ])
 def test_a_passage_stands_where_its_heading_path_says(section: str, place: Place) -> None:
@@ -84,6 +90,8 @@ def test_a_provision_is_its_passages_in_document_order_narrowed_to_the_paragraph
     in_cra = provisions.cited(Reference(ARTICLE, "14"), frozenset({"cra.md"}))
     assert [c.passage_id for c in in_cra] == ["cra-1", "cra-3", "cra-4"]
     assert not any(c.exact for c in in_cra)
+    first_two = provisions.cited(Reference(ARTICLE, "14"), frozenset(), per_source=2)
+    assert [c.passage_id for c in first_two] == ["cra-1", "cra-3", "dora-1"]
     fourth = provisions.cited(Reference(ARTICLE, "14", 4), frozenset({"cra.md"}))
     assert [(c.passage_id, c.exact) for c in fourth] == [("cra-4", True)]
     # A paragraph the article does not number: the whole article, as the best there is.
@@ -94,7 +102,10 @@ def test_a_provision_is_its_passages_in_document_order_narrowed_to_the_paragraph
     assert [c.passage_id for c in provisions.cited(Reference(ANNEX, "I", part="II"),
                                                    frozenset())] == ["cra-a"]
     assert provisions.cited(Reference(ANNEX, "I", part="III"), frozenset()) == []
-    assert provisions.kinds == {"cra.md": {ARTICLE, RECITAL, ANNEX}, "dora.md": {ARTICLE}}
+    assert [c.passage_id for c in provisions.cited(Reference(CHAPTER, "II"),
+                                                   frozenset({"dora.md"}))] == ["dora-1"]
+    assert provisions.kinds == {"cra.md": {ARTICLE, RECITAL, ANNEX, CHAPTER},
+                                "dora.md": {ARTICLE, CHAPTER}}
 
 
 def test_an_annex_part_stands_under_its_annex() -> None:
@@ -139,6 +150,10 @@ def provisions_kb(tmp_path_factory: pytest.TempPathFactory, e5: E5Embedder) -> K
     sources = root / "sources"
     sources.mkdir()
     (sources / "cra-excerpt.md").write_text(cra_excerpt(), "utf-8")
+    dora = DORA.read_text("utf-8")
+    (sources / "dora-excerpt.md").write_text(
+        "# Digital Operational Resilience Act (excerpt)\n\n"
+        + dora[dora.index("## Article 14:"):dora.index("## Article 15:")], "utf-8")
     kb = make_kb(root / "data", [sources], e5)
     kb.refresher.refresh()
     return kb
@@ -146,9 +161,13 @@ def provisions_kb(tmp_path_factory: pytest.TempPathFactory, e5: E5Embedder) -> K
 
 @pytest.mark.e2e
 @pytest.mark.parametrize(("question", "section", "phrase"), [
-    ("What does Article 14 say?", "Article 14: Reporting obligations of manufacturers › 1",
+    ("What does Article 14 of the CRA say?",
+     "Article 14: Reporting obligations of manufacturers › 1",
      "shall notify any actively exploited vulnerability"),
-    ("What does Article 14(2) require?", "Article 14: Reporting obligations of manufacturers › 2",
+    ("What does Article 14 of DORA say?", "Article 14: Communication › 1",
+     "communication plans enabling a responsible disclosure"),
+    ("What does Article 14(2) of the CRA require?",
+     "Article 14: Reporting obligations of manufacturers › 2",
      "early warning notification"),
     ("Was regelt Art. 15 Abs. 1?", "Article 15: Voluntary reporting › 1",
      "on a voluntary basis"),
@@ -165,6 +184,15 @@ def test_a_provision_asked_for_by_number_is_cited_first(
     assert section in first.section, first.section
     assert phrase in first.quote, first.quote
     assert all(section.split(" › ", maxsplit=1)[0] in c.section for c in answer.citations)
+
+
+@pytest.mark.e2e
+def test_an_article_of_every_act_the_question_fits_is_cited(
+        provisions_kb: KnowledgeBase) -> None:
+    answer = Answerer(provisions_kb.retriever).answer(
+        Question("Was regelt Artikel 14 der Verordnung?"))
+    opening = {(c.source, c.section.split(" › ")[-1]) for c in answer.citations}
+    assert {("cra-excerpt.md", "1"), ("dora-excerpt.md", "1")} <= opening, opening
 
 
 @pytest.mark.e2e
