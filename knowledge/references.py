@@ -68,6 +68,19 @@ class Reference:
     point: str = ""
     part: str = ""
 
+    @property
+    def name(self) -> str:
+        """As a reader would write it: "Article 13(8)(a)", "recital 60", "Annex I, Part II"."""
+        if self.kind == RECITAL:
+            return f"recital {self.number}"
+        if self.kind == STATUTE:
+            return f"§ {self.number}" + (f"({self.paragraph})" if self.paragraph else "")
+        name = f"{self.kind.capitalize()} {self.number}"
+        if self.part:
+            return f"{name}, Part {self.part}"
+        return name + (f"({self.paragraph})" if self.paragraph else "") + (
+            f"({self.point})" if self.point else "")
+
 
 def references_in(question: str) -> list[Reference]:
     """The provisions a question cites, in its order; none for one that cites nothing."""

@@ -65,6 +65,8 @@ class Retrieval:
     hits: list[PassageHit]
     relevant: bool
     relevance: float  # evidence that the hits are about the query; >= threshold: relevant
+    # Provisions asked for by number that the documents do not have ("Article 99").
+    missing: tuple[str, ...] = ()
 
 
 class RelevanceJudge:
@@ -295,7 +297,8 @@ class Retriever:
             # Asked for a provision by number: it is the answer, however its wording
             # resembles the question's; one the documents do not have is no answer.
             return Retrieval(query=query, hits=hits, relevant=bool(cited),
-                             relevance=self.judge.evidence(query, hits))
+                             relevance=self.judge.evidence(query, hits),
+                             missing=tuple(r.name for r in references) if absent else ())
         evidence = self.judge.evidence(query, hits)
         threshold = self.judge.threshold
         if led:

@@ -30,6 +30,17 @@ from tests.conftest import make_kb
 from tests.regulation_pdf import CRA, DORA
 
 
+@pytest.mark.parametrize(("question", "name"), [
+    ("Art. 13 Abs. 8 lit. a", "Article 13(8)(a)"),
+    ("Erwägungsgrund 60", "recital 60"),
+    ("Anhang I Teil II", "Annex I, Part II"),
+    ("§ 3 Abs. 2", "§ 3(2)"),
+    ("Kapitel IV", "Chapter IV"),
+])
+def test_a_provision_is_named_as_a_reader_writes_it(question: str, name: str) -> None:
+    assert [reference.name for reference in references_in(question)] == [name]
+
+
 @pytest.mark.parametrize(("question", "expected"), [
     ("What does Article 14 of the CRA say?", [Reference(ARTICLE, "14")]),
     ("What does Article 13(8) require?", [Reference(ARTICLE, "13", 8)]),
@@ -200,4 +211,7 @@ def test_an_article_of_every_act_the_question_fits_is_cited(
                                       "Was steht in Erwägungsgrund 40?"])
 def test_a_provision_the_act_does_not_have_is_no_answer(
         provisions_kb: KnowledgeBase, question: str) -> None:
-    assert not Answerer(provisions_kb.retriever).answer(Question(question)).grounded
+    answer = Answerer(provisions_kb.retriever).answer(Question(question))
+    assert not answer.grounded
+    assert answer.text.startswith(
+        f"I found no {references_in(question)[0].name} in the documents"), answer.text
