@@ -284,18 +284,21 @@ def _note_text(lines: list[Line], start: int, end: int, dropped: set[int]) -> st
 # An act's closing formula; the signature block under it is printed in two columns that
 # conversion interleaves ("For the European Parliament For the Council", "The President
 # The President", "R. METSOLA M. BEK"): no sentence, no answer, and a passage ending in it
-# ended mid-sentence. The formula itself keeps the place and date.
-_CLOSING_FORMULA = re.compile(r"(?:Done at|Geschehen zu)\b.*\d{4}\.\s*$")
+# ended mid-sentence. The formula goes too: its date is the answer to no question but
+# "when was it signed" (the title holds that date), and it stood in the last article's
+# passage as the date nearest to "When does the regulation enter into force?".
+_CLOSING_FORMULA = re.compile(r"(?:Done at|Geschehen zu|Fait à)\b.*\d{4}\.\s*$")
 _SIGNATURE_MAX_LINES = 8
 
 
 def signature_blocks(lines: list[Line], dropped: set[int]) -> set[int]:
-    """Indexes of the lines of signature blocks: the short, unpunctuated lines right
-    under a closing formula ("Done at Strasbourg, 14 December 2022.")."""
+    """Indexes of the lines of signature blocks: a closing formula ("Done at Strasbourg,
+    14 December 2022.") and the short, unpunctuated lines right under it."""
     found: set[int] = set()
     for i, line in enumerate(lines):
         if line.level != 0 or not _CLOSING_FORMULA.match(line.text):
             continue
+        found.add(i)
         taken = 0
         for j in range(i + 1, len(lines)):
             if j in dropped or lines[j].level < 0:
