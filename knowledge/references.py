@@ -31,12 +31,17 @@ def _paragraph(name: str) -> str:
 
 _POINT = (r"(?:\s*\((?P<point>[a-z]{1,2}|[ivx]{1,5})\)|,?\s*(?:point|Buchstabe|lit\.|"
           r"Buchst\.)\s*\(?(?P<point2>[a-z]{1,2})\)?)?")
+# "Articles 14 and 15", "recitals (58), (59) und (60)": more of the same kind. An
+# article's "(2) and (3)" are its paragraphs, not articles.
+_MORE = r"(?P<{0}>(?:\s*(?:,|and|und|or|oder)\s*{1}\d{{1,3}}[a-z]?\b{2})*)"
+_LISTED = re.compile(r"\d{1,3}[a-z]?")
 _ASKED = re.compile(
     r"(?:(?P<article>\b(?:Articles?|Artikels?|Art\.)\s*)(?P<article_no>" + _NUMBER + r")"
-    + _paragraph("paragraph") + _POINT
+    + _paragraph("paragraph") + _POINT + _MORE.format("more_articles", "", r"(?!\()")
     + r"|(?P<statute>§\s*)(?P<statute_no>" + _NUMBER + r")" + _paragraph("subsection")
-    + r"|\b(?:recitals?|Erwägungsgrunds?|Erwägungsgrund(?:es)?|considérant)\s*\(?"
-      r"(?P<recital_no>\d{1,3})\)?"
+    + r"|\b(?:recitals?|Erwägungsgründen?|Erwägungsgrunds?|Erwägungsgrund(?:es)?|"
+      r"considérant)\s*\(?(?P<recital_no>\d{1,3})\)?"
+    + _MORE.format("more_recitals", r"\(?", r"\)?")
     + r"|\b(?:Part|Teil)\s+(?P<part_first>" + _ROMAN + r")\s+(?:of|des|von)\s+"
       r"(?:Annex|Anhang|Anhangs)\s+(?P<annex_after>" + _ROMAN + r"|\d{1,2}\b)"
     + r"|\b(?:Chapter|Kapitels?|Title|Titels?)\s+(?P<chapter_no>" + _ROMAN + r"|\d{1,2}\b)"
@@ -92,11 +97,15 @@ def references_in(question: str) -> list[Reference]:
             point = (groups["point"] or groups["point2"] or "").lower()
             found.append(Reference(ARTICLE, groups["article_no"].lower(), int(paragraph),
                                    point))
+            found += [Reference(ARTICLE, number.lower())
+                      for number in _LISTED.findall(groups["more_articles"])]
         elif groups["statute_no"]:
             paragraph = groups["subsection"] or groups["subsection_words"] or "0"
             found.append(Reference(STATUTE, groups["statute_no"].lower(), int(paragraph)))
         elif groups["recital_no"]:
             found.append(Reference(RECITAL, groups["recital_no"]))
+            found += [Reference(RECITAL, number)
+                      for number in _LISTED.findall(groups["more_recitals"])]
         elif groups["chapter_no"]:
             found.append(Reference(CHAPTER, groups["chapter_no"].upper()))
         else:
