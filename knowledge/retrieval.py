@@ -200,6 +200,8 @@ OVERLAP_WEIGHT = 0.03
 DEFINITIONS_READ = 5
 # Evidence a question needs less when it names the document whose passage leads.
 NAMED_RELIEF = 2.0
+# Provisions of one question looked up ("Articles 1, 2, 3, ..., 400" reads no more).
+MAX_REFERENCES = 5
 # Passages of one provision read per document when a question cites it by number (an
 # article of 25 paragraphs, an annex, a chapter): the first in document order.
 MAX_PROVISION_PASSAGES = 40
@@ -286,7 +288,7 @@ class Retriever:
         else:
             hits = _defining_first(_prefer_kind(hits, wanted, k), term)
             hits, led = _named_first(hits, named.sources)
-            references = [] if named.foreign else references_in(query)
+            references = [] if named.foreign else references_in(query)[:MAX_REFERENCES]
             if references:
                 cited, absent = self._cited(state, references, named.sources, asked, hits)
                 hits = _leading(cited, hits)
