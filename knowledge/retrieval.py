@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -247,13 +247,15 @@ class Retriever:
 
     def search(self, query: str, k: int = 5, per_language: bool = False,
                judged: bool = True, translations: Mapping[str, str] | None = None,
-               ) -> Retrieval:
+               context: Sequence[str] = ()) -> Retrieval:
         """The k best passages; `per_language`: the k best of each passage language (a
         comparison must see the best of a language that holds few passages, which the
         many of another would crowd out of one list). Not `judged`: relevance is left at
         0 (a comparison judges each document on its own). `translations`: the question
         in a passage language (a model's translation), searched with too in that
-        language; a passage keeps the better of its two scores."""
+        language; a passage keeps the better of its two scores. `context`: the thread's
+        earlier questions, latest last; a provision asked for without naming its act
+        ("And Article 15?") is looked up in the act they named last."""
         state = self.state()  # one snapshot for the whole search: old or new, never both
         if not state.collection or not state.documents:
             raise EmptyKnowledgeBase
@@ -261,6 +263,10 @@ class Retriever:
         query = query[:MAX_QUERY_CHARS]
         languages, titles = self._documents(state)
         named = titles.named_in(query)
+        references = [] if named.foreign else references_in(query)[:MAX_REFERENCES]
+        if references and not named.sources:
+            named = next((earlier for earlier in map(titles.named_in, reversed(context))
+                          if earlier.sources), named)
         wanted = answer_kind(query)
         asked = _Asked(self, query, languages)
         term = defined_term(query)
@@ -288,7 +294,6 @@ class Retriever:
         else:
             hits = _defining_first(_prefer_kind(hits, wanted, k), term)
             hits, led = _named_first(hits, named.sources)
-            references = [] if named.foreign else references_in(query)[:MAX_REFERENCES]
             if references:
                 cited, absent = self._cited(state, references, named.sources, asked, hits)
                 hits = _leading(cited, hits)

@@ -8,6 +8,7 @@ import pytest
 
 from bot.answering.answers import Question
 from bot.answering.extractive import Answerer
+from bot.answering.memory import Turn
 from knowledge.base import KnowledgeBase
 from knowledge.embedders import E5Embedder
 from knowledge.lines import markdown_lines
@@ -208,6 +209,19 @@ def test_an_article_of_every_act_the_question_fits_is_cited(
         Question("Was regelt Artikel 14 der Verordnung?"))
     opening = {(c.source, c.section.split(" › ")[-1]) for c in answer.citations}
     assert {("cra-excerpt.md", "1"), ("dora-excerpt.md", "1")} <= opening, opening
+
+
+@pytest.mark.e2e
+def test_a_follow_up_asks_for_a_provision_of_the_act_the_thread_named(
+        provisions_kb: KnowledgeBase) -> None:
+    answerer = Answerer(provisions_kb.retriever)
+    first = answerer.answer(Question("What does Article 14 of DORA say?"))
+    alone = answerer.answer(Question("And Article 14(2)?"))
+    assert {c.source for c in alone.citations} == {"cra-excerpt.md", "dora-excerpt.md"}
+    follow_up = answerer.answer(Question("And Article 14(2)?"),
+                                history=[Turn(first.question, first.text)])
+    assert [(c.source, c.section.split(" › ")[-1]) for c in follow_up.citations] == [
+        ("dora-excerpt.md", "2–3")]  # a short paragraph, merged with the next
 
 
 @pytest.mark.e2e

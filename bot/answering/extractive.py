@@ -211,7 +211,8 @@ class Answerer:
             joined = self.retriever.search(follow_up_query(query, history), k=self.k)
             if joined.relevant:
                 return joined
-        retrieval = self.retriever.search(query, k=self.k, translations=translations)
+        retrieval = self.retriever.search(query, k=self.k, translations=translations,
+                                          context=[turn.question for turn in history])
         log.debug("retrieval for %r: relevance %.2f", query, retrieval.relevance)
         if not retrieval.relevant and history:
             # "And what does he propose instead?" names no topic of its own.
