@@ -213,6 +213,15 @@ _CITED_STEP = 0.001
 _searches: tuple[int, ThreadPoolExecutor] | None = None
 
 
+@dataclass(frozen=True)
+class _Catalogue:
+    """One language's passages by the terms they define and the provisions they belong
+    to: both from one read."""
+
+    glossary: Glossary
+    provisions: Provisions
+
+
 def _search_pool() -> ThreadPoolExecutor:
     """Where sentence searches run, beside their passage search: one pool per process (a
     forked child would inherit the pool's record of its threads, not the threads, and
@@ -235,8 +244,7 @@ class Retriever:
         # What a search needs to know of the documents, kept per snapshot: reading every
         # document's title and language again cost 46 ms a question at 2,000 documents.
         self._known: tuple[KnowledgeState, list[str], Titles] | None = None
-        self._glossaries: tuple[KnowledgeState | None, dict[str, Glossary]] = (None, {})
-        self._provisions: tuple[KnowledgeState | None, dict[str, Provisions]] = (None, {})
+        self._catalogues: tuple[KnowledgeState | None, dict[str, _Catalogue]] = (None, {})
 
     @property
     def embedder(self) -> Embedder:
@@ -339,7 +347,8 @@ class Retriever:
         if term:
             # "What is a product with digital elements?": the definition is one passage
             # among hundreds using the term, rarely the nearest; found by its wording.
-            defining = self._glossary(state, language).defining(term)[:DEFINITIONS_READ]
+            defining = self._catalogue(state, language).glossary.defining(term)[
+                :DEFINITIONS_READ]
             for record in self.store.get_passages(state.collection, defining, language,
                                                   question.vector):
                 if record.doc_version in live:
@@ -356,31 +365,23 @@ class Retriever:
         languages told apart, see knowledge/languages.py)."""
         return self._documents(self.state())[0]
 
-    def _glossary(self, state: KnowledgeState, language: str) -> Glossary:
-        """The terms one language's passages define, read once per snapshot."""
-        if self._glossaries[0] is not state:
-            self._glossaries = (state, {})
-        glossaries = self._glossaries[1]
-        if language not in glossaries:
-            glossaries[language] = Glossary(
-                (record_id, str(meta.get("text", "")))
-                for record_id, meta in self.store.passage_metadata(state.collection, language))
-        return glossaries[language]
-
-    def _provisions_of(self, state: KnowledgeState, language: str) -> Provisions:
-        """Where one language's passages stand (article, recital, annex), read once per
-        snapshot."""
-        if self._provisions[0] is not state:
-            self._provisions = (state, {})
-        provisions = self._provisions[1]
-        if language not in provisions:
+    def _catalogue(self, state: KnowledgeState, language: str) -> _Catalogue:
+        """What one language's passages say of themselves, read once per snapshot (one
+        read of every passage: 0.5 s at 5k passages)."""
+        if self._catalogues[0] is not state:
+            self._catalogues = (state, {})
+        catalogues = self._catalogues[1]
+        if language not in catalogues:
             live = state.live_versions
-            provisions[language] = Provisions(
-                (record_id, str(meta.get("source", "")), str(meta.get("section", "")),
-                 int(meta.get("paragraph", 0)))
-                for record_id, meta in self.store.passage_metadata(state.collection, language)
-                if meta.get("doc_version") in live)
-        return provisions[language]
+            rows = [(record_id, meta) for record_id, meta
+                    in self.store.passage_metadata(state.collection, language)
+                    if meta.get("doc_version") in live]
+            catalogues[language] = _Catalogue(
+                Glossary((record_id, str(meta.get("text", ""))) for record_id, meta in rows),
+                Provisions((record_id, str(meta.get("source", "")),
+                            str(meta.get("section", "")), int(meta.get("paragraph", 0)))
+                           for record_id, meta in rows))
+        return catalogues[language]
 
     def _cited(self, state: KnowledgeState, references: list[Reference],
                scope: frozenset[str], asked: _Asked, found: list[PassageHit],
@@ -395,7 +396,7 @@ class Retriever:
         following: list[PassageHit] = []
         numbered = False
         for language in asked.languages:
-            provisions = self._provisions_of(state, language)
+            provisions = self._catalogue(state, language).provisions
             numbered |= any(reference.kind in provisions.kinds.get(source, set())
                             for reference in references
                             for source in (scope or provisions.kinds))
