@@ -12,12 +12,15 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from knowledge.structure import PATH_SEPARATOR, is_recital
 
 ARTICLE, STATUTE, RECITAL, ANNEX, CHAPTER = "article", "statute", "recital", "annex", "chapter"
+# A paragraph asked for alone ("And paragraph 3?"): of the article asked about before.
+PARAGRAPH = "paragraph"
+_PARAGRAPH_WORD = r"\b(?:paragraph|para\.|Absatz|Abs\.)\s*"
 
 _ROMAN = r"(?-i:[IVXLC]{1,7})\b"
 _NUMBER = r"\d{1,3}[a-z]?\b"
@@ -39,6 +42,9 @@ _ASKED = re.compile(
     r"(?:(?P<article>\b(?:Articles?|Artikels?|Art\.)\s*)(?P<article_no>" + _NUMBER + r")"
     + _paragraph("paragraph") + _POINT + _MORE.format("more_articles", "", r"(?!\()")
     + r"|(?P<statute>§\s*)(?P<statute_no>" + _NUMBER + r")" + _paragraph("subsection")
+    + r"|" + _PARAGRAPH_WORD + r"(?P<paragraph_first>\d{1,3})\s+(?:of|des|von)\s+"
+      r"(?:Articles?|Artikels?|Art\.)\s*(?P<article_after>" + _NUMBER + r")"
+    + r"|" + _PARAGRAPH_WORD + r"(?P<paragraph_alone>\d{1,3})\b"
     + r"|\b(?:recitals?|Erwägungsgründen?|Erwägungsgrunds?|Erwägungsgrund(?:es)?|"
       r"considérant)\s*\(?(?P<recital_no>\d{1,3})\)?"
     + _MORE.format("more_recitals", r"\(?", r"\)?")
@@ -78,6 +84,8 @@ class Reference:
         """As a reader would write it: "Article 13(8)(a)", "recital 60", "Annex I, Part II"."""
         if self.kind == RECITAL:
             return f"recital {self.number}"
+        if self.kind == PARAGRAPH:
+            return f"paragraph {self.paragraph}"
         if self.kind == STATUTE:
             return f"§ {self.number}" + (f"({self.paragraph})" if self.paragraph else "")
         name = f"{self.kind.capitalize()} {self.number}"
@@ -99,6 +107,11 @@ def references_in(question: str) -> list[Reference]:
                                    point))
             found += [Reference(ARTICLE, number.lower())
                       for number in _LISTED.findall(groups["more_articles"])]
+        elif groups["article_after"]:
+            found.append(Reference(ARTICLE, groups["article_after"].lower(),
+                                   int(groups["paragraph_first"])))
+        elif groups["paragraph_alone"]:
+            found.append(Reference(PARAGRAPH, "", int(groups["paragraph_alone"])))
         elif groups["statute_no"]:
             paragraph = groups["subsection"] or groups["subsection_words"] or "0"
             found.append(Reference(STATUTE, groups["statute_no"].lower(), int(paragraph)))
@@ -113,6 +126,20 @@ def references_in(question: str) -> list[Reference]:
             part = groups["part_first"] or groups["part_after"] or ""
             found.append(Reference(ANNEX, annex.upper(), part=part.upper()))
     return list(dict.fromkeys(found))
+
+
+def in_context(references: list[Reference], earlier: Sequence[str]) -> list[Reference]:
+    """A paragraph asked for alone ("And paragraph 3?") as a paragraph of the article the
+    earlier questions (latest last) asked about last; left out where none did."""
+    if all(reference.kind != PARAGRAPH for reference in references):
+        return references
+    article = next((reference for question in reversed(earlier)
+                    for reference in reversed(references_in(question))
+                    if reference.kind == ARTICLE), None)
+    return [replace(article, paragraph=reference.paragraph, point="")
+            if reference.kind == PARAGRAPH and article is not None else reference
+            for reference in references
+            if reference.kind != PARAGRAPH or article is not None]
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,7 @@ from knowledge.errors import EmptyKnowledgeBase
 from knowledge.glossary import Glossary
 from knowledge.naming import Titles
 from knowledge.overlap import overlap_shares
-from knowledge.references import Provisions, Reference, references_in
+from knowledge.references import Provisions, Reference, in_context, references_in
 from knowledge.sentences import split_sentences
 from knowledge.state import KnowledgeState, StateFile
 from knowledge.store import PASSAGE, SENTENCE, Record, VectorStore, language_slug
@@ -271,7 +271,8 @@ class Retriever:
         query = query[:MAX_QUERY_CHARS]
         languages, titles = self._documents(state)
         named = titles.named_in(query)
-        references = [] if named.foreign else references_in(query)[:MAX_REFERENCES]
+        references = [] if named.foreign else in_context(
+            references_in(query)[:MAX_REFERENCES], context)
         if references and not named.sources:
             named = next((earlier for earlier in map(titles.named_in, reversed(context))
                           if earlier.sources), named)

@@ -17,11 +17,13 @@ from knowledge.references import (
     ANNEX,
     ARTICLE,
     CHAPTER,
+    PARAGRAPH,
     RECITAL,
     STATUTE,
     Place,
     Provisions,
     Reference,
+    in_context,
     place_of,
     references_in,
 )
@@ -57,6 +59,8 @@ def test_a_provision_is_named_as_a_reader_writes_it(question: str, name: str) ->
     ("Compare Article 14 and Article 16.", [Reference(ARTICLE, "14"), Reference(ARTICLE, "16")]),
     ("How do Articles 14 and 15 differ?", [Reference(ARTICLE, "14"), Reference(ARTICLE, "15")]),
     ("Article 14(2) and (3)", [Reference(ARTICLE, "14", 2)]),
+    ("What does paragraph 3 of Article 14 say?", [Reference(ARTICLE, "14", 3)]),
+    ("Und Absatz 3?", [Reference(PARAGRAPH, "", 3)]),
     ("Erwägungsgründe 58, 59 und 60", [Reference(RECITAL, "58"), Reference(RECITAL, "59"),
                                        Reference(RECITAL, "60")]),
     ("What does Chapter III of DORA cover?", [Reference(CHAPTER, "III")]),
@@ -68,6 +72,14 @@ def test_a_provision_is_named_as_a_reader_writes_it(question: str, name: str) ->
 def test_questions_name_provisions_as_the_law_is_cited(
         question: str, expected: list[Reference]) -> None:
     assert references_in(question) == expected
+
+
+def test_a_paragraph_asked_for_alone_is_of_the_article_asked_about_last() -> None:
+    asked = references_in("And paragraph 3?")
+    thread = ["What does Article 13 say?", "What do Articles 14 and 15 require?"]
+    assert in_context(asked, thread) == [Reference(ARTICLE, "15", 3)]
+    assert in_context(asked, ["What must manufacturers report?"]) == []
+    assert in_context(references_in("And Article 16?"), thread) == [Reference(ARTICLE, "16")]
 
 
 @pytest.mark.parametrize(("section", "place"), [
@@ -222,6 +234,10 @@ def test_a_follow_up_asks_for_a_provision_of_the_act_the_thread_named(
                                 history=[Turn(first.question, first.text)])
     assert [(c.source, c.section.split(" › ")[-1]) for c in follow_up.citations] == [
         ("dora-excerpt.md", "2–3")]  # a short paragraph, merged with the next
+    paragraph = answerer.answer(Question("Und Absatz 1?"),
+                                history=[Turn(first.question, first.text)])
+    assert [(c.source, c.section.split(" › ")[-1]) for c in paragraph.citations] == [
+        ("dora-excerpt.md", "1")]
 
 
 @pytest.mark.e2e
