@@ -15,6 +15,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
+from knowledge.normalizing import structural_heading
 from knowledge.structure import PATH_SEPARATOR, is_recital
 
 ARTICLE, STATUTE, RECITAL, ANNEX, CHAPTER = "article", "statute", "recital", "annex", "chapter"
@@ -23,13 +24,14 @@ PARAGRAPH = "paragraph"
 _PARAGRAPH_WORD = r"\b(?:paragraph|para\.|Absatz|Abs\.)\s*"
 
 _ROMAN = r"(?-i:[IVXLC]{1,7})\b"
+_ORDINAL = _ROMAN + r"|\d{1,2}\b"  # of an annex or a chapter
 _NUMBER = r"\d{1,3}[a-z]?\b"
 
 
 def _paragraph(name: str) -> str:
     """ "(8)", ", paragraph 8", " Abs. 8" after a provision's number."""
-    return (rf"(?:\s*\((?P<{name}>\d{{1,3}})\)|,?\s*(?:paragraph|para\.|Absatz|Abs\.)\s*"
-            rf"(?P<{name}_words>\d{{1,3}})\b)?")
+    return (rf"(?:\s*\((?P<{name}>\d{{1,3}})\)|,?\s*" + _PARAGRAPH_WORD
+            + rf"(?P<{name}_words>\d{{1,3}})\b)?")
 
 
 _POINT = (r"(?:\s*\((?P<point>[a-z]{1,2}|[ivx]{1,5})\)|,?\s*(?:point|Buchstabe|lit\.|"
@@ -49,20 +51,13 @@ _ASKED = re.compile(
       r"considérant)\s*\(?(?P<recital_no>\d{1,3})\)?"
     + _MORE.format("more_recitals", r"\(?", r"\)?")
     + r"|\b(?:Part|Teil)\s+(?P<part_first>" + _ROMAN + r")\s+(?:of|des|von)\s+"
-      r"(?:Annex|Anhang|Anhangs)\s+(?P<annex_after>" + _ROMAN + r"|\d{1,2}\b)"
-    + r"|\b(?:Chapter|Kapitels?|Title|Titels?)\s+(?P<chapter_no>" + _ROMAN + r"|\d{1,2}\b)"
-    + r"|\b(?:Annex|Anhang|Anhangs)\s+(?P<annex_no>" + _ROMAN + r"|\d{1,2}\b)"
+      r"(?:Annex|Anhang|Anhangs)\s+(?P<annex_after>" + _ORDINAL + r")"
+    + r"|\b(?:Chapter|Kapitels?|Title|Titels?)\s+(?P<chapter_no>" + _ORDINAL + r")"
+    + r"|\b(?:Annex|Anhang|Anhangs)\s+(?P<annex_no>" + _ORDINAL + r")"
       r"(?:,?\s*(?:Part|Teil)\s+(?P<part_after>" + _ROMAN + r"))?"
     + r")",
     re.IGNORECASE,
 )
-# A heading path's segments, as the structure reader writes them.
-_ARTICLE_SEGMENT = re.compile(r"(?:Article|Artikel|Art\.)\s+(" + _NUMBER + r")", re.I)
-_STATUTE_SEGMENT = re.compile(r"§\s*(" + _NUMBER + r")")
-_ANNEX_SEGMENT = re.compile(r"(?:Annex|Anhang)\s+(" + _ROMAN + r"|\d{1,2}\b)", re.I)
-_PART_SEGMENT = re.compile(r"(?:Part|Teil)\s+(" + _ROMAN + r")", re.I)
-_CHAPTER_SEGMENT = re.compile(r"(?:Chapter|Kapitel|Title|Titel)\s+(" + _ROMAN + r"|\d{1,2}\b)",
-                              re.I)
 # The last segment: a paragraph or a run of them ("2", "10–11", "5(b)", "(60)", "(83)–(84)").
 _NUMBERS = re.compile(r"\(?(\d{1,3})\)?(?:\(([a-z]{1,2}|[ivx]{1,5})\))?"
                       r"(?:\s*[–-]\s*\(?(\d{1,3})\)?)?")
@@ -156,29 +151,30 @@ class Place:
 
 
 def place_of(section: str) -> Place:
+    """Read with the structure reader's own heading recogniser, segment by segment."""
     segments = section.split(PATH_SEPARATOR)
-    chapter = _CHAPTER_SEGMENT.match(segments[0])
-    return replace(_provision_of(section, segments),
-                   chapter=chapter.group(1).upper() if chapter else "")
-
-
-def _provision_of(section: str, segments: list[str]) -> Place:
+    numbers: dict[str, str] = {}
+    for segment in segments:
+        found = structural_heading(segment)
+        if found is not None:
+            kind, number, _ = found
+            if kind == CHAPTER and segment.split(maxsplit=1)[0].lower() in {"part", "teil"}:
+                kind = "part"  # an annex's part (a top-level one stands as a chapter)
+            numbers.setdefault(kind, number.lower() if number.isdigit() or kind in {
+                ARTICLE, STATUTE} else number.upper())
     tail = _NUMBERS.fullmatch(segments[-1].strip()) if len(segments) > 1 else None
     first = int(tail.group(1)) if tail else 0
     last = int(tail.group(3) or first) if tail else 0
     point = (tail.group(2) or "") if tail else ""
+    chapter = numbers.get(CHAPTER, "")
     if is_recital(section):
-        return Place(RECITAL, "", "", first, last)
-    for segment in reversed(segments):
-        for kind, pattern in ((ARTICLE, _ARTICLE_SEGMENT), (STATUTE, _STATUTE_SEGMENT)):
-            match = pattern.match(segment)
-            if match:
-                return Place(kind, match.group(1).lower(), "", first, last, point)
-    annex = next((m for m in (_ANNEX_SEGMENT.match(s) for s in segments) if m), None)
-    if annex is not None:
-        part = next((m for m in (_PART_SEGMENT.match(s) for s in segments) if m), None)
-        return Place(ANNEX, annex.group(1).upper(), part.group(1).upper() if part else "")
-    return Place()
+        return Place(RECITAL, "", "", first, last, chapter=chapter)
+    for kind in (ARTICLE, STATUTE):
+        if kind in numbers:
+            return Place(kind, numbers[kind], "", first, last, point, chapter)
+    if ANNEX in numbers:
+        return Place(ANNEX, numbers[ANNEX], numbers.get("part", ""), chapter=chapter)
+    return Place(chapter=chapter)
 
 
 def _holds(place: Place, reference: Reference) -> bool:
@@ -219,8 +215,10 @@ class Provisions:
         self.kinds: dict[str, set[str]] = {}  # kinds of provision each source has
         for source, _, _, place in self._places:
             kinds = self.kinds.setdefault(source, set())
-            kinds |= {kind for kind, found in ((place.kind, place.kind),
-                                               (CHAPTER, place.chapter)) if found}
+            if place.kind:
+                kinds.add(place.kind)
+            if place.chapter:
+                kinds.add(CHAPTER)
 
     def cited(self, reference: Reference, sources: frozenset[str],
               per_source: int = 0) -> list[Cited]:
