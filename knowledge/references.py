@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from knowledge.normalizing import structural_heading
-from knowledge.structure import PATH_SEPARATOR, is_recital
+from knowledge.structure import PART, PATH_SEPARATOR, is_recital
 
 ARTICLE, STATUTE, RECITAL, ANNEX, CHAPTER = "article", "statute", "recital", "annex", "chapter"
 # A paragraph asked for alone ("And paragraph 3?"): of the article asked about before.
@@ -158,7 +158,7 @@ def place_of(section: str) -> Place:
         found = structural_heading(segment)
         if found is not None:
             kind, number, _ = found
-            if kind == CHAPTER and segment.split(maxsplit=1)[0].lower() in {"part", "teil"}:
+            if kind == CHAPTER and PART.match(segment):
                 kind = "part"  # an annex's part (a top-level one stands as a chapter)
             numbers.setdefault(kind, number.lower() if number.isdigit() or kind in {
                 ARTICLE, STATUTE} else number.upper())

@@ -42,7 +42,7 @@ _RECITALS = re.compile(r"(?:whereas\b.*|in erwägung.*|recitals?|erwägungsgrün
 _REFERENCE_TITLE = re.compile(
     r"(?:REGULATION|DIRECTIVE|DECISION|VERORDNUNG|RICHTLINIE|BESCHLUSS)\b.*"
     r"(?:PARLIAMENT|COUNCIL|COMMISSION|PARLAMENTS|RATES|KOMMISSION)\b.*")
-_PART = re.compile(r"(?:PART|Part|TEIL|Teil)\b")
+PART = re.compile(r"(?:PART|Part|TEIL|Teil)\b")  # a part heading: a chapter, or an annex's
 _ANNEX_NAME = re.compile(r"(?:Annex|Anhang)\b")
 # Printed as lines of the text (PDF, HTML), not as headings: "Whereas:" opens the
 # recitals, "HAVE ADOPTED THIS REGULATION:" closes them.
@@ -140,7 +140,7 @@ class _Reader:
                 self.slots[0] = ""
             depth = {"chapter": 0, "annex": 0, "section": 1, "abschnitt": 1, "article": 2,
                      "statute": 2}[kind]
-            if kind == "chapter" and _PART.match(text) and _ANNEX_NAME.match(self.slots[0]):
+            if kind == "chapter" and PART.match(text) and _ANNEX_NAME.match(self.slots[0]):
                 depth = 1  # "Annex I › Part II": an annex's parts stand under it
             self.set_slot(depth, _heading_name(kind, number, name, text))
             self.in_recitals = False
