@@ -82,6 +82,8 @@ def statute_kb(tmp_path_factory: pytest.TempPathFactory, e5: E5Embedder) -> Know
      "Bundesamt für Sicherheit"),
     ("What must distributors check before making a product available?",
      "§ 6: Pflichten der Händler", "CE-Kennzeichnung"),
+    # A section asked for by its number (knowledge/references.py), in a printed PDF.
+    ("Was regelt § 6?", "§ 6: Pflichten der Händler", "Händler prüfen vor der Bereitstellung"),
 ])
 def test_questions_about_a_printed_statute_cite_its_section(
         statute_kb: KnowledgeBase, question: str, section: str, phrase: str) -> None:
@@ -90,6 +92,13 @@ def test_questions_about_a_printed_statute_cite_its_section(
     first = answer.citations[0]
     assert section in first.section, first.section
     assert phrase in first.quote, first.quote
+
+
+@pytest.mark.e2e
+def test_a_section_the_statute_does_not_have_is_no_answer(statute_kb: KnowledgeBase) -> None:
+    answer = Answerer(statute_kb.retriever).answer(Question("Was steht in § 99?"))
+    assert not answer.grounded
+    assert answer.text.startswith("I found no § 99 in the documents"), answer.text
 
 
 def test_numbered_paragraphs_alone_on_a_page_are_its_text() -> None:
