@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
@@ -418,8 +419,9 @@ class Retriever:
                 following += [hit for hit in hits if hit not in opening]
                 # Quoted from its start: the provision's own statement, not the sentence
                 # that happens to resemble "What does Article 14 say?".
-                leading += [replace(hit, sentence=_first_sentence(hit.text), matched=(),
-                                    sentence_similarity=hit.similarity) for hit in opening]
+                leading += [replace(hit, sentence=_opening(hit.text, reference.paragraph),
+                                    matched=(), sentence_similarity=hit.similarity)
+                            for hit in opening]
         following.sort(key=lambda hit: (-hit.similarity, hit.id))
         first: dict[str, PassageHit] = {}
         for hit in [*leading, *following]:
@@ -646,6 +648,14 @@ def _sentence(text: str, index: int) -> str:
 @lru_cache(maxsize=4096)
 def _split(text: str) -> tuple[str, ...]:
     return tuple(split_sentences(text))
+
+
+def _opening(text: str, paragraph: int) -> str:
+    """The sentence that opens a passage's paragraph `paragraph` where the passage holds
+    several ("1. ... 2. It shall apply from ..."), else its first sentence."""
+    number = re.compile(rf"\(?{paragraph}[.)]\s") if paragraph else None
+    return next((sentence for sentence in _split(text) if number and number.match(sentence)),
+                _first_sentence(text))
 
 
 def _first_sentence(text: str) -> str:

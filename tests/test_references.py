@@ -194,6 +194,9 @@ def provisions_kb(tmp_path_factory: pytest.TempPathFactory, e5: E5Embedder) -> K
      "shall notify any actively exploited vulnerability"),
     ("What does Article 14 of DORA say?", "Article 14: Communication › 1",
      "communication plans enabling a responsible disclosure"),
+    # Paragraph 3 shares a passage with paragraph 2: quoted from its own opening.
+    ("What does Article 14(3) of DORA say?", "Article 14: Communication › 2–3",
+     "3. At least one person in the financial entity"),
     ("What does Article 14(2) of the CRA require?",
      "Article 14: Reporting obligations of manufacturers › 2",
      "early warning notification"),
