@@ -37,12 +37,14 @@ def _paragraph(name: str) -> str:
 _POINT = (r"(?:\s*\((?P<point>[a-z]{1,2}|[ivx]{1,5})\)|,?\s*(?:point|Buchstabe|lit\.|"
           r"Buchst\.)\s*\(?(?P<point2>[a-z]{1,2})\)?)?")
 # "Articles 14 and 15", "recitals (58), (59) und (60)": more of the same kind. An
-# article's "(2) and (3)" are its paragraphs, not articles.
+# article's "(2) and (3)" are its paragraphs (read apart), not articles.
 _MORE = r"(?P<{0}>(?:\s*(?:,|and|und|or|oder)\s*{1}\d{{1,3}}[a-z]?\b{2})*)"
 _LISTED = re.compile(r"\d{1,3}[a-z]?")
 _ASKED = re.compile(
     r"(?:(?P<article>\b(?:Articles?|Artikels?|Art\.)\s*)(?P<article_no>" + _NUMBER + r")"
-    + _paragraph("paragraph") + _POINT + _MORE.format("more_articles", "", r"(?!\()")
+    + _paragraph("paragraph") + _POINT
+    + r"(?P<more_paragraphs>(?:\s*(?:,|and|und|or|oder)\s*\(\d{1,3}\))*)"
+    + _MORE.format("more_articles", "", r"(?!\()")
     + r"|(?P<statute>§\s*)(?P<statute_no>" + _NUMBER + r")" + _paragraph("subsection")
     + r"|" + _PARAGRAPH_WORD + r"(?P<paragraph_first>\d{1,3})\s+(?:of|des|von)\s+"
       r"(?:Articles?|Artikels?|Art\.)\s*(?P<article_after>" + _NUMBER + r")"
@@ -100,6 +102,8 @@ def references_in(question: str) -> list[Reference]:
             point = (groups["point"] or groups["point2"] or "").lower()
             found.append(Reference(ARTICLE, groups["article_no"].lower(), int(paragraph),
                                    point))
+            found += [Reference(ARTICLE, groups["article_no"].lower(), int(number))
+                      for number in _LISTED.findall(groups["more_paragraphs"])]
             found += [Reference(ARTICLE, number.lower())
                       for number in _LISTED.findall(groups["more_articles"])]
         elif groups["article_after"]:
