@@ -43,6 +43,7 @@ _LISTED = re.compile(r"\d{1,3}[a-z]?")
 _ASKED = re.compile(
     r"(?:(?P<article>\b(?:Articles?|Artikels?|Art\.)\s*)(?P<article_no>" + _NUMBER + r")"
     + _paragraph("paragraph") + _POINT
+    # An article's listed paragraphs, "(1), (2) and (4)": numbers only, no "(3a)".
     + r"(?P<more_paragraphs>(?:\s*(?:,|and|und|or|oder)\s*\(\d{1,3}\))*)"
     + _MORE.format("more_articles", "", r"(?!\()")
     + r"|(?P<statute>§\s*)(?P<statute_no>" + _NUMBER + r")" + _paragraph("subsection")

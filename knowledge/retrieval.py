@@ -415,7 +415,7 @@ class Retriever:
                 hits = [hit for hit, _ in pairs]
                 # The paragraph asked for; else each act's opening ("Artikel 14 der
                 # Verordnung" is an article in each act).
-                opening = [hit for hit, exact in pairs if exact] or _openings(hits)
+                opening = [hit for hit, exact in pairs if exact] or _first_of_each_document(hits)
                 following += [hit for hit in hits if hit not in opening]
                 # Quoted from its start: the provision's own statement, not the sentence
                 # that happens to resemble "What does Article 14 say?".
@@ -605,7 +605,7 @@ def _lifted(hits: list[PassageHit],
             for hit, lifted in zip(hits, picked, strict=True)], False
 
 
-def _openings(hits: list[PassageHit]) -> list[PassageHit]:
+def _first_of_each_document(hits: list[PassageHit]) -> list[PassageHit]:
     """The first of each document's hits (they come in document order)."""
     first: dict[str, PassageHit] = {}
     for hit in hits:

@@ -59,6 +59,7 @@ def test_a_provision_is_named_as_a_reader_writes_it(question: str, name: str) ->
     ("Compare Article 14 and Article 16.", [Reference(ARTICLE, "14"), Reference(ARTICLE, "16")]),
     ("How do Articles 14 and 15 differ?", [Reference(ARTICLE, "14"), Reference(ARTICLE, "15")]),
     ("Article 14(2) and (3)", [Reference(ARTICLE, "14", 2), Reference(ARTICLE, "14", 3)]),
+    ("Article 14(2) and (3a)", [Reference(ARTICLE, "14", 2)]),
     ("What does paragraph 3 of Article 14 say?", [Reference(ARTICLE, "14", 3)]),
     ("Und Absatz 3?", [Reference(PARAGRAPH, "", 3)]),
     ("Erwägungsgründe 58, 59 und 60", [Reference(RECITAL, "58"), Reference(RECITAL, "59"),
