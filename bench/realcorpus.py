@@ -71,6 +71,8 @@ SPLITS = {
     "references": ("references (session 7: articles, paragraphs, recitals and annexes asked "
                    "for by number; written before reference lookup was built, by the session "
                    "that built it)"),
+    "holdout2": ("holdout2 (session 8: 13 pairs and 4 off-topic questions, written and "
+                 "committed before the session changed anything; never tuned on)"),
 }
 
 
