@@ -15,13 +15,17 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
+from knowledge.answer_kinds import OPENING_QUOTE
 from knowledge.normalizing import structural_heading
 from knowledge.structure import PART, PATH_SEPARATOR, is_recital
 
 ARTICLE, STATUTE, RECITAL, ANNEX, CHAPTER = "article", "statute", "recital", "annex", "chapter"
 # A paragraph asked for alone ("And paragraph 3?"): of the article asked about before.
 PARAGRAPH = "paragraph"
-_PARAGRAPH_WORD = r"\b(?:paragraph|para\.|Absatz|Abs\.)\s*"
+# German law cites a definition as "Artikel 3 Nummer 61" ("Nr. 61").
+_PARAGRAPH_WORD = r"\b(?:paragraphs?|paras?\.|Absatz|Absätzen?|Abs\.|Nummern?|Nr\.)\s*"
+# Further paragraphs after the first: "paragraphs 1, 2 and 4", "Absätze 2 und 3".
+_AND_NUMBERS = r"(?:\s*(?:,|and|und|or|oder)\s*\d{1,3}\b)*"
 
 _ROMAN = r"(?-i:[IVXLC]{1,7})\b"
 _ORDINAL = _ROMAN + r"|\d{1,2}\b"  # of an annex or a chapter
@@ -29,9 +33,11 @@ _NUMBER = r"\d{1,3}[a-z]?\b"
 
 
 def _paragraph(name: str) -> str:
-    """ "(8)", ", paragraph 8", " Abs. 8" after a provision's number."""
-    return (rf"(?:\s*\((?P<{name}>\d{{1,3}})\)|,?\s*" + _PARAGRAPH_WORD
-            + rf"(?P<{name}_words>\d{{1,3}})\b)?")
+    """ "(8)", ", paragraph 8", " Abs. 8" after a provision's number; a numbered point
+    ("Article 3, point (61)": a definition) is read as a paragraph."""
+    return (rf"(?:\s*\((?P<{name}>\d{{1,3}})\)|,?\s*point\s*\((?P<{name}_point>\d{{1,3}})\)"
+            r"|,?\s*" + _PARAGRAPH_WORD
+            + rf"(?P<{name}_words>\d{{1,3}})\b(?P<{name}_more>" + _AND_NUMBERS + "))?")
 
 
 _POINT = (r"(?:\s*\((?P<point>[a-z]{1,2}|[ivx]{1,5})\)|,?\s*(?:point|Buchstabe|lit\.|"
@@ -47,9 +53,11 @@ _ASKED = re.compile(
     + r"(?P<more_paragraphs>(?:\s*(?:,|and|und|or|oder)\s*\(\d{1,3}\))*)"
     + _MORE.format("more_articles", "", r"(?!\()")
     + r"|(?P<statute>§\s*)(?P<statute_no>" + _NUMBER + r")" + _paragraph("subsection")
-    + r"|" + _PARAGRAPH_WORD + r"(?P<paragraph_first>\d{1,3})\s+(?:of|des|von)\s+"
+    + r"|" + _PARAGRAPH_WORD + r"(?P<paragraph_first>\d{1,3})\b"
+      r"(?P<paragraph_first_more>" + _AND_NUMBERS + r")\s+(?:of|des|von)\s+"
       r"(?:Articles?|Artikels?|Art\.)\s*(?P<article_after>" + _NUMBER + r")"
     + r"|" + _PARAGRAPH_WORD + r"(?P<paragraph_alone>\d{1,3})\b"
+      r"(?P<paragraph_alone_more>" + _AND_NUMBERS + r")"
     + r"|\b(?:recitals?|Erwägungsgründen?|Erwägungsgrunds?|Erwägungsgrund(?:es)?|"
       r"considérant)\s*\(?(?P<recital_no>\d{1,3})\)?"
     + _MORE.format("more_recitals", r"\(?", r"\)?")
@@ -99,22 +107,30 @@ def references_in(question: str) -> list[Reference]:
     for match in _ASKED.finditer(question):
         groups = match.groupdict()
         if groups["article_no"]:
-            paragraph = groups["paragraph"] or groups["paragraph_words"] or "0"
+            paragraph = (groups["paragraph"] or groups["paragraph_words"]
+                         or groups["paragraph_point"] or "0")
             point = (groups["point"] or groups["point2"] or "").lower()
             found.append(Reference(ARTICLE, groups["article_no"].lower(), int(paragraph),
                                    point))
             found += [Reference(ARTICLE, groups["article_no"].lower(), int(number))
-                      for number in _LISTED.findall(groups["more_paragraphs"])]
+                      for number in _numbers(groups["paragraph_more"],
+                                             groups["more_paragraphs"])]
             found += [Reference(ARTICLE, number.lower())
                       for number in _LISTED.findall(groups["more_articles"])]
         elif groups["article_after"]:
-            found.append(Reference(ARTICLE, groups["article_after"].lower(),
-                                   int(groups["paragraph_first"])))
+            found += [Reference(ARTICLE, groups["article_after"].lower(), int(number))
+                      for number in _numbers(groups["paragraph_first"],
+                                             groups["paragraph_first_more"])]
         elif groups["paragraph_alone"]:
-            found.append(Reference(PARAGRAPH, "", int(groups["paragraph_alone"])))
+            found += [Reference(PARAGRAPH, "", int(number))
+                      for number in _numbers(groups["paragraph_alone"],
+                                             groups["paragraph_alone_more"])]
         elif groups["statute_no"]:
-            paragraph = groups["subsection"] or groups["subsection_words"] or "0"
+            paragraph = (groups["subsection"] or groups["subsection_words"]
+                         or groups["subsection_point"] or "0")
             found.append(Reference(STATUTE, groups["statute_no"].lower(), int(paragraph)))
+            found += [Reference(STATUTE, groups["statute_no"].lower(), int(number))
+                      for number in _numbers(groups["subsection_more"])]
         elif groups["recital_no"]:
             found.append(Reference(RECITAL, groups["recital_no"]))
             found += [Reference(RECITAL, number)
@@ -126,6 +142,11 @@ def references_in(question: str) -> list[Reference]:
             part = groups["part_first"] or groups["part_after"] or ""
             found.append(Reference(ANNEX, annex.upper(), part=part.upper()))
     return list(dict.fromkeys(found))
+
+
+def _numbers(*listed: str | None) -> list[str]:
+    """The numbers of the listed paragraphs, in their order."""
+    return [number for text in listed for number in _LISTED.findall(text or "")]
 
 
 def in_context(references: list[Reference], earlier: Sequence[str]) -> list[Reference]:
@@ -180,6 +201,26 @@ def place_of(section: str) -> Place:
     if ANNEX in numbers:
         return Place(ANNEX, numbers[ANNEX], numbers.get("part", ""), chapter=chapter)
     return Place(chapter=chapter)
+
+
+# Where a unit of a run starts: a quoted term at the start, after the lead-in's ":" or
+# after the previous unit's ";" ("...: ‘software' means ...; ‘hardware' means ...;").
+_UNIT_START = re.compile(r"(?:^|(?<=[;:]))\s*(?=" + OPENING_QUOTE + ")")
+
+
+def unit_of(text: str, section: str, number: int) -> str:
+    """Unit `number` of a passage that runs several together and numbers them only in
+    its heading path ("Article 3: Definitions › (1)–(8)": eight definitions, each ending
+    with ";"), without the lead-in; "" where the text does not split into as many."""
+    place = place_of(section)
+    if not place.first < place.last or not place.first <= number <= place.last:
+        return ""
+    starts = [match.end() for match in _UNIT_START.finditer(text)]
+    if len(starts) != place.last - place.first + 1:
+        return ""
+    ends = [*starts[1:], len(text)]
+    index = number - place.first
+    return text[starts[index]:ends[index]].strip()
 
 
 def _holds(place: Place, reference: Reference) -> bool:

@@ -30,7 +30,7 @@ from knowledge.errors import EmptyKnowledgeBase
 from knowledge.glossary import Glossary
 from knowledge.naming import Titles
 from knowledge.overlap import overlap_shares
-from knowledge.references import Provisions, Reference, in_context, references_in
+from knowledge.references import Provisions, Reference, in_context, references_in, unit_of
 from knowledge.sentences import split_sentences
 from knowledge.state import KnowledgeState, StateFile
 from knowledge.store import PASSAGE, SENTENCE, Record, VectorStore, language_slug
@@ -419,7 +419,7 @@ class Retriever:
                 following += [hit for hit in hits if hit not in opening]
                 # Quoted from its start: the provision's own statement, not the sentence
                 # that happens to resemble "What does Article 14 say?".
-                leading += [replace(hit, sentence=_opening(hit.text, reference.paragraph),
+                leading += [replace(hit, sentence=_opening(hit, reference.paragraph),
                                     matched=(), sentence_similarity=hit.similarity)
                             for hit in opening]
         following.sort(key=lambda hit: (-hit.similarity, hit.id))
@@ -650,12 +650,17 @@ def _split(text: str) -> tuple[str, ...]:
     return tuple(split_sentences(text))
 
 
-def _opening(text: str, paragraph: int) -> str:
+def _opening(hit: PassageHit, paragraph: int) -> str:
     """The sentence that opens a passage's paragraph `paragraph` where the passage holds
-    several ("1. ... 2. It shall apply from ..."), else its first sentence."""
-    number = re.compile(rf"\(?{paragraph}[.)]\s") if paragraph else None
-    return next((sentence for sentence in _split(text) if number and number.match(sentence)),
-                _first_sentence(text))
+    several ("1. ... 2. It shall apply from ...", or definitions run together, numbered
+    only in the heading path), else its first sentence."""
+    if paragraph:
+        number = re.compile(rf"\(?{paragraph}[.)]\s")
+        found = next((sentence for sentence in _split(hit.text) if number.match(sentence)),
+                     "") or unit_of(hit.text, hit.section, paragraph)
+        if found:
+            return found
+    return _first_sentence(hit.text)
 
 
 def _first_sentence(text: str) -> str:

@@ -26,6 +26,7 @@ from knowledge.references import (
     in_context,
     place_of,
     references_in,
+    unit_of,
 )
 from knowledge.splitting import document_blocks
 from knowledge.structure import PATH_SEPARATOR
@@ -62,6 +63,22 @@ def test_a_provision_is_named_as_a_reader_writes_it(question: str, name: str) ->
     ("Article 14(2) and (3a)", [Reference(ARTICLE, "14", 2)]),
     ("What does paragraph 3 of Article 14 say?", [Reference(ARTICLE, "14", 3)]),
     ("Und Absatz 3?", [Reference(PARAGRAPH, "", 3)]),
+    # Paragraphs listed after the word: each is looked up, not the whole article.
+    ("Was regeln Artikel 6 Absätze 2 und 3?", [Reference(ARTICLE, "6", 2),
+                                               Reference(ARTICLE, "6", 3)]),
+    ("Article 6, paragraphs 1, 2 and 4", [Reference(ARTICLE, "6", 1), Reference(ARTICLE, "6", 2),
+                                          Reference(ARTICLE, "6", 4)]),
+    ("Art. 6 Abs. 2 und 3", [Reference(ARTICLE, "6", 2), Reference(ARTICLE, "6", 3)]),
+    ("What do paragraphs 2 and 3 of Article 6 say?", [Reference(ARTICLE, "6", 2),
+                                                      Reference(ARTICLE, "6", 3)]),
+    ("§ 3 Absätze 1 und 2", [Reference(STATUTE, "3", 1), Reference(STATUTE, "3", 2)]),
+    ("Und Absätze 2 und 3?", [Reference(PARAGRAPH, "", 2), Reference(PARAGRAPH, "", 3)]),
+    # Definitions as cited: "Artikel 3 Nummer 61", "Article 3, point (61)".
+    ("Was regelt Artikel 3 Nummer 61?", [Reference(ARTICLE, "3", 61)]),
+    ("Art. 3 Nr. 12 der DORA", [Reference(ARTICLE, "3", 12)]),
+    ("What does Article 3, point (12), define?", [Reference(ARTICLE, "3", 12)]),
+    # A number after "and" that is not a paragraph's stays out.
+    ("Article 6 paragraph 2 and Article 7", [Reference(ARTICLE, "6", 2), Reference(ARTICLE, "7")]),
     ("Erwägungsgründe 58, 59 und 60", [Reference(RECITAL, "58"), Reference(RECITAL, "59"),
                                        Reference(RECITAL, "60")]),
     ("What does Chapter III of DORA cover?", [Reference(CHAPTER, "III")]),
@@ -110,6 +127,20 @@ def _provisions() -> Provisions:
         ("dora-1", "dora.md", "Chapter II › Article 14: Communication › 1", 1),
         ("cra-a", "cra.md", "Annex I: Requirements › Part II: Vulnerabilities › (1)", 9),
     ])
+
+
+@pytest.mark.parametrize(("section", "number", "unit"), [
+    ("Article 3: Definitions › (11)–(12)", 12, "‘b' means y;"),
+    ("Article 3: Definitions › (11)–(12)", 11, "‘a' means x;"),
+    # As many units as the path numbers, or none: a guess would quote the wrong one.
+    ("Article 3: Definitions › (11)–(13)", 12, ""),
+    ("Article 3: Definitions › (11)", 11, ""),
+    ("Article 3: Definitions › (11)–(12)", 13, ""),
+])
+def test_a_unit_of_a_run_is_found_by_the_numbers_in_the_heading_path(
+        section: str, number: int, unit: str) -> None:
+    text = "The following definitions apply: ‘a' means x; ‘b' means y;"
+    assert unit_of(text, section, number) == unit
 
 
 def test_a_provision_is_its_passages_in_document_order_narrowed_to_the_paragraph() -> None:
@@ -164,13 +195,16 @@ def test_acts_are_named_by_initials_and_number() -> None:
 
 
 def cra_excerpt() -> str:
-    """Recitals 1-3 with their footnotes, Articles 14 and 15 and Annex I of the CRA, as
-    converted."""
+    """Recitals 1-3 with their footnotes, the first eight definitions of Article 3,
+    Articles 14 and 15 and Annex I of the CRA, as converted."""
     text = CRA.read_text("utf-8")
     recitals = text[text.index("## Whereas Clauses"):text.index("### (4)")]
+    definitions = text[text.index("## Article 3:"):]
+    definitions = definitions[:definitions.index("### (9)")]
     articles = text[text.index("## Article 14:"):text.index("## Article 16:")]
     annex = text[text.index("## ANNEX I:"):text.index("## ANNEX II:")]
-    return f"# Cyber Resilience Act (excerpt)\n\n{recitals}\n{articles}\n{annex}"
+    return (f"# Cyber Resilience Act (excerpt)\n\n{recitals}\n{definitions}\n{articles}\n"
+            f"{annex}")
 
 
 @pytest.fixture(scope="module")
@@ -204,6 +238,7 @@ def provisions_kb(tmp_path_factory: pytest.TempPathFactory, e5: E5Embedder) -> K
     ("Was regelt Art. 15 Abs. 1?", "Article 15: Voluntary reporting › 1",
      "on a voluntary basis"),
     ("What does recital 2 say?", "Recitals › (2)", "boundary conditions"),
+
     ("Was regelt Anhang I Teil II?",
      "Annex I: Essential cybersecurity requirements › Part II: Vulnerability handling",
      "identify and document vulnerabilities"),
@@ -216,6 +251,24 @@ def test_a_provision_asked_for_by_number_is_cited_first(
     assert section in first.section, first.section
     assert phrase in first.quote, first.quote
     assert all(section.split(" › ", maxsplit=1)[0] in c.section for c in answer.citations)
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize(("question", "definition"), [
+    ("What does Article 3(5) of the CRA say?",
+     "‘hardware' means a physical electronic information system"),
+    ("Was regelt Artikel 3 Absatz 8?", "‘logical connection' means a virtual representation"),
+    ("What does Article 3(1) say?", "‘product with digital elements' means"),
+])
+def test_a_definition_is_quoted_alone_where_short_ones_share_a_passage(
+        provisions_kb: KnowledgeBase, question: str, definition: str) -> None:
+    """Definitions (1) to (8) share one passage, their numbers only in its heading path
+    ("Article 3: Definitions › (1)–(8)"): the one asked for is the quote."""
+    answer = Answerer(provisions_kb.retriever).answer(Question(question))
+    first = answer.citations[0]
+    assert first.section.endswith("Article 3: Definitions › (1)–(8)"), first.section
+    assert first.quote.startswith(definition), first.quote
+    assert first.quote.count(" means ") == 1, first.quote
 
 
 @pytest.mark.e2e
