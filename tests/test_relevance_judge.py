@@ -1,0 +1,79 @@
+"""The relevance judge asks its second opinion (USE, 12-19 ms of a question) only where
+that opinion can change the verdict; the verdicts stay those of the full judgement."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from knowledge.base import KnowledgeBase
+from knowledge.embedders import Embedder, Vectors
+from knowledge.retrieval import RelevanceJudge
+
+
+class Counting(Embedder):
+    """The judge's own second embedder, its calls counted."""
+
+    def __init__(self, inner: Embedder) -> None:
+        self.inner = inner
+        self.identity = inner.identity
+        self.calls = 0
+
+    @property
+    def dimension(self) -> int:
+        return self.inner.dimension
+
+    def embed_passages(self, texts: list[str]) -> Vectors:
+        self.calls += 1
+        return self.inner.embed_passages(texts)
+
+    def embed_question(self, text: str) -> Vectors:
+        self.calls += 1
+        return self.inner.embed_question(text)
+
+
+QUESTIONS = [
+    "Wer gewinnt wirklich beim Open-Source-Rennen?",
+    "Who really wins the open-source AI race?",
+    "Was fordert der Autor von der Politik?",
+    "Where do the GPU clusters of European startups come from?",
+    "How do I bake a cheesecake?",
+    "Wie wird das Wetter morgen in Berlin?",
+    "What capital ratio do banks need under Basel III?",
+]
+
+
+@pytest.mark.e2e
+def test_the_second_opinion_is_asked_only_where_it_can_change_the_verdict(
+        essay_kb: KnowledgeBase) -> None:
+    retriever = essay_kb.retriever
+    judge: RelevanceJudge = retriever.judge
+    assert judge.second is not None
+    counting = Counting(judge.second)
+    judge.second = counting
+    asked = skipped = 0
+    try:
+        for question in QUESTIONS:
+            before = counting.calls
+            retrieval = retriever.search(question)
+            full = judge.evidence(question, retrieval.hits)  # the whole judgement
+            floor = judge.floor(retrieval.hits)
+            assert floor <= full, question
+            assert retrieval.relevant == (full >= judge.threshold), question
+            if counting.calls - before == 1:  # only the full judgement above
+                skipped += 1
+                assert floor >= judge.threshold, question
+            else:
+                asked += 1
+    finally:
+        judge.second = counting.inner
+    # Both ways happen on these questions: clear on-topic ones skip USE, the rest ask.
+    assert skipped and asked, (skipped, asked)
+
+
+def test_without_a_second_embedder_the_floor_is_the_evidence(
+        essay_kb: KnowledgeBase) -> None:
+    hits = essay_kb.retriever.search("Who really wins the open-source AI race?",
+                                     judged=False).hits
+    alone = RelevanceJudge(essay_kb.retriever.judge.embedder, None, None)
+    assert np.isclose(alone.floor(hits), alone.evidence("any", hits))
