@@ -5,8 +5,9 @@ Run: .venv/bin/python -m bench.definitions --dev DATA_DIR
 
 DATA_DIR is the knowledge base bench/realcorpus.py builds (its `data-current`). The
 questions (eval/definitions.jsonl) ask about terms the two EU regulations define
-("'support period' means ..."); a definition counts as cited when a citation's passage
-holds "'TERM' means", quoted first when the first citation's quote does.
+("'support period' means ..."), in English and (session 8) in German; a definition
+counts as cited when a citation's passage holds "'TERM' means", quoted first when the
+first citation's quote does.
 """
 
 from __future__ import annotations
@@ -36,18 +37,23 @@ def main() -> None:
     kb = KnowledgeBase(KnowledgeConfig(data_dir=args.dev, sources=(), offline=True))
     answerer = Answerer(kb.retriever)
     rows: list[list[object]] = []
-    cited = first = 0
+    cited: dict[str, int] = {}
+    first: dict[str, int] = {}
     for case in cases:
         answer = answerer.answer(Question(case["question"]))
         wanted = f"'{case['term']}' means".lower()
         holds = [wanted in _fold(c.text) for c in answer.citations]
         quoted = bool(answer.citations) and wanted in _fold(answer.citations[0].quote)
-        cited += any(holds)
-        first += quoted
+        language = case.get("language", "en")
+        cited[language] = cited.get(language, 0) + any(holds)
+        first[language] = first.get(language, 0) + quoted
         rows.append([case["question"], "yes" if any(holds) else "no",
                      "yes" if quoted else "no"])
     print(table(["question", "definition cited", "quoted first"], rows))
-    print(f"\ndefinition cited {cited}/{len(cases)}, quoted first {first}/{len(cases)}")
+    for language, count in cited.items():
+        asked = sum(case.get("language", "en") == language for case in cases)
+        print(f"\n{language} questions: definition cited {count}/{asked}, "
+              f"quoted first {first[language]}/{asked}")
 
 
 if __name__ == "__main__":
