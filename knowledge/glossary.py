@@ -24,10 +24,14 @@ _BRACKETED = re.compile(r"\(\s*[‘'\"„“]?([^\W\d_]{3,}[^()]{0,60}?)[’'\"�
 
 def defined_terms(text: str) -> set[str]:
     """The terms a text defines or names in brackets, as lookup keys."""
-    found = {term_key(match) for match in _FORMAL.findall(text)}
-    found |= {term_key(match) for match in _BRACKETED.findall(text)
-              if len(match.split()) <= 4}
-    return found - {""}
+    return set(_defined(text))
+
+
+def _defined(text: str) -> dict[str, str]:
+    """The terms a text defines or names in brackets: their keys, each with its wording."""
+    found = [*_FORMAL.findall(text),
+             *(match for match in _BRACKETED.findall(text) if len(match.split()) <= 4)]
+    return {key: term.strip() for term in found if (key := term_key(term))}
 
 
 class Glossary:
@@ -35,9 +39,15 @@ class Glossary:
 
     def __init__(self, passages: Iterable[tuple[str, str]]) -> None:
         self._defining: dict[str, list[str]] = {}
+        self._wording: dict[str, str] = {}
         for passage_id, text in passages:
-            for key in defined_terms(text):
+            for key, wording in _defined(text).items():
                 self._defining.setdefault(key, []).append(passage_id)
+                self._wording.setdefault(key, wording)
 
     def defining(self, term: str) -> list[str]:
         return list(self._defining.get(term_key(term), ()))
+
+    def terms(self) -> list[str]:
+        """Every term defined, as first worded, in a stable order."""
+        return [self._wording[key] for key in sorted(self._wording)]

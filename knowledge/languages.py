@@ -52,6 +52,17 @@ def detect(text: str, default: str = "en") -> str:
     return max(scores, key=lambda code: scores[code])
 
 
+def evident(text: str) -> str:
+    """The language whose function words the text uses strictly more than any other's;
+    "" where none does ("Was bedeutet ...?": "was" is English and German alike)."""
+    words = [w.lower() for w in _WORD.findall(text[:_SAMPLE_CHARS])]
+    scores = sorted(((sum(w in markers for w in words), code)
+                     for code, markers in _MARKERS.items()), reverse=True)
+    if not scores or scores[0][0] == 0 or (len(scores) > 1 and scores[1][0] == scores[0][0]):
+        return ""
+    return scores[0][1]
+
+
 def code_of(language: str) -> str:
     """A manifest's language ("de", "German", "de-AT") as a code; "" when unknown."""
     value = language.strip().lower()

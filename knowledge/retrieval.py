@@ -28,6 +28,7 @@ from knowledge.documents import sentence_of, stable_hash
 from knowledge.embedders import Embedder, Vectors
 from knowledge.errors import EmptyKnowledgeBase
 from knowledge.glossary import Glossary
+from knowledge.languages import evident
 from knowledge.naming import Titles
 from knowledge.overlap import overlap_shares
 from knowledge.references import Provisions, Reference, in_context, references_in, unit_of
@@ -35,6 +36,7 @@ from knowledge.sentences import split_sentences
 from knowledge.state import KnowledgeState, StateFile
 from knowledge.store import PASSAGE, SENTENCE, Record, VectorStore, language_slug
 from knowledge.structure import is_recital
+from knowledge.terms import TermMatcher
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +60,8 @@ class PassageHit:
     sentence_similarity: float
     # The passage's sentences found by the sentence search, best first, with similarity.
     matched: tuple[tuple[str, float], ...] = ()
+    # The term the question asks the meaning of, as this passage defines it; "" if none.
+    defines: str = ""
 
 
 @dataclass(frozen=True)
@@ -256,6 +260,7 @@ class Retriever:
         # document's title and language again cost 46 ms a question at 2,000 documents.
         self._known: tuple[KnowledgeState, list[str], Titles] | None = None
         self._catalogues: tuple[KnowledgeState | None, dict[str, _Catalogue]] = (None, {})
+        self.terms = TermMatcher(judge.embedder, judge.second, judge.cache_dir)
 
     @property
     def embedder(self) -> Embedder:
@@ -290,6 +295,7 @@ class Retriever:
         wanted = answer_kind(query)
         asked = _Asked(self, query, languages)
         term = defined_term(query)
+        defined = self._defined_terms(state, query, term, languages) if term else {}
         hits: list[PassageHit] = []
         # Each language searched on its own, so that a language holding few passages is
         # not crowded out, then merged on the calibrated scale.
@@ -301,7 +307,8 @@ class Retriever:
             found: dict[str, PassageHit] = {}
             for text in texts:
                 for hit in self._language_hits(state, asked.of(text), language, k,
-                                               named.sources, reorder=not per_language):
+                                               named.sources, reorder=not per_language,
+                                               term=defined.get(language, "")):
                     if hit.id not in found or hit.score > found[hit.id].score:
                         found[hit.id] = hit
             ranked = list(found.values())
@@ -312,7 +319,7 @@ class Retriever:
         if per_language:
             hits = _top(hits, len(hits))
         else:
-            hits = _defining_first(_prefer_kind(hits, wanted, k), term)
+            hits = _defining_first(_prefer_kind(hits, wanted, k), defined)
             hits, led = _named_first(hits, named.sources)
             if references:
                 cited, absent = self._cited(state, references, named.sources, asked, hits)
@@ -334,16 +341,17 @@ class Retriever:
             threshold -= NAMED_RELIEF
         # "What is a near miss?" where a passage says "'near miss' means ...": answerable
         # however little the rest of the wording resembles anything.
-        defined = formally_defines(hits[0].text, term)
+        answered = formally_defines(hits[0].text, defined.get(hits[0].language, term))
         # The second opinion only where it can change the verdict (see RelevanceJudge.floor).
         evidence = self.judge.floor(hits)
-        if not defined and evidence < threshold:
+        if not answered and evidence < threshold:
             evidence = self.judge.evidence(query, hits)
-        return Retrieval(query=query, hits=hits, relevant=defined or evidence >= threshold,
+        return Retrieval(query=query, hits=hits, relevant=answered or evidence >= threshold,
                          relevance=evidence)
 
     def _language_hits(self, state: KnowledgeState, question: _Vector, language: str,
-                       k: int, steered: frozenset[str], reorder: bool) -> list[PassageHit]:
+                       k: int, steered: frozenset[str], reorder: bool,
+                       term: str = "") -> list[PassageHit]:
         """One language's candidates for one wording of the question; `reorder`: by the
         words they share with it. A comparison does not reorder: it judges whether a
         document speaks by the sentences that lead its hits, and what it needs was
@@ -359,7 +367,9 @@ class Retriever:
             language)
         passages = {r.passage_id: r for r in self._live(state, question.vector, PASSAGE,
                                                          depth, live, language)}
-        term = defined_term(question.text)
+        # The term as this language's glossary words it; a model's translation of the
+        # question may name it where the question did not.
+        term = term or defined_term(question.text)
         if term:
             # "What is a product with digital elements?": the definition is one passage
             # among hundreds using the term, rarely the nearest; found by its wording.
@@ -398,6 +408,24 @@ class Retriever:
                             str(meta.get("section", "")), int(meta.get("paragraph", 0)))
                            for record_id, meta in rows))
         return catalogues[language]
+
+    def _defined_terms(self, state: KnowledgeState, query: str, term: str,
+                       languages: list[str]) -> dict[str, str]:
+        """The term a question asks the meaning of, as each language's glossary words it:
+        the asked wording where a glossary defines it; where none does, the term another
+        language defines that it translates ("IKT-Altsystem": "legacy ICT system")."""
+        glossaries = {language: self._catalogue(state, language).glossary
+                      for language in languages}
+        literal = {language: term for language, glossary in glossaries.items()
+                   if glossary.defining(term)}
+        if literal:
+            return literal
+        # Across languages only: in its own language a term the glossary lacks is not
+        # one it defines under another name ("data sovereignty" is no "personal data").
+        asked_in = evident(term) or evident(query)
+        matched = {language: self.terms.match(term, glossary.terms())
+                   for language, glossary in glossaries.items() if language != asked_in}
+        return {language: found for language, found in matched.items() if found}
 
     def _cited(self, state: KnowledgeState, references: list[Reference],
                scope: frozenset[str], asked: _Asked, found: list[PassageHit],
@@ -591,15 +619,23 @@ def _named_first(hits: list[PassageHit],
     return _lifted(hits, lambda hit: hit.source in named)
 
 
-def _defining_first(hits: list[PassageHit], term: str) -> list[PassageHit]:
-    """Passages that define the term a question asks about lead ("What are sweeps?"),
-    a formal definition ("'sweep' means ...") before a recital explaining it."""
-    if not term:
+def _defining_first(hits: list[PassageHit],
+                    terms: Mapping[str, str]) -> list[PassageHit]:
+    """Passages that define the term a question asks about (as their language's glossary
+    words it) lead ("What are sweeps?"), a formal definition ("'sweep' means ...") before a
+    recital explaining it. Each is marked with the term it defines, for the quote."""
+    if not terms:
         return hits
-    hits = _lifted(hits, lambda hit: any(defines(sentence, term)
-                                         for sentence in _split(hit.text)))[0]
+
+    def defining(hit: PassageHit) -> bool:
+        term = terms.get(hit.language, "")
+        return bool(term) and any(defines(sentence, term) for sentence in _split(hit.text))
+
+    hits = [replace(hit, defines=terms[hit.language]) if defining(hit) else hit
+            for hit in hits]
+    hits = _lifted(hits, lambda hit: bool(hit.defines))[0]
     # The formal form needs no sentence start: searched in the whole passage.
-    return _lifted(hits, lambda hit: formally_defines(hit.text, term))[0]
+    return _lifted(hits, lambda hit: formally_defines(hit.text, terms.get(hit.language, "")))[0]
 
 
 def _lifted(hits: list[PassageHit],

@@ -1,4 +1,4 @@
-from knowledge.languages import code_of, detect
+from knowledge.languages import code_of, detect, evident
 from knowledge.naming import Titles
 
 TITLES = {
@@ -37,3 +37,11 @@ def test_languages_are_told_by_function_words() -> None:
     assert detect("What does the author demand from policymakers?") == "en"
     assert detect("") == "en"
     assert code_of("German") == "de" and code_of("de-AT") == "de" and code_of("") == ""
+
+
+def test_a_language_is_evident_only_where_its_words_lead() -> None:
+    assert evident("Was ist ein Hersteller?") == "de"
+    assert evident("What is data sovereignty?") == "en"
+    # "was" is English and German alike; no function word at all says nothing.
+    assert evident("Was bedeutet digitale operationale Resilienz?") == ""
+    assert evident("IKT-Altsystem") == ""

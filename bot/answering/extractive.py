@@ -105,7 +105,8 @@ def _ranked_quotes(hit: PassageHit, question: str) -> list[str]:
     """
     candidates = list(hit.matched) or [(hit.sentence, hit.sentence_similarity)]
     wanted = answer_kind(question)
-    term = defined_term(question)
+    # As the passage words it: a German question may ask for an English definition.
+    term = hit.defines or defined_term(question)
     if term:
         # The definition, even where the search matched other sentences of the passage
         # better; of a list of definitions run together with ";", the one asked about.

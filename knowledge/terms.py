@@ -1,0 +1,88 @@
+"""A term asked about in one language, found among the terms a glossary defines in
+another: "Was ist ein IKT-Altsystem?" asks for DORA's "'legacy ICT system' means ...".
+
+The glossary looks terms up by their wording, so a German question about an English act
+found no definition (6 of 14 German definition questions cited it, against 14 of 14 in
+English). Both bundled embedders place a term near its translation, each with its own
+mistakes: USE multilingual ranks the translation first more often ("Hersteller":
+"manufacturer"; e5 put "distributor" first), e5 is less often fooled by a shared word
+part. A defined term is taken for the asked one when it is USE's nearest, close enough,
+and among e5's nearest three; otherwise the question is searched as before.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from knowledge.documents import stable_hash
+from knowledge.embedders import Embedder, Vectors
+
+# USE's similarity below which a nearest term is no translation (measured on terms of the
+# two EU regulations: translations 0.41-0.94, unrelated words up to 0.55, so the second
+# embedder's agreement does most of the work).
+MIN_SIMILARITY = 0.45
+# How far down e5's order the term USE chose may stand.
+AGREEMENT_DEPTH = 3
+_PARTS = re.compile(r"[\s-]+")
+# Glossaries whose vectors stay in memory (one per language and knowledge-base snapshot).
+KEPT = 8
+
+
+class TermMatcher:
+    """Matches an asked term against defined ones, with every defined term's vectors
+    computed once per embedder and glossary (kept in memory and in the cache folder)."""
+
+    def __init__(self, first: Embedder, second: Embedder | None,
+                 cache_dir: Path | None) -> None:
+        self.first = first
+        self.second = second
+        self.cache_dir = cache_dir
+        self._vectors: dict[str, Vectors] = {}
+        self._lock = threading.Lock()
+
+    def match(self, asked: str, terms: Sequence[str]) -> str:
+        """The defined term `asked` translates, or "" where none does clearly."""
+        if self.second is None or not asked.strip():
+            return ""
+        # A translation does not keep one word of the asked term and drop the rest: the
+        # nearest to "Software-Stückliste" is "software", which it is not.
+        parts = set(_PARTS.split(asked.lower()))
+        terms = [term for term in terms if term.lower() not in parts]
+        if not terms:
+            return ""
+        by_use = self._of(self.second, terms) @ self.second.embed_passages([asked])[0]
+        best = int(np.argmax(by_use))
+        if by_use[best] < MIN_SIMILARITY:
+            return ""
+        by_e5 = self._of(self.first, terms) @ self.first.embed_passages([asked])[0]
+        nearest = np.argsort(-by_e5, kind="stable")[:AGREEMENT_DEPTH]
+        return terms[best] if best in nearest else ""
+
+    def _of(self, embedder: Embedder, terms: list[str]) -> Vectors:
+        key = stable_hash(embedder.identity, *terms)
+        with self._lock:
+            if key not in self._vectors:
+                if len(self._vectors) >= KEPT:
+                    del self._vectors[next(iter(self._vectors))]  # the oldest
+                self._vectors[key] = self._load(embedder, terms, key)
+            return self._vectors[key]
+
+    def _load(self, embedder: Embedder, terms: list[str], key: str) -> Vectors:
+        cache = self.cache_dir / f"terms-{key}.npy" if self.cache_dir is not None else None
+        if cache is not None and cache.exists():
+            try:
+                vectors: Vectors = np.load(cache).astype(np.float32)
+                if vectors.shape == (len(terms), embedder.dimension):
+                    return vectors
+            except (OSError, ValueError):
+                pass  # a damaged cache file is computed again
+        vectors = embedder.embed_passages(terms)
+        if cache is not None:
+            cache.parent.mkdir(parents=True, exist_ok=True)
+            np.save(cache, vectors)
+        return vectors
