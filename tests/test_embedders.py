@@ -18,6 +18,28 @@ def test_e5_vectors_are_normalised_and_cross_lingual(e5: E5Embedder) -> None:
     assert scores[0] > scores[1]
 
 
+def test_e5_runs_long_lists_in_short_calls_with_the_same_vectors(
+        e5: E5Embedder, monkeypatch: pytest.MonkeyPatch) -> None:
+    texts = [f"Article {n}: the manufacturer shall report vulnerability {n} to ENISA." * (n % 7 + 1)
+             for n in range(40)]  # 70 to 500 characters each: many calls of ~1,000
+    engine = e5._engine()
+    with e5._lock:
+        whole = np.asarray(engine.passage(texts), dtype=np.float32)  # one engine call
+    calls: list[int] = []
+    passage = engine.passage
+
+    def counted(batch: list[str]) -> object:
+        calls.append(len(batch))
+        return passage(batch)
+
+    monkeypatch.setattr(engine, "passage", counted)
+    batched = e5.embed_passages(texts)
+    assert sum(calls) == len(texts) and len(calls) > 5, calls
+    assert batched.shape == whole.shape
+    assert np.allclose(batched, whole, atol=1e-6)
+    assert np.allclose(e5.embed_passages(texts[5:6])[0], whole[5], atol=1e-6)
+
+
 def test_use_multilingual_ranks_the_translation_first() -> None:
     use = UseEmbedder()
     passages = use.embed_passages(["Die Politik muss aufwachen.", "Der Hund bellt."])
