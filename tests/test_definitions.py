@@ -67,6 +67,12 @@ def cra_kb(tmp_path_factory: pytest.TempPathFactory, e5: E5Embedder) -> Knowledg
     ("What does 'component' mean?", "‘component' means"),
     # Too vague for the relevance judge on its own; the definition makes it answerable.
     ("What is a near miss?", "‘near miss' means"),
+    # Asked in German of the English act: the term is found among those it defines.
+    ("Was ist ein Hersteller?", "‘manufacturer' means"),
+    ("Was ist eine wesentliche Änderung?", "‘substantial modification' means"),
+    ("Was ist ein Händler?", "‘distributor' means"),
+    # Not "software", the word the compound shares with a term the act defines.
+    ("Was ist eine Software-Stückliste?", "‘software bill of materials' means"),
 ])
 def test_a_question_about_a_term_is_answered_with_its_definition(
         cra_kb: KnowledgeBase, question: str, definition: str) -> None:
@@ -82,23 +88,6 @@ def test_a_question_about_a_term_is_answered_with_its_definition(
 def test_a_term_the_sources_do_not_define_is_still_refused(cra_kb: KnowledgeBase) -> None:
     answer = Answerer(cra_kb.retriever).answer(Question("What is a cheesecake?"))
     assert not answer.grounded
-
-
-@pytest.mark.e2e
-@pytest.mark.parametrize(("question", "definition"), [
-    ("Was ist ein Hersteller?", "‘manufacturer' means"),
-    ("Was ist eine wesentliche Änderung?", "‘substantial modification' means"),
-    ("Was ist ein Händler?", "‘distributor' means"),
-    # Not "software", the word the compound shares with a term the act defines.
-    ("Was ist eine Software-Stückliste?", "‘software bill of materials' means"),
-])
-def test_a_term_asked_in_german_is_answered_with_the_english_definition(
-        cra_kb: KnowledgeBase, question: str, definition: str) -> None:
-    answer = Answerer(cra_kb.retriever).answer(Question(question))
-    assert answer.grounded
-    first = answer.citations[0]
-    assert first.quote.startswith(definition), first.quote
-    assert "Article 3: Definitions" in first.section
 
 
 @pytest.mark.e2e

@@ -7,30 +7,8 @@ import numpy as np
 import pytest
 
 from knowledge.base import KnowledgeBase
-from knowledge.embedders import Embedder, Vectors
 from knowledge.retrieval import RelevanceJudge
-
-
-class Counting(Embedder):
-    """The judge's own second embedder, its calls counted."""
-
-    def __init__(self, inner: Embedder) -> None:
-        self.inner = inner
-        self.identity = inner.identity
-        self.calls = 0
-
-    @property
-    def dimension(self) -> int:
-        return self.inner.dimension
-
-    def embed_passages(self, texts: list[str]) -> Vectors:
-        self.calls += 1
-        return self.inner.embed_passages(texts)
-
-    def embed_question(self, text: str) -> Vectors:
-        self.calls += 1
-        return self.inner.embed_question(text)
-
+from tests.conftest import CountingEmbedder
 
 QUESTIONS = [
     "Wer gewinnt wirklich beim Open-Source-Rennen?",
@@ -49,22 +27,23 @@ def test_the_second_opinion_is_asked_only_where_it_can_change_the_verdict(
     retriever = essay_kb.retriever
     judge: RelevanceJudge = retriever.judge
     assert judge.second is not None
-    counting = Counting(judge.second)
+    counting = CountingEmbedder(judge.second)
     judge.second = counting
     asked = skipped = 0
     try:
         for question in QUESTIONS:
-            before = counting.calls
+            before = counting.passages_embedded
             retrieval = retriever.search(question)
+            used = counting.passages_embedded - before
             full = judge.evidence(question, retrieval.hits)  # the whole judgement
             floor = judge.floor(retrieval.hits)
             assert floor <= full, question
             assert retrieval.relevant == (full >= judge.threshold), question
-            if counting.calls - before == 1:  # only the full judgement above
+            if used:
+                asked += 1
+            else:
                 skipped += 1
                 assert floor >= judge.threshold, question
-            else:
-                asked += 1
     finally:
         judge.second = counting.inner
     # Both ways happen on these questions: clear on-topic ones skip USE, the rest ask.
