@@ -631,11 +631,14 @@ def _defining_first(hits: list[PassageHit],
         term = terms.get(hit.language, "")
         return bool(term) and any(defines(sentence, term) for sentence in _split(hit.text))
 
-    hits = [replace(hit, defines=terms[hit.language]) if defining(hit) else hit
+    def formal(hit: PassageHit) -> bool:
+        # The formal form needs no sentence start: searched in the whole passage.
+        return formally_defines(hit.text, terms.get(hit.language, ""))
+
+    hits = [replace(hit, defines=terms[hit.language]) if defining(hit) or formal(hit) else hit
             for hit in hits]
-    hits = _lifted(hits, lambda hit: bool(hit.defines))[0]
-    # The formal form needs no sentence start: searched in the whole passage.
-    return _lifted(hits, lambda hit: formally_defines(hit.text, terms.get(hit.language, "")))[0]
+    hits = _lifted(hits, defining)[0]
+    return _lifted(hits, formal)[0]
 
 
 def _lifted(hits: list[PassageHit],

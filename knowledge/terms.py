@@ -43,6 +43,7 @@ class TermMatcher:
         self.second = second
         self.cache_dir = cache_dir
         self._vectors: dict[str, Vectors] = {}
+        self._last_asked: dict[tuple[str, str], Vectors] = {}
         self._lock = threading.Lock()
 
     def match(self, asked: str, terms: Sequence[str]) -> str:
@@ -55,13 +56,24 @@ class TermMatcher:
         terms = [term for term in terms if term.lower() not in parts]
         if not terms:
             return ""
-        by_use = self._of(self.second, terms) @ self.second.embed_passages([asked])[0]
+        by_use = self._of(self.second, terms) @ self._asked(self.second, asked)
         best = int(np.argmax(by_use))
         if by_use[best] < MIN_SIMILARITY:
             return ""
-        by_e5 = self._of(self.first, terms) @ self.first.embed_passages([asked])[0]
+        by_e5 = self._of(self.first, terms) @ self._asked(self.first, asked)
         nearest = np.argsort(-by_e5, kind="stable")[:AGREEMENT_DEPTH]
         return terms[best] if best in nearest else ""
+
+    def _asked(self, embedder: Embedder, asked: str) -> Vectors:
+        """The asked term's vector, kept while the same term is matched against each
+        language's glossary in turn."""
+        key = (embedder.identity, asked)
+        with self._lock:
+            if key not in self._last_asked:
+                if len(self._last_asked) >= 2:  # one term, by both embedders
+                    del self._last_asked[next(iter(self._last_asked))]
+                self._last_asked[key] = embedder.embed_passages([asked])[0]
+            return self._last_asked[key]
 
     def _of(self, embedder: Embedder, terms: list[str]) -> Vectors:
         key = stable_hash(embedder.identity, *terms)
