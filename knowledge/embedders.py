@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 from abc import abstractmethod
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -15,6 +16,7 @@ import numpy as np
 import numpy.typing as npt
 from langchain_core.embeddings import Embeddings
 
+from knowledge.documents import stable_hash
 from knowledge.errors import EmbedderError
 
 Vectors = npt.NDArray[np.float32]
@@ -46,6 +48,28 @@ class Embedder(Embeddings):
 
     def embed_query(self, text: str) -> list[float]:
         return self.embed_question(text).tolist()  # type: ignore[no-any-return]
+
+
+def kept_on_disk(embedder: Embedder, texts: list[str], cache_dir: Path | None,
+                 name: str) -> Vectors:
+    """The texts' vectors, read from `cache_dir` where an earlier run kept them (one file
+    per embedder and texts, `name` its prefix), else embedded and kept there. A damaged
+    file is embedded again."""
+    cache = None
+    if cache_dir is not None:
+        cache = cache_dir / f"{name}-{stable_hash(embedder.identity, *texts)}.npy"
+        if cache.exists():
+            try:
+                vectors: Vectors = np.load(cache).astype(np.float32)
+                if vectors.shape == (len(texts), embedder.dimension):
+                    return vectors
+            except (OSError, ValueError):
+                pass
+    vectors = embedder.embed_passages(texts)
+    if cache is not None:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        np.save(cache, vectors)
+    return vectors
 
 
 def _normalise(matrix: Vectors) -> Vectors:

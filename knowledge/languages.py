@@ -42,10 +42,15 @@ def function_words() -> frozenset[str]:
     return frozenset().union(*_MARKERS.values())
 
 
+def _scores(text: str) -> dict[str, int]:
+    """How many of each language's function words the text's opening uses."""
+    words = [w.lower() for w in _WORD.findall(text[:_SAMPLE_CHARS])]
+    return {code: sum(w in markers for w in words) for code, markers in _MARKERS.items()}
+
+
 def detect(text: str, default: str = "en") -> str:
     """The language whose function words the text uses most; `default` on a tie."""
-    words = [w.lower() for w in _WORD.findall(text[:_SAMPLE_CHARS])]
-    scores = {code: sum(w in markers for w in words) for code, markers in _MARKERS.items()}
+    scores = _scores(text)
     best = max(scores.values(), default=0)
     if best == 0 or scores.get(default, 0) == best:
         return default
@@ -55,12 +60,10 @@ def detect(text: str, default: str = "en") -> str:
 def evident(text: str) -> str:
     """The language whose function words the text uses strictly more than any other's;
     "" where none does ("Was bedeutet ...?": "was" is English and German alike)."""
-    words = [w.lower() for w in _WORD.findall(text[:_SAMPLE_CHARS])]
-    scores = sorted(((sum(w in markers for w in words), code)
-                     for code, markers in _MARKERS.items()), reverse=True)
-    if not scores or scores[0][0] == 0 or (len(scores) > 1 and scores[1][0] == scores[0][0]):
+    ranked = sorted(((score, code) for code, score in _scores(text).items()), reverse=True)
+    if not ranked or ranked[0][0] == 0 or (len(ranked) > 1 and ranked[1][0] == ranked[0][0]):
         return ""
-    return scores[0][1]
+    return ranked[0][1]
 
 
 def code_of(language: str) -> str:

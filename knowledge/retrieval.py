@@ -24,8 +24,8 @@ from knowledge.answer_kinds import (
     defines,
     formally_defines,
 )
-from knowledge.documents import sentence_of, stable_hash
-from knowledge.embedders import Embedder, Vectors
+from knowledge.documents import sentence_of
+from knowledge.embedders import Embedder, Vectors, kept_on_disk
 from knowledge.errors import EmptyKnowledgeBase
 from knowledge.glossary import Glossary
 from knowledge.languages import evident
@@ -120,19 +120,7 @@ class RelevanceJudge:
                  if line.strip() and not line.startswith("#")]
         english = [pair[0] for pair in pairs]
         german = [pair[1] for pair in pairs if len(pair) > 1]
-        lines = english + german
-        matrix: Vectors | None = None
-        cache = None
-        if self.cache_dir is not None:
-            key = stable_hash(self.embedder.identity, *lines)
-            cache = self.cache_dir / f"background-{key}.npy"
-            if cache.exists():
-                matrix = np.load(cache).astype(np.float32)
-        if matrix is None:
-            matrix = self.embedder.embed_passages(lines)
-            if cache is not None:
-                cache.parent.mkdir(parents=True, exist_ok=True)
-                np.save(cache, matrix)
+        matrix = kept_on_disk(self.embedder, english + german, self.cache_dir, "background")
         return {"en": matrix[: len(english)], "de": matrix[len(english):], "": matrix}
 
     def background_paragraphs(self) -> dict[str, Vectors]:

@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from knowledge.documents import stable_hash
-from knowledge.embedders import Embedder, Vectors
+from knowledge.embedders import Embedder, Vectors, kept_on_disk
 
 # USE's similarity below which a nearest term is no translation (measured on terms of the
 # two EU regulations: translations 0.41-0.94, unrelated words up to 0.55, so the second
@@ -81,20 +81,5 @@ class TermMatcher:
             if key not in self._vectors:
                 if len(self._vectors) >= KEPT:
                     del self._vectors[next(iter(self._vectors))]  # the oldest
-                self._vectors[key] = self._load(embedder, terms, key)
+                self._vectors[key] = kept_on_disk(embedder, terms, self.cache_dir, "terms")
             return self._vectors[key]
-
-    def _load(self, embedder: Embedder, terms: list[str], key: str) -> Vectors:
-        cache = self.cache_dir / f"terms-{key}.npy" if self.cache_dir is not None else None
-        if cache is not None and cache.exists():
-            try:
-                vectors: Vectors = np.load(cache).astype(np.float32)
-                if vectors.shape == (len(terms), embedder.dimension):
-                    return vectors
-            except (OSError, ValueError):
-                pass  # a damaged cache file is computed again
-        vectors = embedder.embed_passages(terms)
-        if cache is not None:
-            cache.parent.mkdir(parents=True, exist_ok=True)
-            np.save(cache, vectors)
-        return vectors
