@@ -35,6 +35,7 @@ from nio import (
 
 from bot import errors
 from bot.adapters.matrix.access import Access, server_of
+from bot.adapters.matrix.crypto_store import mend
 from bot.adapters.matrix.events import RoomMessage, parse_message
 from bot.adapters.matrix.format import (
     Content,
@@ -115,14 +116,14 @@ class MatrixAdapter:
         saved = Session.load(self._session_file, self.config.user_id)
         try:
             if saved is not None:
-                self.client.restore_login(saved.user_id, saved.device_id, saved.access_token)
+                self._restore(saved.user_id, saved.device_id, saved.access_token)
             elif self.config.access_token:
                 self.client.access_token = self.config.access_token
                 who = await self.client.whoami()
                 if not isinstance(who, WhoamiResponse) or not who.device_id:
                     raise errors.PlatformError(
                         f"the Matrix access token was refused: {getattr(who, 'message', who)}")
-                self.client.restore_login(who.user_id, who.device_id, self.config.access_token)
+                self._restore(who.user_id, who.device_id, self.config.access_token)
                 self._save_session()
             else:
                 response = await self.client.login(self.config.password,
@@ -138,13 +139,45 @@ class MatrixAdapter:
         except errors.PlatformError:
             raise
         except Exception as error:
-            # The one line names the kind of failure; the log keeps where it happened (a
-            # KeyError while restoring a saved device was seen once, in a clean-clone run).
+            # The one line names the kind of failure; the log keeps where it happened.
             log.warning("Matrix login failed", exc_info=True)
             raise errors.PlatformError(
                 f"cannot reach the Matrix homeserver at {self.config.homeserver}: "
                 f"{type(error).__name__}") from None
         log.info("on Matrix as %s (device %s)", self.client.user_id, self.client.device_id)
+
+    def _restore(self, user_id: str, device_id: str, access_token: str) -> None:
+        """Resume the saved device with its encryption store, mended once if nio cannot
+        load it (see crypto_store); a store that stays unreadable is reported plainly."""
+        try:
+            self.client.restore_login(user_id, device_id, access_token)
+            return
+        except Exception as error:
+            log.warning("cannot load the Matrix encryption store; trying to mend it",
+                        exc_info=True)
+            failure = error
+        self._drop_store()
+        try:
+            users = mend(Path(self.client.store_path) / f"{user_id}_{device_id}.db")
+            if not users:
+                raise failure
+            self.client.restore_login(user_id, device_id, access_token)
+        except Exception as error:
+            self._drop_store()
+            raise errors.PlatformError(
+                f"cannot load the Matrix encryption store in {self.client.store_path} "
+                f"({type(error).__name__}); to start over as a new device, move it and "
+                f"{self._session_file.name} aside") from error
+        assert self.client.olm is not None
+        self.client.olm.users_for_key_query.update(users)  # their keys, asked for again
+
+    def _drop_store(self) -> None:
+        """Forget a half-loaded store, so that load_store opens it afresh."""
+        store = self.client.store
+        if store is not None:
+            store.database.close()
+        self.client.store = None
+        self.client.olm = None
 
     def _save_session(self) -> None:
         Session(self.client.user_id, self.client.device_id or "",
