@@ -164,7 +164,7 @@ class E5Engine:
             self._read(memoryview(data))
         except (struct.error, IndexError, KeyError, ValueError) as error:
             raise ValueError(f"{path.name} is damaged ({type(error).__name__})") from error
-        self.workers = workers or min(os.cpu_count() or 1, 8)
+        self.workers = workers or min(_usable_cores(), 8)
         self._blas: Any = None
         self._blas_lock = threading.Lock()
 
@@ -313,6 +313,14 @@ class E5Engine:
         x *= weights[0]
         x += weights[1]
         return x
+
+
+def _usable_cores() -> int:
+    """The cores this process may run on (a container's cpuset, not the host's count)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 def _gelu(x: Matrix) -> Matrix:
