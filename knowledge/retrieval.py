@@ -126,12 +126,15 @@ class RelevanceJudge:
     def background_paragraphs(self) -> dict[str, Vectors]:
         """Paragraph-length background: five consecutive lines' vectors averaged."""
         if self._paragraphs is None:
-            self._paragraphs = {}
+            # Filled aside and then set whole: a question on another thread must never
+            # see it half-built (one did: KeyError '' when two questions came at start).
+            paragraphs = {}
             for language, rows in self.background().items():
                 groups = [rows[i:i + 5].mean(axis=0) for i in range(0, len(rows) - 4, 5)]
                 stacked = np.asarray(groups, dtype=np.float32)
-                self._paragraphs[language] = stacked / np.linalg.norm(
-                    stacked, axis=1, keepdims=True)
+                paragraphs[language] = stacked / np.linalg.norm(stacked, axis=1,
+                                                                keepdims=True)
+            self._paragraphs = paragraphs
         return self._paragraphs
 
     def offsets(self, question: Vectors, languages: list[str],

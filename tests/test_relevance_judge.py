@@ -3,10 +3,15 @@ that opinion can change the verdict; the verdicts stay those of the full judgeme
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
 import numpy as np
 import pytest
 
 from knowledge.base import KnowledgeBase
+from knowledge.embedders import E5Embedder
 from knowledge.retrieval import RelevanceJudge
 from tests.conftest import CountingEmbedder
 
@@ -56,3 +61,22 @@ def test_without_a_second_embedder_the_floor_is_the_evidence(
                                      judged=False).hits
     alone = RelevanceJudge(essay_kb.retriever.judge.embedder, None, None)
     assert np.isclose(alone.floor(hits), alone.evidence("any", hits))
+
+
+def test_the_background_is_never_seen_half_built(e5: E5Embedder, tmp_path: Path) -> None:
+    """Questions arriving together on a fresh judge (the first ones after a start, beside
+    the warm-up) each see the whole paragraph background."""
+    question = e5.embed_question("Who really wins the open-source AI race?")
+    for attempt in range(20):
+        judge = RelevanceJudge(e5, None, tmp_path)  # the background vectors: cached on disk
+        start = threading.Barrier(6)
+
+        def offsets(judge: RelevanceJudge = judge, start: threading.Barrier = start,
+                    ) -> dict[str, float]:
+            start.wait()
+            return judge.offsets(question, ["en", "de", "fr"], paragraphs=True)
+
+        with ThreadPoolExecutor(6) as pool:
+            results = [future.result() for future in
+                       [pool.submit(offsets) for _ in range(6)]]
+        assert all(result == results[0] for result in results), attempt

@@ -12,6 +12,7 @@ from bot.serving.feedback import FEEDBACK_FILE, FeedbackLog
 from bot.serving.platform import Adapter
 from bot.serving.serve import serve, with_health
 from bot.serving.settings import Settings
+from bot.serving.warming import warm_up
 
 
 def configured_adapters(settings: Settings, assistant: Assistant) -> list[Adapter]:
@@ -40,6 +41,7 @@ def configured_adapters(settings: Settings, assistant: Assistant) -> list[Adapte
 
 def run(settings: Settings, assistant: Assistant) -> int:
     _ = assistant.knowledge.store  # an unreachable Chroma server stops start-up here
+    warm_up(assistant.knowledge)
     adapters = configured_adapters(settings, assistant)
     if not adapters:
         return chat(assistant)  # no chat platform configured: talk in the terminal
