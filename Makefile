@@ -15,12 +15,30 @@ $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
+# Ding's German-English dictionary (Debian's trans-de-en, GPL-2+, read by
+# knowledge/lexicon.py): German questions about English sources find far more with it.
+# Used from the system where installed; else apt fetches the package (no root needed) and
+# its one file goes into the virtualenv. Without apt the bot runs without it.
+DICTIONARY := $(VENV)/share/trans/de-en
+$(DICTIONARY): | $(VENV)/bin/python
+	@if [ -f /usr/share/trans/de-en ]; then \
+	  echo "dictionary: /usr/share/trans/de-en"; \
+	elif command -v apt-get >/dev/null && command -v dpkg-deb >/dev/null; then \
+	  tmp=$$(mktemp -d) && (cd "$$tmp" && apt-get download -qq trans-de-en 2>/dev/null) \
+	  && dpkg-deb -x "$$tmp"/trans-de-en_*.deb "$$tmp/x" && mkdir -p $(dir $(DICTIONARY)) \
+	  && cp "$$tmp/x/usr/share/trans/de-en" $(DICTIONARY) \
+	  || echo "dictionary: trans-de-en could not be fetched; German questions go without it"; \
+	  rm -rf "$$tmp"; \
+	else \
+	  echo "dictionary: no apt-get; install Ding's de-en file or set POLICYBOT_DICTIONARY"; \
+	fi
+
 # `make run` needs the runtime only; the dev extras (Synapse, pytest, ...) come with tests.
-$(RUNTIME): pyproject.toml | $(VENV)/bin/python
+$(RUNTIME): pyproject.toml | $(VENV)/bin/python $(DICTIONARY)
 	$(BIN)/pip install --quiet .
 	touch $(RUNTIME)
 
-$(STAMP): pyproject.toml | $(VENV)/bin/python
+$(STAMP): pyproject.toml | $(VENV)/bin/python $(DICTIONARY)
 	$(BIN)/pip install --quiet '.[dev]'
 	touch $(RUNTIME) $(STAMP)
 

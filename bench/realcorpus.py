@@ -127,8 +127,8 @@ def lay_sources(work: Path) -> list[Path]:
 
 
 def run_cli(code: Path, data: Path, sources: list[Path], args: list[str],
-            stdin: str = "") -> str:
-    env = {**os.environ, "POLICYBOT_DATA_DIR": str(data),
+            stdin: str = "", settings: dict[str, str] | None = None) -> str:
+    env = {**os.environ, **(settings or {}), "POLICYBOT_DATA_DIR": str(data),
            "POLICYBOT_SOURCES": ",".join(str(s) for s in sources),
            "POLICYBOT_OFFLINE": "true", "POLICYBOT_LLM": "",
            "PYTHONPATH": f"{code}{os.pathsep}{REPO}"}
@@ -161,9 +161,11 @@ def stored_passages(data: Path) -> list[dict[str, str]]:
 
 
 def policybot(name: str, slug: str, code: Path, work: Path, sources: list[Path],
-              cases: Sequence[Case], reuse: bool) -> Result:
+              cases: Sequence[Case], reuse: bool,
+              settings: dict[str, str] | None = None) -> Result:
     """A pipeline measured through its CLI; with `reuse`, an index left by an earlier run
-    is asked again (its first refresh is then not timed: "-")."""
+    is asked again (its first refresh is then not timed: "-"). `settings`: POLICYBOT_
+    variables the questions are asked with."""
     data = work / f"data-{slug}"
     seconds = 0.0
     if not (reuse and (data / "knowledge.json").exists()):
@@ -174,7 +176,8 @@ def policybot(name: str, slug: str, code: Path, work: Path, sources: list[Path],
         run_cli(code, data, sources, ["refresh"])
         seconds = time.perf_counter() - started
     out = run_cli(code, data, sources, ["ask", "-", "--json"],
-                  stdin="".join(c.question.replace("\n", " ") + "\n" for c in cases))
+                  stdin="".join(c.question.replace("\n", " ") + "\n" for c in cases),
+                  settings=settings)
     answers = [json.loads(line) for line in out.splitlines() if line.strip()]
     return Result(name, seconds, [p["text"] for p in stored_passages(data)], answers)
 
@@ -280,6 +283,8 @@ def main() -> None:
                         "tutorial and BM25")
     parser.add_argument("--reuse", action="store_true",
                         help="ask the indexes an earlier run left in --work again (no refresh)")
+    parser.add_argument("--without-dictionary", action="store_true",
+                        help="also ask the same index with POLICYBOT_DICTIONARY=off")
     parser.add_argument("--split", choices=[*SPLITS, "all"], default="holdout",
                         help="which split's misses to list (every split's table is printed)")
     args = parser.parse_args()
@@ -290,6 +295,10 @@ def main() -> None:
     words = source_words()
     results = [policybot("policybot (current)", "current", REPO, work, sources, cases,
                          args.reuse)]
+    if args.without_dictionary:
+        results.append(policybot("policybot (current, no dictionary)", "current", REPO, work,
+                                 sources, cases, reuse=True,
+                                 settings={"POLICYBOT_DICTIONARY": "off"}))
     if args.baselines:
         old = work / f"code-{OLD_COMMIT}"
         if not old.exists():
@@ -301,8 +310,12 @@ def main() -> None:
                                  sources, cases, args.reuse))
         results.append(tutorial(work, sources, cases))
         results.append(bm25(stored_passages(work / "data-current"), cases))
+    from knowledge.lexicon import Dictionary  # noqa: PLC0415
+
+    dictionary = Dictionary.find(os.environ.get("POLICYBOT_DICTIONARY", ""), None)
     print(f"Knowledge base: 2 EU regulations + the essay, {words:,} source words. "
-          f"Questions: {QUESTIONS.name}.\n")
+          f"Questions: {QUESTIONS.name}. German-English dictionary: "
+          f"{dictionary.path if dictionary else 'none'}.\n")
     header = ["pipeline", *(f"hit@3 {p}" for p in PAIRS), "off-topic refused",
               "phrase in 1st quote"]
     for split, heading in SPLITS.items():

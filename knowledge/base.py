@@ -9,6 +9,7 @@ from typing import Any
 
 from knowledge.embedders import Embedder, UseEmbedder, make_embedder
 from knowledge.fetching import BoundedFetcher
+from knowledge.lexicon import Dictionary
 from knowledge.loaders import UrlCache
 from knowledge.refresh import MAX_PASSAGES_PER_SOURCE, Refresher
 from knowledge.retrieval import Fusion, RelevanceJudge, Retriever
@@ -33,6 +34,8 @@ class KnowledgeConfig:
     relevance_threshold: float = 0.0
     fusion: Fusion = "max"
     chroma_url: str = ""  # empty: the embedded store under data_dir
+    # A German-English dictionary file (knowledge/lexicon.py); "": Debian's where present.
+    dictionary: str = ""
 
 
 class KnowledgeBase:
@@ -75,4 +78,6 @@ class KnowledgeBase:
         second = UseEmbedder(threads=1) if self.embedder.identity != UseEmbedder.identity else None
         judge = RelevanceJudge(self.embedder, second, self.config.data_dir / "cache",
                                self.config.relevance_threshold)
-        return Retriever(self.store, self.state_file, judge, fusion=self.config.fusion)
+        dictionary = Dictionary.find(self.config.dictionary, self.config.data_dir / "cache")
+        return Retriever(self.store, self.state_file, judge, fusion=self.config.fusion,
+                         dictionary=dictionary)

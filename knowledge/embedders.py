@@ -44,6 +44,12 @@ class Embedder(Embeddings):
     def embed_question(self, text: str) -> Vectors:
         """One L2-normalised vector."""
 
+    def embed_questions(self, texts: list[str]) -> Vectors:
+        """One row per question, as embed_question gives it; an embedder that can, embeds
+        them in one pass."""
+        return np.asarray([self.embed_question(text) for text in texts],
+                          dtype=np.float32).reshape(len(texts), self.dimension)
+
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         return self.embed_passages(texts).tolist()  # type: ignore[no-any-return]
 
@@ -131,6 +137,10 @@ class E5Embedder(BundledEmbedder):
     def embed_question(self, text: str) -> Vectors:
         vector: Vectors = self.model().embed([text], QUERY)[0]
         return vector
+
+    def embed_questions(self, texts: list[str]) -> Vectors:
+        vectors: Vectors = self.model().embed(texts, QUERY)
+        return vectors
 
 
 class UseEmbedder(BundledEmbedder):
@@ -225,6 +235,9 @@ class OpenAICompatibleEmbedder(Embedder):
     def embed_question(self, text: str) -> Vectors:
         row: Vectors = self._post([text])[0]
         return row
+
+    def embed_questions(self, texts: list[str]) -> Vectors:
+        return self._post(texts)
 
 
 def embedder_names() -> str:

@@ -19,6 +19,10 @@ from testing.matrix_people import EventLoop
 from testing.slack_server import SlackStandIn, wait_until
 from testing.synapse_server import SynapseServer
 
+# Settings made in this process find Ding's dictionary where this machine has it; the
+# tests behave the same either way, and the dictionary's own tests name a file.
+os.environ.setdefault("POLICYBOT_DICTIONARY", "off")
+
 REPO = Path(__file__).resolve().parent.parent
 SEEDS = REPO / "seeds"
 ESSAY = SEEDS / "mythos-europaeische-ki-souveraenitaet.txt"
@@ -52,6 +56,9 @@ def e5() -> E5Embedder:
 def make_kb(data_dir: Path, sources: list[Path], embedder: Embedder | None = None,
             **options: object) -> KnowledgeBase:
     options.setdefault("offline", True)
+    # The same behaviour whether or not this machine has Ding's dictionary; the tests of
+    # the dictionary name their own.
+    options.setdefault("dictionary", "off")
     config = KnowledgeConfig(data_dir=data_dir, sources=tuple(sources),
                              **options)  # type: ignore[arg-type]
     kb = KnowledgeBase(config)
@@ -95,7 +102,8 @@ def cli_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     (sources / ESSAY.name).write_text(ESSAY.read_text("utf-8"), "utf-8")
     environment = {k: v for k, v in os.environ.items() if not k.startswith("POLICYBOT_")}
     environment.update(POLICYBOT_DATA_DIR=str(root / "data"), POLICYBOT_SOURCES=str(sources),
-                       POLICYBOT_OFFLINE="true", PYTHONPATH=str(REPO))
+                       POLICYBOT_OFFLINE="true", POLICYBOT_DICTIONARY="off",
+                       PYTHONPATH=str(REPO))
     result = policybot(["refresh"], environment, cwd=root)
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("Refresh done: 1 added")

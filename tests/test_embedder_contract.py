@@ -38,6 +38,17 @@ def test_a_question_is_one_unit_vector(embedder: Embedder) -> None:
     assert np.isclose(float(np.linalg.norm(vector)), 1.0, atol=1e-3)
 
 
+def test_questions_together_are_each_as_alone(embedder: Embedder) -> None:
+    together = embedder.embed_questions([TEXTS[2], TEXTS[0]])
+    assert together.dtype == np.float32 and together.shape == (2, embedder.dimension)
+    assert np.allclose(together[0], embedder.embed_question(TEXTS[2]), atol=1e-4)
+    assert np.allclose(together[1], embedder.embed_question(TEXTS[0]), atol=1e-4)
+    # A question is embedded as a question, not as a passage (e5 tells them apart).
+    passage = embedder.embed_passages([TEXTS[0]])[0]
+    if embedder.identity == "e5-small":
+        assert not np.allclose(together[1], passage, atol=1e-3)
+
+
 def test_no_texts_give_no_rows_of_the_same_width(embedder: Embedder) -> None:
     assert embedder.embed_passages([]).shape == (0, embedder.dimension)
 

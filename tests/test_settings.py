@@ -41,6 +41,7 @@ def test_comma_lists_and_env_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     ("POLICYBOT_LLM", "gpt-4", "POLICYBOT_LLM: unknown model 'gpt-4'"),
     ("POLICYBOT_LLM", "openai:", "POLICYBOT_LLM: unknown model"),
     ("POLICYBOT_LLM_TIMEOUT", "0", "POLICYBOT_LLM_TIMEOUT: "),
+    ("POLICYBOT_DICTIONARY", "/no/such/de-en", "POLICYBOT_DICTIONARY: no such file"),
 ])
 def test_invalid_setting_is_one_line_naming_the_variable(
     monkeypatch: pytest.MonkeyPatch, name: str, value: str, says: str
@@ -51,6 +52,17 @@ def test_invalid_setting_is_one_line_naming_the_variable(
     message = str(caught.value)
     assert message.startswith(says)
     assert "\n" not in message
+
+
+def test_the_dictionary_is_a_file_off_or_found(tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    assert load_settings(env_file=None).knowledge().dictionary == ""
+    monkeypatch.setenv("POLICYBOT_DICTIONARY", "off")
+    assert load_settings(env_file=None).knowledge().dictionary == "off"
+    ding = tmp_path / "de-en"
+    ding.write_text("Risiko {n} :: risk\n", encoding="utf-8")
+    monkeypatch.setenv("POLICYBOT_DICTIONARY", f" {ding} ")
+    assert load_settings(env_file=None).knowledge().dictionary == str(ding)
 
 
 def test_openai_embedder_spec_is_accepted(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -25,7 +25,8 @@ def test_the_models_are_loaded_in_the_background(essay_kb: KnowledgeBase) -> Non
 
 def test_an_empty_knowledge_base_is_no_error(tmp_path: Path,
                                              caplog: pytest.LogCaptureFixture) -> None:
-    kb = KnowledgeBase(KnowledgeConfig(data_dir=tmp_path / "data", sources=(), offline=True))
+    kb = KnowledgeBase(KnowledgeConfig(data_dir=tmp_path / "data", sources=(), offline=True,
+                                       dictionary="off"))
     with caplog.at_level(logging.INFO, logger="bot.serving.warming"):
         warm_up(kb).join(120)
     assert "models not warmed up: The knowledge base is empty" in caplog.text

@@ -78,6 +78,9 @@ class Settings(BaseSettings):
                                        "answer more")
     chroma_url: str = Field("", description="a Chroma server (`chroma run`); empty: the "
                             "embedded store in the data dir")
+    dictionary: str = Field("", description="a German-English dictionary in Ding's format, "
+                            "for German questions about English sources; empty: Debian's "
+                            "trans-de-en where installed; off: none")
     llm: str = Field("", description="empty: extractive answers; openai:MODEL or "
                      "ollama:MODEL for generated ones")
     llm_base_url: str = Field("", description="the model endpoint (OpenAI-compatible /v1 "
@@ -118,6 +121,14 @@ class Settings(BaseSettings):
     @classmethod
     def _embedder(cls, value: str) -> str:
         return validate_embedder_spec(value)
+
+    @field_validator("dictionary")
+    @classmethod
+    def _dictionary(cls, value: str) -> str:
+        value = value.strip()
+        if value and value.lower() != "off" and not Path(value).expanduser().is_file():
+            raise ValueError("no such file; name a dictionary file, or off")
+        return value
 
     @field_validator("llm")
     @classmethod
@@ -214,6 +225,7 @@ class Settings(BaseSettings):
             max_passages_per_source=self.max_passages_per_source,
             relevance_threshold=self.relevance_threshold,
             chroma_url=self.chroma_url,
+            dictionary=self.dictionary,
         )
 
 
