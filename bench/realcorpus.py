@@ -73,6 +73,9 @@ SPLITS = {
                    "that built it)"),
     "holdout2": ("holdout2 (session 8: 13 pairs and 4 off-topic questions, written and "
                  "committed before the session changed anything; never tuned on)"),
+    "holdout3": ("holdout3 (session 10: 10 pairs and 4 off-topic questions, written and "
+                 "committed after the dictionary was built, before it was measured on "
+                 "them; never tuned on)"),
 }
 
 
