@@ -78,6 +78,10 @@ class Titles:
     matched by looking up its own words, not by reading every title again (2,000
     documents' titles took 38 ms a question)."""
 
+    def acronyms(self) -> set[str]:
+        """The acronyms the titles are known by: written in them, or their initials."""
+        return {acronym.upper() for acronym in self._by_acronym}
+
     def __init__(self, titles: Mapping[str, str]) -> None:
         self._by_stem: dict[str, set[str]] = {}
         self._by_acronym: dict[str, set[str]] = {}

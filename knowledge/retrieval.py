@@ -30,6 +30,7 @@ from knowledge.errors import EmptyKnowledgeBase
 from knowledge.glossary import Glossary
 from knowledge.languages import detect, evident
 from knowledge.lexicon import Dictionary, vocabulary
+from knowledge.mentions import Mentions
 from knowledge.naming import Titles
 from knowledge.overlap import overlap_shares
 from knowledge.references import Provisions, Reference, in_context, references_in, unit_of
@@ -73,6 +74,8 @@ class Retrieval:
     relevance: float  # evidence that the hits are about the query; >= threshold: relevant
     # Provisions asked for by number that the documents do not have ("Article 99").
     missing: tuple[str, ...] = ()
+    # Acronyms the question names that no document writes ("GDPR"; knowledge/mentions.py).
+    unknown: tuple[str, ...] = ()
 
 
 class RelevanceJudge:
@@ -221,6 +224,15 @@ _searches: tuple[int, ThreadPoolExecutor] | None = None
 
 
 @dataclass(frozen=True)
+class _Wording:
+    """The English passages' words (in how many passages each stands), and the acronyms
+    every passage, heading and title writes."""
+
+    english: dict[str, int]
+    mentions: Mentions
+
+
+@dataclass(frozen=True)
 class _Catalogue:
     """One language's passages by the terms they define and the provisions they belong
     to: both from one read."""
@@ -254,7 +266,7 @@ class Retriever:
         self._known: tuple[KnowledgeState, list[str], Titles] | None = None
         self._catalogues: tuple[KnowledgeState | None, dict[str, _Catalogue]] = (None, {})
         self.dictionary = dictionary
-        self._vocabulary: tuple[KnowledgeState | None, dict[str, int]] = (None, {})
+        self._wording: tuple[KnowledgeState | None, _Wording | None] = (None, None)
         self.terms = TermMatcher(judge.embedder, judge.second, judge.cache_dir)
 
     @property
@@ -321,6 +333,11 @@ class Retriever:
             hits = _top(hits, k)
         if not hits or not judged:
             return Retrieval(query=query, hits=hits, relevant=False, relevance=0.0)
+        unknown = self._words(state).mentions.unknown(query)
+        if unknown:
+            # "The maximum fine under the GDPR": fines abound, the GDPR is not among them.
+            return Retrieval(query=query, hits=hits, relevant=False,
+                             relevance=self.judge.floor(hits), unknown=tuple(unknown))
         if cited or absent:
             # Asked for a provision by number: it is the answer, however its wording
             # resembles the question's; one the documents do not have is no answer.
@@ -431,14 +448,30 @@ class Retriever:
         lexicon = self.dictionary.lexicon() if self.dictionary is not None else None
         if lexicon is None:
             return ""
-        if self._vocabulary[0] is not state:
-            # One read of the English passages per snapshot (0.13 s at 950 passages).
+        return lexicon.gloss(query, self._words(state).english)
+
+    def _words(self, state: KnowledgeState) -> _Wording:
+        """How the documents word things, read once per snapshot (one read of every
+        passage: 0.3 s at 2,800 passages in two languages)."""
+        known = self._wording
+        if known[0] is not state or known[1] is None:
             live = state.live_versions
-            self._vocabulary = (state, vocabulary(
-                str(meta.get("text", "")) for _, meta
-                in self.store.passage_metadata(state.collection, "en")
-                if meta.get("doc_version") in live))
-        return lexicon.gloss(query, self._vocabulary[1])
+            english: list[str] = []
+            texts: list[str] = []
+            for language in self._documents(state)[0]:
+                for _, meta in self.store.passage_metadata(state.collection, language):
+                    if meta.get("doc_version") in live:
+                        text = str(meta.get("text", ""))
+                        texts.append(f"{meta.get('section', '')} {text}")
+                        if language == "en":
+                            english.append(text)
+            titles = [entry.title for entry in state.documents.values()]
+            known = (state, _Wording(
+                vocabulary(english),
+                Mentions([*texts, *titles], self._documents(state)[1].acronyms())))
+            self._wording = known
+        assert known[1] is not None
+        return known[1]
 
     def _defined_terms(self, state: KnowledgeState, query: str, term: str,
                        languages: list[str]) -> dict[str, str]:

@@ -51,10 +51,16 @@ def covered_topics(state: KnowledgeState, limit: int = 6) -> str:
     return shown + (f" and {more} more" if more > 0 else "")
 
 
-def refusal(question: str, state: KnowledgeState, missing: Sequence[str] = ()) -> Answer:
-    """`missing`: the provisions asked for by number that no document has."""
-    found = (f"no {' or '.join(missing)} in the documents" if missing
-             else "nothing about that in the knowledge base")
+def refusal(question: str, state: KnowledgeState, missing: Sequence[str] = (),
+            unknown: Sequence[str] = ()) -> Answer:
+    """`missing`: the provisions asked for by number that no document has; `unknown`: the
+    names the question uses that no document writes."""
+    if missing:
+        found = f"no {' or '.join(missing)} in the documents"
+    elif unknown:
+        found = f"no mention of {' or '.join(unknown)} in the documents"
+    else:
+        found = "nothing about that in the knowledge base"
     text = f"I found {found}, so I won't guess. It covers: {covered_topics(state)}."
     return Answer(question=question, text=text, grounded=False)
 
@@ -224,7 +230,8 @@ class Answerer:
 
     def respond(self, question: str, retrieval: Retrieval) -> Answer:
         if not retrieval.relevant or not retrieval.hits:
-            return refusal(question, self.retriever.state(), retrieval.missing)
+            return refusal(question, self.retriever.state(), retrieval.missing,
+                           retrieval.unknown)
         return extractive_answer(question, retrieval)
 
     def answer(self, question: Question, history: Sequence[Turn] = ()) -> Answer:

@@ -1,0 +1,72 @@
+"""A question naming an acronym no document writes ("the GDPR") is about something the
+knowledge base does not hold, however close its passages come."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.answering.answers import Question
+from bot.answering.extractive import Answerer
+from knowledge.base import KnowledgeBase
+from knowledge.embedders import E5Embedder
+from knowledge.mentions import Mentions, acronyms, is_acronym
+from tests.conftest import make_kb
+from tests.regulation_pdf import CORPUS
+
+
+@pytest.mark.parametrize(("word", "is_one"), [
+    ("GDPR", True), ("EU", True), ("ESAs", True), ("NIS2", True), ("H100", True),
+    ("ICT", True), ("Gdpr", False), ("A", False), ("A1", False), ("2024", False),
+    ("Article", False), ("KI", True), ("s", False), ("", False),
+])
+def test_an_acronym_is_capitals_and_digits(word: str, is_one: bool) -> None:
+    assert is_acronym(word) is is_one
+
+
+def test_a_text_writes_its_acronyms_and_numbered_names() -> None:
+    text = "The ESAs, ENISA and CSIRTs under NIS 2; US-Cloud-Anbieter; Annex III; L 333/1"
+    assert acronyms(text) >= {"ESAs", "ENISA", "CSIRTs", "NIS", "NIS2", "US", "III"}
+    assert "L" not in acronyms(text)
+
+
+def test_names_no_document_writes_are_unknown() -> None:
+    mentions = Mentions(["The ESAs and ENISA under NIS 2.", "ICT risk", "US-Tech-Titanen",
+                         "KI-Projekte"], titles=["CRA"])
+    assert mentions.unknown("What is the maximum fine under the GDPR?") == ["GDPR"]
+    assert mentions.unknown("Was sieht die DSGVO vor, und die GDPR?") == ["DSGVO", "GDPR"]
+    assert mentions.unknown("What does an Nvidia H100 GPU cost?") == ["H100", "GPU"]
+    # Written by a document, a title's initials, plurals, the other language's form,
+    # "NIS2" for "NIS 2", and Roman numerals are no unknown names.
+    for known in ("Welche Meldepflichten gelten nach NIS2?", "Was regelt die CRA?",
+                  "What does the ESA do?", "Was gilt für IKT-Risiken?", "What about AI?",
+                  "What do Basel III and Annex IV say?", "Does it apply in the US?",
+                  "Und im UK?"):
+        assert mentions.unknown(known) == [], known
+
+
+@pytest.fixture(scope="module")
+def dora(tmp_path_factory: pytest.TempPathFactory, e5: E5Embedder) -> KnowledgeBase:
+    text = (CORPUS / "eu-dora-2022-2554.md").read_text("utf-8")
+    article = text[text.index("## Article 5:"):text.index("## Article 6:")]
+    root = tmp_path_factory.mktemp("mentions")
+    sources = root / "sources"
+    sources.mkdir()
+    (sources / "dora-article-5.md").write_text(
+        "# Digital Operational Resilience Act (DORA)\n\n" + article, encoding="utf-8")
+    kb = make_kb(root / "data", [sources], e5)
+    kb.refresher.refresh()
+    return kb
+
+
+def test_a_question_about_a_thing_the_documents_never_name_is_refused_by_name(
+        dora: KnowledgeBase) -> None:
+    plain = "What must the management body of a financial entity do?"
+    assert dora.retriever.search(plain).relevant
+    assert dora.retriever.search("What does DORA require of the management body?").relevant
+    foreign = "What must the management body of a financial entity do under the GDPR?"
+    retrieval = dora.retriever.search(foreign)
+    assert not retrieval.relevant and retrieval.unknown == ("GDPR",)
+    answer = Answerer(dora.retriever).answer(Question(foreign))
+    assert answer.text.startswith("I found no mention of GDPR in the documents, so I won't "
+                                  "guess.")
+    assert not answer.citations
