@@ -316,17 +316,40 @@ class Dictionary:
             key = stable_hash(str(self.path.resolve()), str(status.st_size),
                               str(status.st_mtime_ns))
             cache = self.cache_dir / f"lexicon-{key}.tsv"
-            if cache.is_file():
-                return Lexicon(cache.read_bytes())
+            kept = _kept(cache)
+            if kept is not None:
+                return kept
         lexicon = Lexicon.from_entries(entries(_read_lines(self.path)))
         if not len(lexicon):
             raise ValueError("no entry of the form 'Deutsch :: English'")
         if cache is not None:
-            cache.parent.mkdir(parents=True, exist_ok=True)
-            # Written aside and moved in: a process reading it never sees half a file.
-            handle, temporary = tempfile.mkstemp(dir=cache.parent, suffix=".part")
-            with os.fdopen(handle, "wb") as file:
-                file.write(lexicon.block)
-            Path(temporary).replace(cache)
+            _keep(cache, lexicon.block)
         log.info("dictionary %s: %d German words", self.path, len(lexicon))
         return lexicon
+
+
+def _kept(cache: Path) -> Lexicon | None:
+    """The parse kept in the cache folder; None where there is none or it is damaged (a
+    question must never meet a line without its tab, or bytes that are no UTF-8)."""
+    try:
+        block = cache.read_bytes()
+        block.decode("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    if not block.endswith(b"\n") or block.count(b"\t") != block.count(b"\n"):
+        log.info("the kept dictionary %s is damaged; reading the dictionary again", cache)
+        return None
+    return Lexicon(block)
+
+
+def _keep(cache: Path, block: bytes) -> None:
+    """Written aside and moved in: a process reading it never sees half a file. A cache
+    folder that cannot be written costs the next process the parse, nothing more."""
+    try:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=cache.parent, suffix=".part")
+        with os.fdopen(handle, "wb") as file:
+            file.write(block)
+        Path(temporary).replace(cache)
+    except OSError as error:
+        log.info("the dictionary's parse is not kept in %s: %s", cache.parent, error)

@@ -147,6 +147,27 @@ def test_the_parse_is_kept_and_read_back(sample: Path, tmp_path: Path,
         Dictionary(sample, cache).lexicon()
 
 
+@pytest.mark.parametrize("damage", [b"risiko\trisk\nrahmen frame\n", b"\xff\xfe\t\n",
+                                    b"risiko\trisk"])
+def test_a_damaged_kept_parse_is_read_again_from_the_dictionary(
+        sample: Path, tmp_path: Path, damage: bytes) -> None:
+    cache = tmp_path / "cache"
+    assert Dictionary(sample, cache).lexicon() is not None
+    [kept] = cache.glob("lexicon-*.tsv")
+    kept.write_bytes(damage)
+    again = Dictionary(sample, cache).lexicon()
+    assert again is not None and again.senses("rahmen")[0] == "frame"
+    assert again.senses("zwei") == ["two"]
+
+
+def test_a_cache_folder_that_cannot_be_written_costs_only_the_parse(
+        sample: Path, tmp_path: Path) -> None:
+    blocked = tmp_path / "blocked"
+    blocked.write_text("a file where the cache folder should be", encoding="utf-8")
+    lexicon = Dictionary(sample, blocked / "cache").lexicon()
+    assert lexicon is not None and lexicon.senses("risiko") == ["risk"]
+
+
 @pytest.mark.parametrize("content", [b"", b"# only comments\n", b"\xff\xfe\x00garbage\n" * 50])
 def test_a_file_that_is_no_dictionary_is_logged_once_and_searched_without(
         tmp_path: Path, content: bytes, caplog: pytest.LogCaptureFixture) -> None:
