@@ -30,7 +30,7 @@ from knowledge.errors import EmptyKnowledgeBase
 from knowledge.glossary import Glossary
 from knowledge.languages import detect, evident
 from knowledge.lexicon import Dictionary, vocabulary
-from knowledge.mentions import Mentions
+from knowledge.mentions import Mentions, acronyms_named
 from knowledge.naming import Titles
 from knowledge.overlap import overlap_shares
 from knowledge.references import Provisions, Reference, in_context, references_in, unit_of
@@ -266,7 +266,7 @@ class Retriever:
         self._known: tuple[KnowledgeState, list[str], Titles] | None = None
         self._catalogues: tuple[KnowledgeState | None, dict[str, _Catalogue]] = (None, {})
         self.dictionary = dictionary
-        self._wording: tuple[KnowledgeState | None, _Wording | None] = (None, None)
+        self._wording: tuple[KnowledgeState, _Wording] | None = None
         self.terms = TermMatcher(judge.embedder, judge.second, judge.cache_dir)
 
     @property
@@ -333,7 +333,10 @@ class Retriever:
             hits = _top(hits, k)
         if not hits or not judged:
             return Retrieval(query=query, hits=hits, relevant=False, relevance=0.0)
-        unknown = self._words(state).mentions.unknown(query)
+        # The documents' acronyms are read (once per snapshot: 3 s at 10k passages) only
+        # for a question that names one.
+        unknown = (self._words(state).mentions.unknown(query) if acronyms_named(query)
+                   else [])
         if unknown:
             # "The maximum fine under the GDPR": fines abound, the GDPR is not among them.
             return Retrieval(query=query, hits=hits, relevant=False,
@@ -452,9 +455,8 @@ class Retriever:
 
     def _words(self, state: KnowledgeState) -> _Wording:
         """How the documents word things, read once per snapshot (one read of every
-        passage: 0.3 s at 2,800 passages in two languages)."""
-        known = self._wording
-        if known[0] is not state or known[1] is None:
+        passage)."""
+        if self._wording is None or self._wording[0] is not state:
             live = state.live_versions
             english: list[str] = []
             texts: list[str] = []
@@ -466,12 +468,10 @@ class Retriever:
                         if language == "en":
                             english.append(text)
             titles = [entry.title for entry in state.documents.values()]
-            known = (state, _Wording(
+            self._wording = (state, _Wording(
                 vocabulary(english),
                 Mentions([*texts, *titles], self._documents(state)[1].acronyms())))
-            self._wording = known
-        assert known[1] is not None
-        return known[1]
+        return self._wording[1]
 
     def _defined_terms(self, state: KnowledgeState, query: str, term: str,
                        languages: list[str]) -> dict[str, str]:
