@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import faulthandler
 
 from bot.adapters.matrix.adapter import MatrixAdapter, MatrixConfig
 from bot.adapters.slack.adapter import SlackAdapter, SlackConfig
@@ -39,11 +40,24 @@ def configured_adapters(settings: Settings, assistant: Assistant) -> list[Adapte
 
 
 
+# Seconds the warm-up may go on after the bot stopped (it takes about 2 s; more where the
+# bot stopped while it was still loading).
+WARM_UP_JOIN = 60.0
+
+
 def run(settings: Settings, assistant: Assistant) -> int:
+    # A crash in native code (Chroma, BLAS) then leaves every thread's stack in the log.
+    # One `policybot run` under load died of SIGSEGV on SIGTERM, with nothing to read.
+    faulthandler.enable()
     _ = assistant.knowledge.store  # an unreachable Chroma server stops start-up here
-    warm_up(assistant.knowledge)
-    adapters = configured_adapters(settings, assistant)
-    if not adapters:
-        return chat(assistant)  # no chat platform configured: talk in the terminal
-    asyncio.run(serve(with_health(settings, assistant, adapters)))
-    return 0
+    warming = warm_up(assistant.knowledge)
+    try:
+        adapters = configured_adapters(settings, assistant)
+        if not adapters:
+            return chat(assistant)  # no chat platform configured: talk in the terminal
+        asyncio.run(serve(with_health(settings, assistant, adapters)))
+        return 0
+    finally:
+        # Not left loading a model while the interpreter tears its modules down: a daemon
+        # thread inside native code at exit can crash the process.
+        warming.join(WARM_UP_JOIN)
