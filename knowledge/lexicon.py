@@ -85,6 +85,12 @@ FUNCTION_WORDS = {
     "oft": "often", "lange": "long", "mindestens": "at least", "höchstens": "at most",
     "ab": "from", "an": "to", "laut": "according to", "gemäß": "under",
 }
+# The particles a German verb leaves at a question's end ("Wer richtet die Plattform
+# ein?": "einrichten", to set up); Ding lists such forms whole ("richtet ein").
+PARTICLES = frozenset((
+    "ab", "an", "auf", "aus", "bei", "dar", "ein", "fest", "fort", "her", "hin", "los", "mit",
+    "nach", "vor", "voran", "voraus", "vorbei", "weg", "weiter", "zu", "zurück", "zusammen",
+    "bereit", "statt", "teil"))
 # Acronyms of policy German that Ding lacks; an acronym it does not know is kept as asked.
 ACRONYMS = {"ikt": "ICT", "ki": "AI", "dsgvo": "GDPR", "ezb": "ECB", "ewr": "EEA",
             "kmu": "SMEs", "bip": "GDP", "eu": "EU", "usa": "USA"}
@@ -125,11 +131,17 @@ def entries(lines: Iterable[str]) -> dict[str, list[str]]:
             if not found:
                 continue
             for word in map(_clean, words.split(";")):
-                if not word or " " in word:
+                if not word or (" " in word and not _separated(word)):
                     continue
                 known = senses.setdefault(word.lower(), [])
                 known += [m for m in found if m not in known][:MAX_SENSES - len(known)]
     return senses
+
+
+def _separated(form: str) -> bool:
+    """A separable verb's finite form as Ding lists it: "richtet ein", "stellt dar"."""
+    parts = form.split()
+    return len(parts) == 2 and parts[1].lower() in PARTICLES and parts[0].isalpha()
 
 
 class Lexicon:
@@ -211,10 +223,17 @@ class Lexicon:
         """The German question word for word in English: each word's sense the one whose
         words the English passages use most (`vocabulary`: in how many passages each
         lower-case word stands), names and numbers as asked."""
+        tokens = _TOKEN.findall(question)
+        verb, particle = self._separated_verb(tokens)
         words = []
-        for token in _TOKEN.findall(question):
+        for at, token in enumerate(tokens):
             lower = token.lower()
-            if lower in FUNCTION_WORDS:
+            if at == particle:
+                continue
+            if at == verb:
+                words.append(_choose(self.senses(f"{lower} {tokens[particle].lower()}"),
+                                     vocabulary))
+            elif lower in FUNCTION_WORDS:
                 words.append(FUNCTION_WORDS[lower])
             elif not token[0].isalpha():
                 words.append(token)  # numbers and marks as asked
@@ -222,6 +241,18 @@ class Lexicon:
                 words += [self._word(piece, vocabulary) for piece in token.split("-")]
         return " ".join(word for word in words if word)
 
+
+    def _separated_verb(self, tokens: list[str]) -> tuple[int, int]:
+        """Where a separable verb stands and where its particle, the question's last word:
+        the first word before it that Ding lists with it. (-1, -1) where there is none."""
+        words = [at for at, token in enumerate(tokens) if token[0].isalpha()]
+        if not words or tokens[words[-1]].lower() not in PARTICLES:
+            return -1, -1
+        particle = words[-1]
+        for at in words[:-1]:
+            if self.senses(f"{tokens[at].lower()} {tokens[particle].lower()}"):
+                return at, particle
+        return -1, -1
 
     def _word(self, word: str, vocabulary: Mapping[str, int]) -> str:
         if word.lower() in ACRONYMS:
