@@ -18,13 +18,15 @@ $(VENV)/bin/python:
 # Ding's German-English dictionary (Debian's trans-de-en, GPL-2+, read by
 # knowledge/lexicon.py): German questions about English sources find far more with it.
 # Used from the system where installed; else apt fetches the package (no root needed) and
-# its one file goes into the virtualenv. Without apt the bot runs without it.
+# its one file goes into the virtualenv. Tried once (the stamp): without apt or a network
+# the bot runs without it; `rm $(DICTIONARY_STAMP)` to try again.
 DICTIONARY := $(VENV)/share/trans/de-en
-$(DICTIONARY): | $(VENV)/bin/python
+DICTIONARY_STAMP := $(VENV)/.dictionary-stamp
+$(DICTIONARY_STAMP): | $(VENV)/bin/python
 	@if [ -f /usr/share/trans/de-en ]; then \
 	  echo "dictionary: /usr/share/trans/de-en"; \
 	elif command -v apt-get >/dev/null && command -v dpkg-deb >/dev/null; then \
-	  tmp=$$(mktemp -d) && (cd "$$tmp" && apt-get download -qq trans-de-en 2>/dev/null) \
+	  tmp=$$(mktemp -d) && (cd "$$tmp" && timeout 120 apt-get download -qq trans-de-en 2>/dev/null) \
 	  && dpkg-deb -x "$$tmp"/trans-de-en_*.deb "$$tmp/x" && mkdir -p $(dir $(DICTIONARY)) \
 	  && cp "$$tmp/x/usr/share/trans/de-en" $(DICTIONARY) \
 	  || echo "dictionary: trans-de-en could not be fetched; German questions go without it"; \
@@ -32,13 +34,14 @@ $(DICTIONARY): | $(VENV)/bin/python
 	else \
 	  echo "dictionary: no apt-get; install Ding's de-en file or set POLICYBOT_DICTIONARY"; \
 	fi
+	@touch $(DICTIONARY_STAMP)
 
 # `make run` needs the runtime only; the dev extras (Synapse, pytest, ...) come with tests.
-$(RUNTIME): pyproject.toml | $(VENV)/bin/python $(DICTIONARY)
+$(RUNTIME): pyproject.toml | $(VENV)/bin/python $(DICTIONARY_STAMP)
 	$(BIN)/pip install --quiet .
 	touch $(RUNTIME)
 
-$(STAMP): pyproject.toml | $(VENV)/bin/python $(DICTIONARY)
+$(STAMP): pyproject.toml | $(VENV)/bin/python $(DICTIONARY_STAMP)
 	$(BIN)/pip install --quiet '.[dev]'
 	touch $(RUNTIME) $(STAMP)
 
