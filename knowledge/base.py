@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 from knowledge.embedders import Embedder, UseEmbedder, make_embedder
+from knowledge.errors import KnowledgeError
 from knowledge.fetching import BoundedFetcher
 from knowledge.lexicon import Dictionary
 from knowledge.loaders import UrlCache
-from knowledge.refresh import MAX_PASSAGES_PER_SOURCE, Refresher
+from knowledge.refresh import MAX_PASSAGES_PER_SOURCE, Progress, Refresher, RefreshSummary
 from knowledge.retrieval import Fusion, RelevanceJudge, Retriever
 from knowledge.state import StateFile
 from knowledge.store import VectorStore, open_client
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -81,3 +85,14 @@ class KnowledgeBase:
         dictionary = Dictionary.find(self.config.dictionary, self.config.data_dir / "cache")
         return Retriever(self.store, self.state_file, judge, fusion=self.config.fusion,
                          dictionary=dictionary)
+
+    def refresh(self, progress: Progress | None = None) -> RefreshSummary:
+        """A refresh, then what the new snapshot's first questions would wait for: the
+        dictionary's first read (5 s, once per data dir) belongs to the refresh, not to a
+        question."""
+        summary = self.refresher.refresh(progress)
+        try:
+            self.retriever.prepare()
+        except KnowledgeError as error:  # the refresh is done; questions read it later
+            log.warning("after the refresh, preparing for questions failed: %s", error)
+        return summary

@@ -445,6 +445,15 @@ class Retriever:
                            for record_id, meta in rows))
         return catalogues[language]
 
+    def prepare(self) -> None:
+        """Read now what the first questions of a snapshot would otherwise wait for: the
+        dictionary, and the documents' wording (their acronyms: 3 s at 10k passages)."""
+        if self.dictionary is not None:
+            self.dictionary.lexicon()
+        state = self.state()
+        if state.collection and state.documents:
+            self._words(state)
+
     def _glossed(self, state: KnowledgeState, query: str) -> str:
         """A German question word for word in English (knowledge/lexicon.py), each sense
         chosen by the English passages' words; "" without a dictionary."""

@@ -4,6 +4,7 @@ with senses chosen by the passages' vocabulary, and a bad file never stopping a 
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -311,3 +312,17 @@ def test_a_term_asked_in_german_is_looked_up_as_the_dictionary_words_it(
     assert not any(definition in h.text.replace("\u2018", "'") for h in without.hits[:1])
     assert definition in found.hits[0].text.replace("\u2018", "'")
     assert found.relevant
+
+
+def test_a_refresh_reads_the_dictionary_so_that_no_question_waits_for_it(
+        dora: KnowledgeBase, e5: E5Embedder) -> None:
+    words = dora.config.data_dir.parent / "de-en"
+    kb = KnowledgeBase(replace(dora.config, dictionary=str(words)))
+    kb.__dict__["embedder"] = e5  # the loaded model, shared
+    cache = dora.config.data_dir / "cache"
+    assert not list(cache.glob("lexicon-*.tsv"))
+    summary = kb.refresh()
+    assert summary.unchanged and not summary.added
+    assert len(list(cache.glob("lexicon-*.tsv"))) == 1
+    dictionary = kb.retriever.dictionary
+    assert dictionary is not None and dictionary._lexicon is not None

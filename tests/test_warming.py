@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -12,13 +13,21 @@ from knowledge.base import KnowledgeBase, KnowledgeConfig
 from knowledge.embedders import E5Embedder, UseEmbedder
 
 
-def test_the_models_are_loaded_in_the_background(essay_kb: KnowledgeBase) -> None:
-    fresh = KnowledgeBase(essay_kb.config)  # its own embedders, nothing loaded yet
+def test_the_models_are_loaded_in_the_background(essay_kb: KnowledgeBase,
+                                                 tmp_path: Path) -> None:
+    words = tmp_path / "de-en"
+    words.write_text("Risiko {n} | Risiken {pl} :: risk | risks\n", encoding="utf-8")
+    # Its own embedders and dictionary, nothing loaded yet.
+    fresh = KnowledgeBase(replace(essay_kb.config, dictionary=str(words)))
     embedder, second = fresh.embedder, fresh.retriever.judge.second
+    dictionary = fresh.retriever.dictionary
     assert isinstance(embedder, E5Embedder) and isinstance(second, UseEmbedder)
+    assert dictionary is not None
     assert embedder._model is None and second._model is None
+    assert dictionary._lexicon is None and fresh.retriever._wording is None
     warm_up(fresh).join(120)
     assert embedder._model is not None and second._model is not None
+    assert dictionary._lexicon is not None and fresh.retriever._wording is not None
     retrieval = fresh.retriever.search("Who really wins the open-source AI race?")
     assert retrieval.relevant and retrieval.hits
 

@@ -158,7 +158,7 @@ def run_check(assistant: Assistant, claim: str, as_json: bool) -> int:
 
 
 def run_refresh(kb: KnowledgeBase, as_json: bool) -> int:
-    summary = kb.refresher.refresh(progress_for(sys.stderr))
+    summary = kb.refresh(progress_for(sys.stderr))
     if as_json:
         print(json.dumps({
             "added": summary.added, "changed": summary.changed, "removed": summary.removed,

@@ -185,7 +185,7 @@ class Assistant:
 
     def refresh(self, progress: Progress | None = None) -> str:
         try:
-            summary = self.knowledge.refresher.refresh(progress)
+            summary = self.knowledge.refresh(progress)
         except RefreshBusy:
             self.metrics.refresh("busy")
             return errors.REFRESH_BUSY

@@ -30,6 +30,7 @@ def warm_up(knowledge: KnowledgeBase) -> threading.Thread:
         try:
             for question in WARM_UP:
                 retriever.search(question)
+            retriever.prepare()
             if second is not None:
                 second.embed_question(WARM_UP[0])
         except KnowledgeError as error:  # an empty or unreachable store: the questions say so
