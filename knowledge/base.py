@@ -82,17 +82,22 @@ class KnowledgeBase:
         second = UseEmbedder(threads=1) if self.embedder.identity != UseEmbedder.identity else None
         judge = RelevanceJudge(self.embedder, second, self.config.data_dir / "cache",
                                self.config.relevance_threshold)
-        dictionary = Dictionary.find(self.config.dictionary, self.config.data_dir / "cache")
         return Retriever(self.store, self.state_file, judge, fusion=self.config.fusion,
-                         dictionary=dictionary)
+                         dictionary=self.dictionary)
+
+    @cached_property
+    def dictionary(self) -> Dictionary | None:
+        return Dictionary.find(self.config.dictionary, self.config.data_dir / "cache")
 
     def refresh(self, progress: Progress | None = None) -> RefreshSummary:
-        """A refresh, then what the new snapshot's first questions would wait for: the
-        dictionary's first read (5 s, once per data dir) belongs to the refresh, not to a
-        question."""
+        """A refresh, then the dictionary's first read (5 s, once per data dir, kept in the
+        cache folder): it belongs to the refresh, not to a question. Only that: what a
+        snapshot's questions read in memory would leave with a `policybot refresh`
+        process (the warm-up reads it, see Retriever.prepare)."""
         summary = self.refresher.refresh(progress)
         try:
-            self.retriever.prepare()
-        except KnowledgeError as error:  # the refresh is done; questions read it later
-            log.warning("after the refresh, preparing for questions failed: %s", error)
+            if self.dictionary is not None:
+                self.dictionary.lexicon()
+        except KnowledgeError as error:  # the refresh is done; questions go without it
+            log.warning("after the refresh, the dictionary cannot be used: %s", error)
         return summary
