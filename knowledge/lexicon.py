@@ -115,7 +115,8 @@ def _clean(text: str) -> str:
 
 def entries(lines: Iterable[str]) -> dict[str, list[str]]:
     """German words (lower case) and their English senses, from Ding's lines. Multi-word
-    German headwords are left out: a question is glossed word by word."""
+    German headwords are left out (a question is glossed word by word), but for a
+    separable verb's finite form ("richtet ein")."""
     senses: dict[str, list[str]] = {}
     for line in lines:
         if line.startswith("#") or "::" not in line:
@@ -146,7 +147,7 @@ def _separated(form: str) -> bool:
 
 class Lexicon:
     """Senses by German word, held as one sorted block of "word\\tsense;sense" lines
-    (13 MB for Ding's 295k forms, where a dict of lists took 80 MB) and searched by
+    (12.6 MB for Ding's 296k forms, where a dict of lists took 80 MB) and searched by
     bisection."""
 
     def __init__(self, block: bytes) -> None:
@@ -224,15 +225,14 @@ class Lexicon:
         words the English passages use most (`vocabulary`: in how many passages each
         lower-case word stands), names and numbers as asked."""
         tokens = _TOKEN.findall(question)
-        verb, particle = self._separated_verb(tokens)
+        verb, particle, verb_senses = self._separated_verb(tokens)
         words = []
         for at, token in enumerate(tokens):
             lower = token.lower()
             if at == particle:
                 continue
             if at == verb:
-                words.append(_choose(self.senses(f"{lower} {tokens[particle].lower()}"),
-                                     vocabulary))
+                words.append(_choose(verb_senses, vocabulary))
             elif lower in FUNCTION_WORDS:
                 words.append(FUNCTION_WORDS[lower])
             elif not token[0].isalpha():
@@ -241,18 +241,19 @@ class Lexicon:
                 words += [self._word(piece, vocabulary) for piece in token.split("-")]
         return " ".join(word for word in words if word)
 
-
-    def _separated_verb(self, tokens: list[str]) -> tuple[int, int]:
-        """Where a separable verb stands and where its particle, the question's last word:
-        the first word before it that Ding lists with it. (-1, -1) where there is none."""
+    def _separated_verb(self, tokens: list[str]) -> tuple[int, int, list[str]]:
+        """Where a separable verb stands, where its particle (the question's last word),
+        and its senses: the first word before the particle that Ding lists with it.
+        (-1, -1, []) where there is none."""
         words = [at for at, token in enumerate(tokens) if token[0].isalpha()]
         if not words or tokens[words[-1]].lower() not in PARTICLES:
-            return -1, -1
+            return -1, -1, []
         particle = words[-1]
         for at in words[:-1]:
-            if self.senses(f"{tokens[at].lower()} {tokens[particle].lower()}"):
-                return at, particle
-        return -1, -1
+            found = self.senses(f"{tokens[at].lower()} {tokens[particle].lower()}")
+            if found:
+                return at, particle, found
+        return -1, -1, []
 
     def _word(self, word: str, vocabulary: Mapping[str, int]) -> str:
         if word.lower() in ACRONYMS:
@@ -301,8 +302,8 @@ def _read_lines(path: Path) -> Iterator[str]:
 
 
 class Dictionary:
-    """The lexicon of one dictionary file, read on first use (a German question or the
-    warm-up). The parse (about 5 s for Ding) is kept in the cache folder, keyed by the
+    """The lexicon of one dictionary file, read on first use (a refresh, the warm-up or a
+    German question). The parse (about 5 s for Ding) is kept in the cache folder, keyed by the
     file's path, size and time, so a process after the first opens it in milliseconds."""
 
     def __init__(self, path: Path, cache_dir: Path | None) -> None:
