@@ -158,7 +158,7 @@ def stored_passages(data: Path) -> list[dict[str, str]]:
         if name.startswith(state["collection"]) and "-passages" in name:
             rows = client.get_collection(name).get(include=["metadatas"])
             records += [{"text": str(m["text"]), "source": str(m["source"]),
-                         "quote": str(m["text"])}
+                         "section": str(m.get("section", "")), "quote": str(m["text"])}
                         for m in rows["metadatas"] or [] if m.get("doc_version") in live]
     return records
 

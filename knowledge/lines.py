@@ -83,8 +83,12 @@ def markdown_lines(text: str) -> list[Line]:
             lines.append(Line(line))
             continue
         heading = _heading(line)
+        underlined = _underlined(lines, line)
         if heading is not None:
             lines.append(heading)
+        elif underlined:
+            # Setext: "Title" over "=====" is a level-1 heading, over "-----" level 2.
+            lines[-1] = Line(lines[-1].text, underlined)
         elif _MD_RULE.fullmatch(line):
             lines.append(BLANK)
         else:
@@ -92,20 +96,52 @@ def markdown_lines(text: str) -> list[Line]:
     return lines
 
 
+# A line underlining the one above it: "1. Definitions" over "--------------".
+_UNDERLINE = re.compile(r"(=+|-+)")
+_UNDERLINED_MAX_CHARS = 100
+
+
+def _underlined(lines: list[Line], line: str) -> int:
+    """The heading level a rule line gives the line above it (1 for "===", 2 for "---"),
+    0 when it underlines nothing: the line above must be a short one of its own, after a
+    blank or at the start (a rule under a paragraph's last line is a rule)."""
+    if len(line) < 3 or not _UNDERLINE.fullmatch(line) or not lines:
+        return 0
+    above = lines[-1]
+    if above.level != 0 or not above.text or len(above.text) > _UNDERLINED_MAX_CHARS:
+        return 0
+    if len(lines) > 1 and not lines[-2].blank and lines[-2].level <= 0:
+        return 0
+    return 1 if line[0] == "=" else 2
+
+
 def text_lines(text: str) -> list[Line]:
     # A form feed (pdftotext's page end) is a page break.
     raw = plain_characters(text.replace("\r\n", "\n").replace("\r", "\n")).replace(
         "\f", "\n\f\n")
     lines: list[Line] = []
+    framed = False
     for line in raw.split("\n"):
+        stripped = line.strip()
         if line == "\f":
             lines.append(BREAK)
         elif len(line) > _WRAP_WIDTH:
             # Longer than any wrapping width: a paragraph per line (the essay's form).
-            lines += [BLANK, Line(line.strip()), BLANK]
+            lines += [BLANK, Line(stripped), BLANK]
+        elif _FRAME_EDGE.fullmatch(stripped):
+            # A box of stars around a disclaimer: its edges are no text.
+            framed = not framed
+            lines.append(BLANK)
         else:
-            lines.append(Line(line.strip()))
+            if framed and len(stripped) > 1 and stripped[0] == stripped[-1] == "*":
+                stripped = stripped[1:-1].strip()
+            # Plain text has no heading levels to give: an underlined line stands alone
+            # (a paragraph of its own reads as a heading), and the rule goes.
+            lines.append(BLANK if _underlined(lines, stripped) else Line(stripped))
     return lines
+
+
+_FRAME_EDGE = re.compile(r"\*{10,}")
 
 
 def page_lines(pages: list[str]) -> list[Line]:

@@ -20,7 +20,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from knowledge.lines import EMPHASIS, Line
+from knowledge.lines import BREAK, EMPHASIS, Line
 
 # Printed forms of page furniture in official journals (EU, and the German Bundesgesetz-
 # blatt's "BGBl." lines) and of bare page numbers.
@@ -50,6 +50,9 @@ _FURNITURE = re.compile(
     r"Rechtsakte ohne Gesetzescharakter)\)"
     r"|REGULATIONS|DIRECTIVES|DECISIONS|VERORDNUNGEN|RICHTLINIEN|BESCHLÜSSE"
     r"|\*?(?:Generated on|Erstellt am):?\s*[\d\-.:T ]+\*?"
+    # A front matter's page numbers ("iv"), and the heading of a table of contents,
+    # whose entries go too (see _TOC_ENTRY).
+    r"|[ivxl]{1,5}|(?:Table of )?Contents|Inhaltsverzeichnis|Inhalt|Table des matières"
     r")"
 )
 # A line this short that repeats on many pages is a running header or footer.
@@ -146,6 +149,37 @@ def structural_heading(text: str) -> tuple[str, str, str] | None:
     return None
 
 
+# Reports, specifications and licences number their sections instead: "2.1 Directory
+# layout", "1. Introduction", "0. Definitions.".
+_SECTION_NUMBER = re.compile(r"(?P<number>\d{1,2}(?:\.\d{1,2}){0,3})\.?\s+(?P<title>\S.*)")
+_NUMBERED_TITLE_WORDS = 12
+# A title ending in a full stop is told from a short sentence by its capitals: "Conveying
+# Verbatim Copies." is a title, "Paragraph 1 shall not apply." a sentence.
+_TITLE_CAPITALS = 0.6
+_LONG_WORD = re.compile(r"[^\W\d_]{4,}")
+# "2 August 2025, with the exception of": a date a page broke a sentence before.
+_DATE = re.compile(r"(?:January|February|March|April|May|June|July|August|September|"
+                   r"October|November|December|Januar|Februar|März|Juni|Juli|Oktober|"
+                   r"Dezember)\b")
+
+
+def numbered_heading(text: str) -> tuple[str, str] | None:
+    """("2.1", "Directory layout") for a numbered section's heading, else None."""
+    match = _SECTION_NUMBER.fullmatch(text.strip())
+    if not match or _DATE.match(match["title"]):
+        return None
+    title = match["title"].strip()
+    if (not title[:1].isupper() or len(title) > 100 or len(title.split()) > _NUMBERED_TITLE_WORDS
+            or title.endswith((",", ";", ":")) or structural_heading(title) is not None):
+        return None
+    if title.endswith("."):
+        words = _LONG_WORD.findall(title)
+        if not words or sum(w[0].isupper() for w in words) < _TITLE_CAPITALS * len(words):
+            return None
+        title = title[:-1]
+    return match["number"], title
+
+
 @dataclass(frozen=True)
 class Paragraph:
     """A heading, or a paragraph joined from its lines."""
@@ -171,13 +205,58 @@ def furniture(lines: list[Line]) -> set[int]:
     found: set[int] = set()
     for i, line in body:
         key = shape(line.text)
-        if is_furniture_text(line.text) or (
+        if is_furniture_text(line.text) or _TOC_ENTRY.fullmatch(line.text) or (
             counts.get(key, 0) >= repeats and not _ENUMERATOR.fullmatch(key)
             and not ends_sentence(line.text) and any(c.isalpha() for c in key)
             and structural_heading(line.text) is None  # "Article ##" repeats, and is text
         ):
             found.add(i)
-    return found
+    return found | _paged_headers(lines, found)
+
+
+def running_title(lines: list[Line]) -> str:
+    """The document's first line where it runs over every page as a header too ("Shared
+    MIME-info Database"): a title, which the running header's removal would lose."""
+    first = next((i for i, line in enumerate(lines) if line.text), None)
+    if first is None or lines[first].level != 0 or is_furniture_text(lines[first].text):
+        return ""
+    return lines[first].text if first in furniture(lines) else ""
+
+
+# A table of contents' entry: a title, a dot leader, a page number ("2.3 Simple parsing
+# . . . . . 4", "Introduction ........ iii").
+_TOC_ENTRY = re.compile(r".*?[^\W_](?:\s*\.){4,}\s*(?:\d{1,4}|[ivxlc]{1,6})", re.IGNORECASE)
+# A running header that names the chapter and ends with the page's number ("Chapter 2:
+# ASN.1 structure handling 3"): it changes with each chapter, so it repeats too few times
+# to be caught by repetition alone, but it stands at a page's edge each time.
+_PAGE_NUMBERED = re.compile(r"[^\W\d_].*\s\d{1,4}")
+_EDGE_MIN_REPEATS = 2
+
+
+def _paged_headers(lines: list[Line], dropped: set[int]) -> set[int]:
+    """Indexes of page-numbered lines that open or close two or more pages alike."""
+    edges: list[int] = []
+    page: list[int] = []
+    for i, line in enumerate([*lines, BREAK]):
+        if line.level < 0:
+            edges += page[:1] + page[-1:]
+            page = []
+        elif line.level == 0 and line.text and i not in dropped:
+            page.append(i)
+    if len(edges) < 2 * _EDGE_MIN_REPEATS:
+        return set()
+    candidates = [i for i in dict.fromkeys(edges) if _is_page_numbered(lines[i].text)]
+    counts = Counter(shape(lines[i].text) for i in candidates)
+    return {i for i in candidates if counts[shape(lines[i].text)] >= _EDGE_MIN_REPEATS}
+
+
+def _is_page_numbered(text: str) -> bool:
+    if len(text) > _RUNNING_MAX_CHARS or ends_sentence(text) or not _PAGE_NUMBERED.fullmatch(
+            text):
+        return False
+    found = structural_heading(text)
+    # "Article 5" at the top of two pages is the text's own heading.
+    return found is None or bool(found[2])
 
 
 def _page_ends(lines: list[Line], dropped: set[int]) -> list[int]:
@@ -405,21 +484,25 @@ def paragraphs(lines: list[Line]) -> list[Paragraph]:
         if line.blank:
             flush()
             continue
-        # "REGULATION (EU) 2017/745 OF THE ..." as a heading is body text a converter marked.
-        if line.heading and not _is_reference_title(line.text):
+        # A format's heading ("REGULATION (EU) 2017/745 OF THE ..." as one is body text a
+        # converter marked), or "Article 5", "CHAPTER II" on a line of its own.
+        if (line.heading and not _is_reference_title(line.text)) or structural_heading(
+                line.text):
             flush()
-            result.append(Paragraph(" ".join(line.text.split()), line.level))
-            continue
-        if structural_heading(line.text):  # "Article 5" or "CHAPTER II" on a line of its own
-            flush()
-            result.append(Paragraph(" ".join(line.text.split())))
-            title_may_follow = True
+            result.append(Paragraph(" ".join(line.text.split()), max(line.level, 0)))
+            title_may_follow = not line.heading
             continue
         if title_may_follow and not current and _is_title(line.text):
             result.append(Paragraph(line.text))  # "Reporting obligations of manufacturers"
             title_may_follow = False
             continue
         title_may_follow = False
+        if _stands_as_heading(line.text, current, usual, crossed):
+            # "2.1 Directory layout" over the section's first line: PDF text, and some
+            # plain text, has no blank line between them.
+            flush()
+            result.append(Paragraph(" ".join(line.text.split())))
+            continue
         if current and STARTS_UNIT.match(line.text) and (
                 ends_sentence(current[-1]) or _ends_list_item(current[-1])):
             flush()
@@ -434,10 +517,25 @@ def paragraphs(lines: list[Line]) -> list[Paragraph]:
         else:
             current.append(text)
         # In PDF text a paragraph's last line ends a sentence well short of the column.
-        if pdf_like and ends_sentence(line.text) and len(line.text) < 0.75 * usual:
+        if pdf_like and ends_sentence(line.text) and len(line.text) < _SHORT_LINE * usual:
             flush()
     flush()
     return result
+
+
+# A line shorter than this share of the usual one ends its paragraph (in PDF text).
+_SHORT_LINE = 0.75
+
+
+def _stands_as_heading(text: str, current: list[str], usual: float, crossed: bool) -> bool:
+    """Whether a line is a numbered section's heading: short, after a paragraph's end
+    (a finished sentence, a line short of the column, or a new page: chapters start one).
+    Short is what tells it from a numbered paragraph's first line ("2. Member States may
+    designate" over "one or more ..."), which fills the column."""
+    if len(text) >= _SHORT_LINE * usual or numbered_heading(text) is None:
+        return False
+    return not (current and not crossed and not ends_sentence(current[-1])
+                and len(current[-1]) >= _SHORT_LINE * usual)
 
 
 def _is_title(text: str) -> bool:
@@ -459,7 +557,9 @@ def _append_joined(result: list[Paragraph], text: str, crossed: bool) -> None:
         previous = None
     if (previous is not None and previous.level == 0 and not ends_sentence(previous.text)
             and not _ends_list_item(previous.text) and not STARTS_UNIT.match(text)
-            and (text[:1].islower() or text[:1].isdigit() or crossed)):
+            and (text[:1].islower() or text[:1].isdigit() or crossed)
+            # "2.1 Directory layout" then "2.1.1 ...": a heading ends nothing to go on.
+            and numbered_heading(previous.text) is None):
         result[-1] = Paragraph(f"{previous.text} {text}")
     else:
         result.append(Paragraph(text))

@@ -15,10 +15,16 @@ whether a converter marked them or not.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field, replace
 
 from knowledge.documents import Block
-from knowledge.normalizing import Paragraph, ends_sentence, structural_heading
+from knowledge.normalizing import (
+    Paragraph,
+    ends_sentence,
+    numbered_heading,
+    structural_heading,
+)
 from knowledge.sentences import split_sentences
 
 MIN_WORDS = 40
@@ -169,6 +175,11 @@ class _Reader:
         self.in_recitals = False
         return True
 
+    def numbered_section(self, depth: int, name: str) -> None:
+        self.set_slot(depth, name)
+        self.in_recitals = False
+        self.pending_title = -1
+
     def paragraph(self, text: str) -> None:
         text = _LIST_DASH.sub("", text)  # "- (a) ..." as a converter wrote list points
         if self.pending_title >= 0:
@@ -214,18 +225,108 @@ class _Reader:
         self.units.append(unit)
 
 
+def _numbered_sections(paragraphs: list[Paragraph]) -> dict[int, tuple[int, str]]:
+    """The paragraphs that are numbered sections' headings ("2.1 Directory layout"), as
+    index: (depth, name).
+
+    Told from other short numbered lines by how section numbers run: each follows the one
+    before (2.1 after 2, 2.2 or 3 after 2.1; one missed heading forgiven), or starts a
+    numbering anew (an appendix's "0. PREAMBLE"). Not sections: a run counting up one by
+    one with nothing between (a list: "11. Operating systems", "12. Routers ..."), and a
+    number printed as often as a table's rows ("4 CARD32 N_ALIASES"), and one whose next
+    number opens a paragraph instead of heading one."""
+    found = {i: _section_number(heading[0]) for i, paragraph in enumerate(paragraphs)
+             if paragraph.level == 0 and (heading := numbered_heading(paragraph.text))}
+    # As printed: "2." heads a section, "2" a table row of the same number.
+    printed = Counter(paragraphs[i].text.split(maxsplit=1)[0] for i in found)
+
+    def listed(a: int, b: int) -> bool:
+        first, second = found.get(a), found.get(b)
+        return (first is not None and second is not None and first[:-1] == second[:-1]
+                and second[-1] == first[-1] + 1)
+
+    # "1. Definitions." on a line of its own, but "2. Grant of Copyright License. Subject
+    # to ..." run into their paragraphs: numbered paragraphs, the first one short.
+    run_in = {_section_number(match.group(1)) for paragraph in paragraphs
+              if (match := _NUMBERED.match(paragraph.text))} - set(found.values())
+
+    def next_run_in(number: tuple[int, ...]) -> bool:
+        return (*number[:-1], number[-1] + 1) in run_in
+
+    candidates = [(i, number) for i, number in found.items()
+                  if printed[paragraphs[i].text.split(maxsplit=1)[0]] < _TABLE_ROWS
+                  and not listed(i - 1, i) and not listed(i, i + 1)
+                  and not next_run_in(number)]
+    taken: dict[int, tuple[int, str]] = {}
+    last: tuple[int, ...] | None = None
+    for k, (i, number) in enumerate(candidates):
+        following = candidates[k + 1][1] if k + 1 < len(candidates) else None
+        if (_starts(number) or (last is not None and _follows(last, number))
+                or (following is not None and _follows(number, following))):
+            # Named as printed, without a title's full stop ("0. Definitions.").
+            taken[i] = (min(len(number) - 1, 2), paragraphs[i].text.strip().removesuffix("."))
+            last = number
+    return taken
+
+
+# A section number printed this often is a table's column, not a section's.
+_TABLE_ROWS = 3
+# A section number may skip this many (a heading the lines did not show as one).
+_SKIPPED = 1
+
+
+def _section_number(number: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in number.split("."))
+
+
+def _starts(number: tuple[int, ...]) -> bool:
+    """Whether a numbering may start here: "1", "0", "1.1"."""
+    return all(part <= 1 for part in number)
+
+
+def _follows(last: tuple[int, ...], number: tuple[int, ...]) -> bool:
+    """Whether `number` may come next after `last`: a deeper first ("2" -> "2.1"), the
+    next at some depth ("2.1" -> "2.2", "3", "3.1")."""
+    if number[:len(last)] == last:
+        return len(number) > len(last) and all(
+            part <= 1 + _SKIPPED for part in number[len(last):])
+    for depth, (was, now) in enumerate(zip(last, number, strict=False)):
+        if was != now:
+            return (number[:depth] == last[:depth] and 0 < now - was <= 1 + _SKIPPED
+                    and all(part <= 1 + _SKIPPED for part in number[depth + 1:]))
+    return False
+
+
+def _leads_in(paragraphs: list[Paragraph], index: int) -> bool:
+    """Whether the paragraph after `index` is a point its sentence goes on in:
+    '1.5. "Incompatible With Secondary Licenses" means' over "(a) that the ..." is no
+    heading, however short."""
+    if index + 1 >= len(paragraphs):
+        return False
+    following = paragraphs[index + 1].text
+    point = _POINT.match(following)
+    return point is not None and following[point.end():][:1].islower()
+
+
 def units_of(paragraphs: list[Paragraph], title: str = "") -> tuple[str, list[Unit]]:
     """The document's title (from its first heading when not given) and its units."""
     reader = _Reader(title=title)
     # Formats with heading markup (Markdown, HTML) say where their headings are; in plain
     # and PDF text a short line that ends no sentence is one.
     infer = not any(p.level > 0 for p in paragraphs)
-    for paragraph in paragraphs:
+    sections = _numbered_sections(paragraphs) if infer else {}
+    for index, paragraph in enumerate(paragraphs):
         text = paragraph.text
+        if index in sections:
+            reader.numbered_section(*sections[index])
+            continue
         as_heading = paragraph.level > 0 or (
             structural_heading(text) is not None
             or (infer and reader.title and is_plain_heading(text) and not _POINT.match(text)
-                and not _NUMBERED.match(text) and reader.pending_title < 0))
+                and not _NUMBERED.match(text) and reader.pending_title < 0
+                and not _leads_in(paragraphs, index)
+                # Numbered, but out of the sections' count: a table's row, a list's item.
+                and numbered_heading(text) is None))
         if (as_heading and reader.heading(text, paragraph.level)) or reader.formula(text):
             continue
         reader.paragraph(text)
