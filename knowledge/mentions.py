@@ -1,4 +1,5 @@
-"""Names a question uses that no document writes: "the GDPR", "NIS2", "an H100".
+"""Names a question uses that no document writes: "the GDPR", "NIS2", "an H100", "the
+Digital Services Act".
 
 Asked "What is the maximum fine under the GDPR?", a knowledge base of the Cyber
 Resilience Act and DORA holds fines aplenty, and e5 finds them as close as the answer to
@@ -11,6 +12,13 @@ left to the judge.
 Known: an acronym any passage, heading or title writes ("NIS 2" writes "NIS2"), the
 initials of a title ("CRA"), and the German and English forms of the same one ("IKT" is
 "ICT", knowledge/lexicon.py). Roman numerals are numbers ("Basel III", "Annex II").
+
+Acts and licences are named by title as often: "the Digital Services Act", "the Mozilla
+Public License", "die KI-Verordnung". Such a name is known when a document writes it, or
+the end of it ("Resilience Act" of "Cyber Resilience Act"), or its initials ("AI Act" of
+"Artificial Intelligence Act"); a German one also in its English form ("KI-Verordnung" is
+"AI Regulation" or "AI Act"). Whether it names one of the knowledge base's own documents
+(by their titles' words, knowledge/naming.py) is the retriever's to add.
 """
 
 from __future__ import annotations
@@ -50,15 +58,81 @@ def acronyms(text: str) -> set[str]:
     return found
 
 
+# What an act or a licence is called after its name: "Cyber Resilience Act",
+# "Mozilla Public License"; in German the end of one word: "KI-Verordnung".
+_ACT_WORDS = "Act|Regulation|Directive|Licen[cs]e|Convention|Treaty"
+_ENGLISH_ACT = re.compile(
+    rf"\b((?:(?:[A-ZÄÖÜ][\w'’-]*|\d{{1,2}})\s+){{1,5}}?)({_ACT_WORDS})\b")
+_GERMAN_ACT = re.compile(r"\b([A-ZÄÖÜ][\w-]*?)-?(verordnung|gesetz|richtlinie)\b",
+                         re.IGNORECASE)
+_ACT_IN_ENGLISH = {"verordnung": ("regulation", "act"), "gesetz": ("act", "law"),
+                   "richtlinie": ("directive",)}
+# Capitalised at a sentence's start, as a determiner, or as where an act is from: no part
+# of its name ("the EU AI Act" is the "AI Act").
+_NO_NAME = frozenset((
+    "the", "this", "that", "these", "those", "each", "any", "such", "our", "its", "their",
+    "a", "an", "which", "what", "whose", "under", "of", "der", "die", "das", "dem", "den",
+    "des", "diese", "dieser", "dieses", "jede", "jeder", "welche", "nach", "laut", "gemäß",
+    "im", "in", "eu", "european", "union", "new", "proposed", "draft"))
+
+
+def act_names(text: str) -> list[str]:
+    """The acts and licences a text names, as written ("Digital Services Act",
+    "KI-Verordnung"); "the Regulation" and "diese Verordnung" name none in particular."""
+    found = []
+    for match in _ENGLISH_ACT.finditer(text):
+        words = match.group(1).split()
+        while words and (words[0].lower() in _NO_NAME or words[0].isdigit()):
+            words.pop(0)
+        if words:
+            found.append(" ".join([*words, match.group(2)]))
+    for match in _GERMAN_ACT.finditer(text):
+        # Only an acronym's act ("KI-Verordnung", "NIS2-Richtlinie"): other compounds
+        # ("Durchführungsverordnung") are kinds of act as often as names, and an English
+        # document writes neither.
+        prefix = match.group(1).replace("-", "")
+        if (match.group(0)[:1].isupper() and prefix.lower() not in _NO_NAME
+                and is_acronym(prefix)):
+            found.append(match.group(0))
+    return found
+
+
+def _forms(name: str, ends: bool = True) -> set[str]:
+    """The forms a name answers to: itself and its initials ("AI Act" of "Artificial
+    Intelligence Act"), with `ends` also its ends ("Resilience Act"); a German act word
+    also in English ("KI-Verordnung": "AI Regulation", "AI Act")."""
+    words = re.split(r"[\s-]+", name.lower())
+    *head, act = words
+    german = next((word for word in _ACT_IN_ENGLISH if act.endswith(word)), "")
+    if german:
+        head = [*head, act.removesuffix(german)] if act != german else head
+        english = [ACRONYMS.get(word, word).lower() for word in head]
+        return {" ".join([*english, word]) for word in _ACT_IN_ENGLISH[german]} | {
+            " ".join([*head, german])}
+    forms = {" ".join(words[start:]) for start in range(len(words) - 1 if ends else 1)}
+    if len(head) > 1:
+        forms.add(f"{''.join(word[0] for word in head)} {act}")
+    return forms
+
+
 class Mentions:
-    """The acronyms a knowledge base's documents write, gathered from one read."""
+    """The acronyms, and the acts' names, a knowledge base's documents write, gathered
+    from one read."""
 
     def __init__(self, texts: Iterable[str], titles: Iterable[str] = ()) -> None:
         self._known: set[str] = set()
+        self._acts: set[str] = set()
         for text in texts:
             self._known |= acronyms(text)
+            for name in act_names(text):
+                self._acts |= _forms(name)
         self._known |= {name.upper() for name in titles}
         self._known |= {name.removesuffix("s") for name in self._known}
+
+    def knows_act(self, name: str) -> bool:
+        # Asked as a whole: "GNU General Public License" is not known by the "Public
+        # License" that the Mozilla one ends in.
+        return bool(_forms(name, ends=False) & self._acts)
 
     def knows(self, name: str) -> bool:
         bare = name.removesuffix("s") if len(name) > 2 else name

@@ -30,7 +30,7 @@ from knowledge.errors import EmptyKnowledgeBase
 from knowledge.glossary import Glossary
 from knowledge.languages import detect, evident
 from knowledge.lexicon import Dictionary, vocabulary
-from knowledge.mentions import Mentions, acronyms_named
+from knowledge.mentions import Mentions, acronyms_named, act_names
 from knowledge.naming import Titles
 from knowledge.overlap import overlap_shares
 from knowledge.references import Provisions, Reference, in_context, references_in, unit_of
@@ -74,7 +74,8 @@ class Retrieval:
     relevance: float  # evidence that the hits are about the query; >= threshold: relevant
     # Provisions asked for by number that the documents do not have ("Article 99").
     missing: tuple[str, ...] = ()
-    # Acronyms the question names that no document writes ("GDPR"; knowledge/mentions.py).
+    # Acronyms and acts the question names that no document writes ("GDPR", "the Digital
+    # Services Act"; knowledge/mentions.py).
     unknown: tuple[str, ...] = ()
 
 
@@ -333,10 +334,7 @@ class Retriever:
             hits = _top(hits, k)
         if not hits or not judged:
             return Retrieval(query=query, hits=hits, relevant=False, relevance=0.0)
-        # The documents' acronyms are read (once per snapshot: 3 s at 10k passages) only
-        # for a question that names one.
-        unknown = (self._words(state).mentions.unknown(query) if acronyms_named(query)
-                   else [])
+        unknown = self._unknown(state, query, titles)
         if unknown:
             # "The maximum fine under the GDPR": fines abound, the GDPR is not among them.
             return Retrieval(query=query, hits=hits, relevant=False,
@@ -481,6 +479,18 @@ class Retriever:
                 vocabulary(english),
                 Mentions([*texts, *titles], self._documents(state)[1].acronyms())))
         return self._wording[1]
+
+    def _unknown(self, state: KnowledgeState, query: str, titles: Titles) -> list[str]:
+        """The acronyms and acts' names the question uses that no document writes (nor,
+        for an act, names by its title). The documents' words are read (once per
+        snapshot: 3 s at 10k passages) only for a question that names something."""
+        acronyms, acts = acronyms_named(query), act_names(query)
+        if not acronyms and not acts:
+            return []
+        mentions = self._words(state).mentions
+        return [*(mentions.unknown(query) if acronyms else []),
+                *(name for name in acts
+                  if not mentions.knows_act(name) and not titles.named_in(name).specific)]
 
     def _defined_terms(self, state: KnowledgeState, query: str, term: str,
                        languages: list[str]) -> dict[str, str]:

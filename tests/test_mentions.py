@@ -1,5 +1,6 @@
-"""A question naming an acronym no document writes ("the GDPR") is about something the
-knowledge base does not hold, however close its passages come."""
+"""A question naming an acronym or an act no document writes ("the GDPR", "the Digital
+Services Act") is about something the knowledge base does not hold, however close its
+passages come."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from bot.answering.answers import Question
 from bot.answering.extractive import Answerer
 from knowledge.base import KnowledgeBase
 from knowledge.embedders import E5Embedder
-from knowledge.mentions import Mentions, acronyms, is_acronym
+from knowledge.mentions import Mentions, acronyms, act_names, is_acronym
 from tests.conftest import make_kb
 from tests.regulation_pdf import CORPUS
 
@@ -44,6 +45,31 @@ def test_names_no_document_writes_are_unknown() -> None:
         assert mentions.unknown(known) == [], known
 
 
+def test_acts_are_named_by_their_names_not_by_their_kind() -> None:
+    assert act_names("What does the EU AI Act require? And the Digital Services Act?") == [
+        "AI Act", "Digital Services Act"]
+    assert act_names("Under the GNU General Public License and the NIS 2 Directive") == [
+        "GNU General Public License", "NIS 2 Directive"]
+    assert act_names("Welche Pflichten gelten nach der KI-Verordnung?") == ["KI-Verordnung"]
+    # The kind of act, or a German compound that is as often a kind as a name.
+    for none in ("This Regulation applies.", "What does the Regulation say?",
+                 "Was regelt diese Verordnung?", "Was sagt die Durchführungsverordnung?",
+                 "Gilt das Lieferkettengesetz?"):
+        assert act_names(none) == [], none
+
+
+def test_an_act_is_known_by_its_name_its_end_its_initials_and_in_english() -> None:
+    mentions = Mentions(["Regulation (EU) 2024/1689 (Artificial Intelligence Act) applies.",
+                         "Directive (EU) 2022/2555 (NIS 2 Directive)",
+                         "licensed under the Mozilla Public License"])
+    for known in ("AI Act", "Artificial Intelligence Act", "Intelligence Act",
+                  "KI-Verordnung", "NIS-2-Richtlinie", "Mozilla Public License"):
+        assert mentions.knows_act(known), known
+    # Asked as a whole: another licence is not known by the end it shares.
+    for unknown in ("GNU General Public License", "Digital Services Act", "Data Act"):
+        assert not mentions.knows_act(unknown), unknown
+
+
 @pytest.fixture(scope="module")
 def dora(tmp_path_factory: pytest.TempPathFactory, e5: E5Embedder) -> KnowledgeBase:
     text = (CORPUS / "eu-dora-2022-2554.md").read_text("utf-8")
@@ -70,3 +96,12 @@ def test_a_question_about_a_thing_the_documents_never_name_is_refused_by_name(
     assert answer.text.startswith("I found no mention of GDPR in the documents, so I won't "
                                   "guess.")
     assert not answer.citations
+
+
+def test_an_act_the_documents_never_name_is_refused_by_name(dora: KnowledgeBase) -> None:
+    foreign = "What must the management body do under the Digital Services Act?"
+    retrieval = dora.retriever.search(foreign)
+    assert not retrieval.relevant and retrieval.unknown == ("Digital Services Act",)
+    # The knowledge base's own act, by the words of its title, is no unknown name.
+    own = "What must the management body do under the Digital Operational Resilience Act?"
+    assert dora.retriever.search(own).relevant
