@@ -204,9 +204,12 @@ class _Reader:
             self.letter = self.lead_in = ""
         elif pointed:
             mark = pointed["mark"] or pointed["letter"]
-            # "(2)" after "(1)": the next numbered paragraph (a German statute's Absatz).
-            if mark.isdigit() and (self.in_recitals or not self.number
-                                   or self.number == f"({int(mark) - 1})"):
+            # "(2)" after "(1)": the next numbered paragraph (a German statute's Absatz);
+            # but "two steps: (1) assert copyright ..., and (2) ..." counts a sentence's
+            # parts, after its lead-in.
+            counted = self.lead_in and text[pointed.end():][:1].islower()
+            if mark.isdigit() and not counted and (
+                    self.in_recitals or not self.number or self.number == f"({int(mark) - 1})"):
                 number = f"({mark})"
             elif _ROMAN.fullmatch(mark) and self.letter and not (
                     len(mark) == 1 and ord(mark) == ord(self.letter) + 1):

@@ -196,3 +196,14 @@ def test_paragraph_joining_stops_at_a_numbered_heading() -> None:
     # own, not the rest of a sentence broken off before it.
     found = paragraphs(text_lines("2. Grants and Conditions\n\n2.1. Grants\n\nText.\n"))
     assert [p.text for p in found] == ["2. Grants and Conditions", "2.1. Grants", "Text."]
+
+
+def test_a_sentences_counted_parts_are_no_numbered_paragraphs() -> None:
+    # "(1)" after a lead-in, going on in lower case, counts the parts of one sentence; the
+    # paragraphs after it are no part of a paragraph "(1)".
+    text = ("Demo Licence\n\nPreamble\n\nDevelopers protect your rights with two steps:\n"
+            "(1) assert copyright on the software, and (2) offer you this Licence.\n\n"
+            "Some devices are designed to deny users access to install modified software.\n\n"
+            "0. Definitions.\n\n\"This Licence\" refers to version 1 of the Demo Licence.\n")
+    sections = _sections(text)
+    assert sections[0] == "Preamble" and "0. Definitions" in sections
