@@ -81,11 +81,12 @@ _NO_NAME = frozenset((
     "im", "in", "eu", "european", "union", "new", "proposed", "draft"))
 
 
-def act_names(text: str) -> list[str]:
+def act_names(text: str, english: bool = True) -> list[str]:
     """The acts and licences a text names, as written ("Digital Services Act",
-    "KI-Verordnung"); "the Regulation" and "diese Verordnung" name none in particular."""
-    found = []
-    for match in _ACT_WORD.finditer(text):
+    "KI-Verordnung"); "the Regulation" and "diese Verordnung" name none in particular.
+    Not `english`: only the German ones (whose English forms are known too)."""
+    found: list[str] = []
+    for match in _ACT_WORD.finditer(text if english else ""):
         preceding = text[max(0, match.start() - _NAME_CHARS):match.start()]
         words: list[str] = []
         if preceding[-1:].isspace():

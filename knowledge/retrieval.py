@@ -334,7 +334,7 @@ class Retriever:
             hits = _top(hits, k)
         if not hits or not judged:
             return Retrieval(query=query, hits=hits, relevant=False, relevance=0.0)
-        unknown = self._unknown(state, query, titles)
+        unknown = self._unknown(state, query, languages, titles)
         if unknown:
             # "The maximum fine under the GDPR": fines abound, the GDPR is not among them.
             return Retrieval(query=query, hits=hits, relevant=False,
@@ -480,17 +480,23 @@ class Retriever:
                 Mentions([*texts, *titles], self._documents(state)[1].acronyms())))
         return self._wording[1]
 
-    def _unknown(self, state: KnowledgeState, query: str, titles: Titles) -> list[str]:
+    def _unknown(self, state: KnowledgeState, query: str, languages: list[str],
+                 titles: Titles) -> list[str]:
         """The acronyms and acts' names the question uses that no document writes (nor,
-        for an act, names by its title). The documents' words are read (once per
-        snapshot: 3 s at 10k passages) only for a question that names something."""
-        acronyms, acts = acronyms_named(query), act_names(query)
+        for an act, names by its title). An English name only where a document could
+        have written it as asked: German paragraphs write the "Single European Act" as
+        the "Einheitliche Europäische Akte" (XQuAD). The documents' words are read (once
+        per snapshot: 3 s at 10k passages) only for a question that names something."""
+        acronyms = acronyms_named(query)
+        acts = act_names(query, english="en" in languages)
         if not acronyms and not acts:
             return []
         mentions = self._words(state).mentions
-        return [*(mentions.unknown(query) if acronyms else []),
-                *(name for name in acts
-                  if not mentions.knows_act(name) and not titles.named_in(name).specific)]
+        unknown_acts = [name for name in acts
+                        if not mentions.knows_act(name) and not titles.named_in(name).specific]
+        # "DSA-Verordnung" is said once, not as "DSA or DSA-Verordnung".
+        return [*(name for name in (mentions.unknown(query) if acronyms else [])
+                  if not any(name in act for act in unknown_acts)), *unknown_acts]
 
     def _defined_terms(self, state: KnowledgeState, query: str, term: str,
                        languages: list[str]) -> dict[str, str]:

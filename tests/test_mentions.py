@@ -105,3 +105,14 @@ def test_an_act_the_documents_never_name_is_refused_by_name(dora: KnowledgeBase)
     # The knowledge base's own act, by the words of its title, is no unknown name.
     own = "What must the management body do under the Digital Operational Resilience Act?"
     assert dora.retriever.search(own).relevant
+
+
+def test_an_english_name_is_no_unknown_name_for_documents_in_german(
+        essay_kb: KnowledgeBase) -> None:
+    # German documents write the "Single European Act" as the "Einheitliche Europäische
+    # Akte" (XQuAD): that they never write the English name says nothing.
+    assert act_names("When was the Single European Act made?", english=False) == []
+    assert essay_kb.retriever.search("When was the Single European Act made?").unknown == ()
+    # A German act's name is known in English too, and so still checked.
+    assert essay_kb.retriever.search(
+        "Was regelt die DSA-Verordnung für Plattformen?").unknown == ("DSA-Verordnung",)
