@@ -20,8 +20,10 @@ from bot.cli.tables import table
 from bot.serving.warming import warm_up
 from knowledge.base import KnowledgeBase, KnowledgeConfig
 
+# The last two read per-snapshot indexes: the definitions, the provisions by number.
 QUESTIONS = ("Welche Pflichten haben Hersteller?", "What must manufacturers report?",
-             "Who really wins the open-source AI race?")
+             "Who really wins the open-source AI race?", "What is a near miss?",
+             "What does Article 28(8) of DORA say?")
 
 
 def main() -> None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 
@@ -242,6 +242,10 @@ class _Catalogue:
     provisions: Provisions
 
 
+# A passage's id and metadata, as a full read of a language's passages returns them.
+_Row = tuple[str, dict[str, Any]]
+
+
 def _search_pool() -> ThreadPoolExecutor:
     """Where sentence searches run, beside their passage search: one pool per process (a
     forked child would inherit the pool's record of its threads, not the threads, and
@@ -425,17 +429,23 @@ class Retriever:
         languages told apart, see knowledge/languages.py)."""
         return self._documents(self.state())[0]
 
-    def _catalogue(self, state: KnowledgeState, language: str) -> _Catalogue:
-        """What one language's passages say of themselves, read once per snapshot (one
-        read of every passage: 0.5 s at 5k passages)."""
+    def _rows(self, state: KnowledgeState, language: str) -> list[_Row]:
+        """One language's live passages: their ids and metadata (one read of every
+        passage)."""
+        live = state.live_versions
+        return [(record_id, meta) for record_id, meta
+                in self.store.passage_metadata(state.collection, language)
+                if meta.get("doc_version") in live]
+
+    def _catalogue(self, state: KnowledgeState, language: str,
+                   rows: list[_Row] | None = None) -> _Catalogue:
+        """What one language's passages say of themselves, read once per snapshot (0.5 s
+        at 5k passages; `rows`: read already)."""
         if self._catalogues[0] is not state:
             self._catalogues = (state, {})
         catalogues = self._catalogues[1]
         if language not in catalogues:
-            live = state.live_versions
-            rows = [(record_id, meta) for record_id, meta
-                    in self.store.passage_metadata(state.collection, language)
-                    if meta.get("doc_version") in live]
+            rows = self._rows(state, language) if rows is None else rows
             catalogues[language] = _Catalogue(
                 Glossary((record_id, str(meta.get("text", ""))) for record_id, meta in rows),
                 Provisions((record_id, str(meta.get("source", "")),
@@ -445,12 +455,18 @@ class Retriever:
 
     def prepare(self) -> None:
         """Read now what the first questions of a snapshot would otherwise wait for: the
-        dictionary, and the documents' wording (their acronyms: 3 s at 10k passages)."""
+        dictionary, the documents' wording (their acronyms and acts: 3 s at 10k passages)
+        and each language's catalogue (definitions, provisions: the first question asking
+        for one waited 0.5 s at 5k passages), from one read of every passage."""
         if self.dictionary is not None:
             self.dictionary.lexicon()
         state = self.state()
         if state.collection and state.documents:
-            self._words(state)
+            rows = {language: self._rows(state, language)
+                    for language in self._documents(state)[0]}
+            for language, read in rows.items():
+                self._catalogue(state, language, read)
+            self._words(state, rows)
 
     def _glossed(self, state: KnowledgeState, query: str) -> str:
         """A German question word for word in English (knowledge/lexicon.py), each sense
@@ -460,20 +476,20 @@ class Retriever:
             return ""
         return lexicon.gloss(query, self._words(state).english)
 
-    def _words(self, state: KnowledgeState) -> _Wording:
+    def _words(self, state: KnowledgeState,
+               rows: dict[str, list[_Row]] | None = None) -> _Wording:
         """How the documents word things, read once per snapshot (one read of every
-        passage)."""
+        passage; `rows`: read already, per language)."""
         if self._wording is None or self._wording[0] is not state:
-            live = state.live_versions
             english: list[str] = []
             texts: list[str] = []
             for language in self._documents(state)[0]:
-                for _, meta in self.store.passage_metadata(state.collection, language):
-                    if meta.get("doc_version") in live:
-                        text = str(meta.get("text", ""))
-                        texts.append(f"{meta.get('section', '')} {text}")
-                        if language == "en":
-                            english.append(text)
+                read = rows[language] if rows is not None else self._rows(state, language)
+                for _, meta in read:
+                    text = str(meta.get("text", ""))
+                    texts.append(f"{meta.get('section', '')} {text}")
+                    if language == "en":
+                        english.append(text)
             titles = [entry.title for entry in state.documents.values()]
             self._wording = (state, _Wording(
                 vocabulary(english),

@@ -25,9 +25,12 @@ def test_the_models_are_loaded_in_the_background(essay_kb: KnowledgeBase,
     assert dictionary is not None
     assert embedder._model is None and second._model is None
     assert dictionary._lexicon is None and fresh.retriever._wording is None
+    assert not fresh.retriever._catalogues[1]
     warm_up(fresh).join(120)
     assert embedder._model is not None and second._model is not None
     assert dictionary._lexicon is not None and fresh.retriever._wording is not None
+    # The definitions and provisions of each language, from the same read.
+    assert set(fresh.retriever._catalogues[1]) == {"de"}
     retrieval = fresh.retriever.search("Who really wins the open-source AI race?")
     assert retrieval.relevant and retrieval.hits
 
