@@ -103,6 +103,8 @@ _KINDS = {
     # an English "Section 2 The ..." is as often a wrapped line.
     "abschnitt": "ABSCHNITT|Abschnitt",
     "annex": "ANNEX|Annex|ANHANG|Anhang",
+    # A report's or manual's appendix, numbered by a letter too ("Appendix A Copying").
+    "appendix": "APPENDIX|Appendix",
     "article": "Article|Artikel|Art\\.",
     # German statutes: "§ 3 Meldepflichten der Hersteller", a title without a separator.
     "statute": "§",
@@ -113,13 +115,14 @@ _CITATION_GOES_ON = re.compile(r"(?:Abs\.|Absatz|Satz|S\.|Nr\.|Nummer|Buchst\.|b
                                r"des|der|in|gilt|ist|sind)\b")
 STRUCTURAL = {
     kind: re.compile(
-        rf"(?:{words})\s*(?P<number>[IVXLC]+|\d{{1,3}}[a-z]?)"
+        rf"(?:{words})\s*(?P<number>[IVXLC]+|\d{{1,3}}[a-z]?"
+        + (r"|[A-Z](?![\w’'])" if kind == "appendix" else "") + ")"
         + ("?" if kind == "annex" else "")
         # A title follows a separator; "Article 32(2) and (3) apply" is a wrapped line.
         # Parts and annexes also print it without one ("Part II EU-type examination"), and
         # so do German statutes ("Abschnitt 2 Pflichten", "§ 3 Meldepflichten").
         + (r"\b(?:\s*[:.–—-]\s*|\s+(?=[A-ZÄÖÜ]))?"
-           if kind in {"chapter", "annex", "abschnitt", "statute"}
+           if kind in {"chapter", "annex", "appendix", "abschnitt", "statute"}
            else r"\b(?:\s*[:.–—-]\s*(?=[^\W\d_]))?")
         + r"(?P<title>(?<=[\s:.–—-])[^\W\d_][^.;:]{0,160}?)?\s*"
     )
@@ -211,7 +214,23 @@ def furniture(lines: list[Line]) -> set[int]:
             and structural_heading(line.text) is None  # "Article ##" repeats, and is text
         ):
             found.add(i)
-    return found | _paged_headers(lines, found)
+    return found | _contents_neighbours(body, found) | _paged_headers(lines, found)
+
+
+def _contents_neighbours(body: list[tuple[int, Line]], found: set[int]) -> set[int]:
+    """A contents page's lines without a dot leader ("6 Best Packaging Practices 65", a
+    chapter's entry): a title and a page number between entries that have one."""
+    contents = {i for i, line in body if i in found and _TOC_ENTRY.fullmatch(line.text)}
+    entries: set[int] = set()
+    grew = True
+    while grew:  # entries without a leader may follow one another ("1 Scope 3", "2 ...")
+        more = {i for k, (i, line) in enumerate(body)
+                if i not in found and i not in entries and _ENDS_IN_PAGE.fullmatch(line.text)
+                and any(0 <= j < len(body) and body[j][0] in contents | entries
+                        for j in (k - 1, k + 1))}
+        entries |= more
+        grew = bool(more)
+    return entries
 
 
 def running_title(lines: list[Line]) -> str:
@@ -225,11 +244,14 @@ def running_title(lines: list[Line]) -> str:
 
 # A table of contents' entry: a title, a dot leader, a page number ("2.3 Simple parsing
 # . . . . . 4", "Introduction ........ iii").
-_TOC_ENTRY = re.compile(r".*?[^\W_](?:\s*\.){4,}\s*(?:\d{1,4}|[ivxlc]{1,6})", re.IGNORECASE)
+_TOC_ENTRY = re.compile(r".*?\S(?:\s*\.){4,}\s*(?:\d{1,4}|[ivxlc]{1,6})", re.IGNORECASE)
 # A running header that names the chapter and ends with the page's number ("Chapter 2:
 # ASN.1 structure handling 3"): it changes with each chapter, so it repeats too few times
 # to be caught by repetition alone, but it stands at a page's edge each time.
-_PAGE_NUMBERED = re.compile(r"[^\W\d_].*\s\d{1,4}")
+_PAGE_NUMBERED = re.compile(r"[^\W\d_].*\s\d{1,4}|\d{1,4}\s.*[^\W\d_].*")
+_ENDS_IN_PAGE = re.compile(r"(.*[^\W\d_].*)\s\d{1,4}")
+_STARTS_WITH_PAGE = re.compile(r"\d{1,4}\s(.*[^\W\d_].*)")
+_LOOSE = re.compile(r"[\s.]+")
 _EDGE_MIN_REPEATS = 2
 
 
@@ -247,7 +269,22 @@ def _paged_headers(lines: list[Line], dropped: set[int]) -> set[int]:
         return set()
     candidates = [i for i in dict.fromkeys(edges) if _is_page_numbered(lines[i].text)]
     counts = Counter(shape(lines[i].text) for i in candidates)
-    return {i for i in candidates if counts[shape(lines[i].text)] >= _EDGE_MIN_REPEATS}
+    # "4.5. Die Entwicklerdatenbank 19" over the one page of section 4.5: a heading of the
+    # text again, with the page's number.
+    headings = {_loose(line.text) for i, line in enumerate(lines)
+                if line.text and i not in dropped and len(line.text) <= _RUNNING_MAX_CHARS}
+    return {i for i in candidates if counts[shape(lines[i].text)] >= _EDGE_MIN_REPEATS
+            or (_without_page(lines[i].text) and _loose(_without_page(lines[i].text))
+                in headings)}
+
+
+def _loose(text: str) -> str:
+    return _LOOSE.sub(" ", text).strip().lower()
+
+
+def _without_page(text: str) -> str:
+    match = _ENDS_IN_PAGE.fullmatch(text) or _STARTS_WITH_PAGE.fullmatch(text)
+    return match.group(1) if match else ""
 
 
 def _is_page_numbered(text: str) -> bool:
@@ -456,8 +493,31 @@ def left_out(lines: list[Line]) -> set[int]:
     return dropped | signature_blocks(lines, dropped)
 
 
+# "CHAPTER" over "TWO" over "APPLYING TO BECOME A MEMBER", as Sphinx prints a chapter.
+_CHAPTER_WORD = re.compile(r"CHAPTER|Chapter|KAPITEL|Kapitel")
+_NUMBER_WORDS = {word: n for n, word in enumerate((
+    "ONE", "TWO", "THREE", "FOUR", "FIVE", "SIX", "SEVEN", "EIGHT", "NINE", "TEN", "ELEVEN",
+    "TWELVE", "THIRTEEN", "FOURTEEN", "FIFTEEN", "SIXTEEN", "SEVENTEEN", "EIGHTEEN",
+    "NINETEEN", "TWENTY"), start=1)}
+
+
+def _spelled_chapters(lines: list[Line]) -> list[Line]:
+    """A chapter's word and its number on two lines made one heading line ("Chapter
+    2"); the lines keep their count (the second becomes blank)."""
+    result = list(lines)
+    for i in range(len(lines) - 1):
+        number = lines[i + 1].text.strip()
+        if _CHAPTER_WORD.fullmatch(lines[i].text.strip()) and (
+                number.upper() in _NUMBER_WORDS or number.isdigit()):
+            value = _NUMBER_WORDS.get(number.upper()) or int(number)
+            result[i] = Line(f"{lines[i].text.strip()} {value}", lines[i].level)
+            result[i + 1] = Line("")
+    return result
+
+
 def paragraphs(lines: list[Line]) -> list[Paragraph]:
     """Clean paragraphs and headings, furniture and footnotes left out."""
+    lines = _spelled_chapters(lines)
     dropped = left_out(lines)
     words = vocabulary(line for i, line in enumerate(lines) if i not in dropped)
     result: list[Paragraph] = []
@@ -477,6 +537,13 @@ def paragraphs(lines: list[Line]) -> list[Paragraph]:
             current = []
             crossed = False
 
+    def stand_alone(text: str, level: int = 0) -> None:
+        # A heading or title: nothing after it goes on from it, even across a page.
+        nonlocal crossed
+        flush()
+        result.append(Paragraph(" ".join(text.split()), level))
+        crossed = False
+
     for i, line in enumerate(lines):
         if i in dropped or line.level < 0:
             crossed = True
@@ -488,20 +555,16 @@ def paragraphs(lines: list[Line]) -> list[Paragraph]:
         # converter marked), or "Article 5", "CHAPTER II" on a line of its own.
         if (line.heading and not _is_reference_title(line.text)) or structural_heading(
                 line.text):
-            flush()
-            result.append(Paragraph(" ".join(line.text.split()), max(line.level, 0)))
+            stand_alone(line.text, max(line.level, 0))
             title_may_follow = not line.heading
             continue
-        if title_may_follow and not current and _is_title(line.text):
-            result.append(Paragraph(line.text))  # "Reporting obligations of manufacturers"
-            title_may_follow = False
-            continue
+        # "Reporting obligations of manufacturers" under "Article 14"; "2.1 Directory
+        # layout" over its section's first line (PDF text, and some plain text, has no
+        # blank line between them).
+        title = title_may_follow and not current and _is_title(line.text)
         title_may_follow = False
-        if _stands_as_heading(line.text, current, usual, crossed):
-            # "2.1 Directory layout" over the section's first line: PDF text, and some
-            # plain text, has no blank line between them.
-            flush()
-            result.append(Paragraph(" ".join(line.text.split())))
+        if title or _stands_as_heading(line.text, current, usual, crossed):
+            stand_alone(line.text)
             continue
         if current and STARTS_UNIT.match(line.text) and (
                 ends_sentence(current[-1]) or _ends_list_item(current[-1])):

@@ -113,6 +113,7 @@ class _Reader:
     pending_title: int = -1  # slot whose heading still waits for its title line
     last_marker: int = 0  # the last "(n)" heading taken: recitals and definitions count up
     title_level: int = 0  # 1 when the title came from the document's first "# heading"
+    chapter: str = ""  # the number of the chapter, part or appendix heading the top slot
     units: list[Unit] = field(default_factory=list)
 
     def set_slot(self, depth: int, name: str) -> None:
@@ -144,13 +145,14 @@ class _Reader:
             kind, number, name = found
             if self.slots[0] == RECITALS:  # "Article 1" without "HAVE ADOPTED ...:" before
                 self.slots[0] = ""
-            depth = {"chapter": 0, "annex": 0, "section": 1, "abschnitt": 1, "article": 2,
-                     "statute": 2}[kind]
+            depth = {"chapter": 0, "annex": 0, "appendix": 0, "section": 1, "abschnitt": 1,
+                     "article": 2, "statute": 2}[kind]
             if kind == "chapter" and PART.match(text) and _ANNEX_NAME.match(self.slots[0]):
                 depth = 1  # "Annex I › Part II": an annex's parts stand under it
             self.set_slot(depth, _heading_name(kind, number, name, text))
             self.in_recitals = False
             self.pending_title = depth if not name else -1
+            self.chapter = number if depth == 0 else self.chapter
             return True
         marker = _MARKER_HEADING.fullmatch(text)
         if marker:
@@ -175,7 +177,13 @@ class _Reader:
         self.in_recitals = False
         return True
 
-    def numbered_section(self, depth: int, name: str) -> None:
+    def numbered_section(self, depth: int, name: str, top: str) -> None:
+        if self.chapter and top != self.chapter:
+            # Numbered anew under "Appendix A" or "Chapter 2": the sections are its own
+            # ("Appendix A: Method › 1. Sampling"); "4.1" under "Kapitel 4" already is.
+            depth = min(depth + 1, len(self.slots) - 1)
+        elif depth == 0:
+            self.chapter = ""
         self.set_slot(depth, name)
         self.in_recitals = False
         self.pending_title = -1
@@ -228,9 +236,9 @@ class _Reader:
         self.units.append(unit)
 
 
-def _numbered_sections(paragraphs: list[Paragraph]) -> dict[int, tuple[int, str]]:
+def _numbered_sections(paragraphs: list[Paragraph]) -> dict[int, tuple[int, str, str]]:
     """The paragraphs that are numbered sections' headings ("2.1 Directory layout"), as
-    index: (depth, name).
+    index: (depth, name, the top number).
 
     Told from other short numbered lines by how section numbers run: each follows the one
     before (2.1 after 2, 2.2 or 3 after 2.1; one missed heading forgiven), or starts a
@@ -260,16 +268,33 @@ def _numbered_sections(paragraphs: list[Paragraph]) -> dict[int, tuple[int, str]
                   if printed[paragraphs[i].text.split(maxsplit=1)[0]] < _TABLE_ROWS
                   and not listed(i - 1, i) and not listed(i, i + 1)
                   and not next_run_in(number)]
-    taken: dict[int, tuple[int, str]] = {}
+    taken: dict[int, tuple[int, str, str]] = {}
     last: tuple[int, ...] | None = None
+    last_index = -1
     for k, (i, number) in enumerate(candidates):
         following = candidates[k + 1][1] if k + 1 < len(candidates) else None
-        if (_starts(number) or (last is not None and _follows(last, number))
-                or (following is not None and _follows(number, following))):
+        # A numbering starts anew at the start, or under a heading of another kind (an
+        # appendix's "0. PREAMBLE" after "Appendix A"); inside section 6.5 "1. Create the
+        # POT file" is a step.
+        restarts = _starts(number) and (last is None or any(
+            _other_heading(paragraph) for paragraph in paragraphs[last_index + 1:i]))
+        # Two in a row that follow each other take up the count after a heading the
+        # lines did not show as one, forwards only: backwards it is a restart.
+        resumes = (following is not None and _follows(number, following)
+                   and (last is None or number > last))
+        if restarts or resumes or (last is not None and _follows(last, number)):
             # Named as printed, without a title's full stop ("0. Definitions.").
-            taken[i] = (min(len(number) - 1, 2), paragraphs[i].text.strip().removesuffix("."))
-            last = number
+            taken[i] = (min(len(number) - 1, 2), paragraphs[i].text.strip().removesuffix("."),
+                        str(number[0]))
+            last, last_index = number, i
     return taken
+
+
+def _other_heading(paragraph: Paragraph) -> bool:
+    text = paragraph.text
+    return paragraph.level > 0 or structural_heading(text) is not None or (
+        is_plain_heading(text) and numbered_heading(text) is None and not _POINT.match(text)
+        and not _NUMBERED.match(text))
 
 
 # A section number printed this often is a table's column, not a section's.
@@ -295,7 +320,9 @@ def _follows(last: tuple[int, ...], number: tuple[int, ...]) -> bool:
             part <= 1 + _SKIPPED for part in number[len(last):])
     for depth, (was, now) in enumerate(zip(last, number, strict=False)):
         if was != now:
-            return (number[:depth] == last[:depth] and 0 < now - was <= 1 + _SKIPPED
+            # A chapter is not skipped: "8." after "6.5" is a step of a list.
+            skipped = _SKIPPED if depth else 0
+            return (number[:depth] == last[:depth] and 0 < now - was <= 1 + skipped
                     and all(part <= 1 + _SKIPPED for part in number[depth + 1:]))
     return False
 

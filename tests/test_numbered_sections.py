@@ -21,6 +21,7 @@ FINDING = ("Most contracts were awarded without a competitive tender, and nine i
 RECOMMENDATION = ("Ministries should publish every cloud contract above fifty thousand "
                   "euros within thirty days of signing it.")
 TITLE = "Cloud Contracts in Public Administration"
+METHOD = "Every tenth contract was drawn at random from the procurement register."
 FILLER = ("This sentence stands for the ordinary body text of a report, which fills the "
           "printed column from margin to margin on every line of a page.")
 
@@ -42,11 +43,14 @@ def report_pdf() -> bytes:
     pages = [
         [TITLE, "A review by the audit office", "i"],
         [TITLE, "Table of Contents",
-         "1 Introduction . . . . . . . . . . . . . . . . . . . . . . . . . . . . 1",
+         # A chapter's entry without a leader, an entry ending in "?".
+         "1 Introduction 1",
          "2 Findings . . . . . . . . . . . . . . . . . . . . . . . . . . . . . . 2",
          "2.1 Scope of the review . . . . . . . . . . . . . . . . . . . . . . . 2",
          "2.2 Contracts awarded . . . . . . . . . . . . . . . . . . . . . . . . 3",
-         "3 Recommendations . . . . . . . . . . . . . . . . . . . . . . . . . . 3",
+         "2.3 What next? . . . . . . . . . . . . . . . . . . . . . . . . . . . . 3",
+         "3 Recommendations 3",
+         "Appendix A Method . . . . . . . . . . . . . . . . . . . . . . . . . . . 4",
          "ii"],
         [TITLE, "1 Introduction",
          *_wrapped(f"{body} The audit office looked at cloud contracts."), "1"],
@@ -57,8 +61,13 @@ def report_pdf() -> bytes:
                    "request, and the audit office shall then extend the scope of the "
                    "review to their contracts as well."),
          "2"],
-        [TITLE, "Chapter 2: Findings 3", "2.2 Contracts awarded", *_wrapped(f"{FINDING} {body}"),
+        # Even pages run the page's number first, odd ones the section with it.
+        ["4 Chapter 2: Findings", "2.2 Contracts awarded", *_wrapped(f"{FINDING} {body}"),
          "3 Recommendations", *_wrapped(f"{RECOMMENDATION} {body}"), "3"],
+        ["3 Recommendations 5", *_wrapped(body), "CHAPTER", "FOUR", "METHOD",
+         *_wrapped(body), "Appendix A Method",
+         # A numbering starting anew under the appendix; steps inside a section are none.
+         "1. Sampling", *_wrapped(f"{METHOD} {body}"), "6 Chapter 2: Findings"],
     ]
     return text_pdf(pages)
 
@@ -73,11 +82,16 @@ def test_a_reports_numbered_sections_make_its_heading_paths() -> None:
     assert section[SCOPE].startswith(f"2 Findings{SEP}2.1 Scope of the review")
     assert section[FINDING] == f"2 Findings{SEP}2.2 Contracts awarded"
     assert section[RECOMMENDATION] == "3 Recommendations"
+    assert next(s for t, s in by_text.items() if METHOD in t) == (
+        f"Appendix A: Method{SEP}1. Sampling")
+    # A chapter whose number is spelled on a line of its own ("CHAPTER", "FOUR").
+    assert "Chapter 4: Method" in {s for s in by_text.values()}
     text = " ".join(by_text)
     # The contents page, the running header naming the chapter, the page numbers.
     assert ". . . ." not in text and "Table of Contents" not in text
-    assert "Chapter 2" not in text and TITLE not in text
-    assert not any(block.text.endswith((" 2", " 3", " ii")) for block in blocks)
+    assert "Chapter 2" not in text and TITLE not in text and "What next" not in text
+    assert "Recommendations 5" not in text and "Introduction 1" not in text
+    assert not any(block.text.endswith((" 2", " 3", " 5", " ii")) for block in blocks)
     # The numbered paragraph stays a paragraph of its section.
     member_states = next(b for b in blocks if "Member States that are not part" in b.text)
     assert member_states.section.startswith(f"2 Findings{SEP}2.1 Scope of the review")
