@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import json
 import re
 import time
@@ -27,6 +26,7 @@ from knowledge.lines import (
     plain_characters,
     text_lines,
 )
+from knowledge.pdf_text import pdf_pages
 from knowledge.splitting import document_blocks
 from knowledge.word_files import docx_lines
 
@@ -165,16 +165,7 @@ def _holds_loose_text(element: Tag) -> bool:
 
 
 def pdf_lines(data: bytes) -> tuple[str, list[Line]]:
-    from pypdf import PdfReader  # noqa: PLC0415  (pypdf is only needed for PDFs)
-
-    try:
-        reader = PdfReader(io.BytesIO(data))
-        title = str(reader.metadata.title or "") if reader.metadata else ""
-        pages = [page.extract_text() or "" for page in reader.pages]
-    except Exception as error:
-        # Malformed files fail inside pypdf in many ways (found by fuzzing: AttributeError
-        # on a mangled dictionary; LimitReachedError on a decompression bomb).
-        raise SourceError(f"not a readable PDF ({type(error).__name__})") from error
+    title, pages = pdf_pages(data)  # in a confined worker process (knowledge/pdf_text.py)
     if not any(page.strip() for page in pages):
         raise SourceError("the PDF has no extractable text")
     return clean_inline(title), page_lines(pages)
