@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import os
-import resource
 import signal
 import subprocess
 import sys
@@ -59,6 +58,8 @@ def _why(done: subprocess.CompletedProcess[bytes], max_memory_mb: int) -> str:
 
 def _read(max_memory_mb: int, max_seconds: int) -> None:
     """The worker: a PDF on stdin, {"title", "pages"} as JSON on stdout."""
+    import resource  # noqa: PLC0415  (POSIX only, as the bounds are)
+
     limit = max_memory_mb * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     resource.setrlimit(resource.RLIMIT_CPU, (max_seconds, max_seconds))
