@@ -474,9 +474,12 @@ def vocabulary(lines: Iterable[Line]) -> Counter[str]:
 def join_lines(first: str, second: str, words: Counter[str]) -> str:
     """Join two wrapped lines; a word hyphenated at the break is made whole again
     ("Wertschöp-" + "fungskette"), a compound keeps its hyphen ("third-" + "party"),
-    decided by which form the document itself uses more."""
+    decided by which form the document itself uses more; before a capital the hyphen is
+    the compound's ("Debian-" + "Maschinen")."""
     hyphenated = _HYPHENATED.search(first[-_TAIL:])
     start = _WORD_START.match(second)
+    if hyphenated and start and second[:1].isupper():
+        return first + second  # "Debian-" + "Maschinen": a compound's own hyphen
     if hyphenated and start and second[:1].islower():
         head, tail = hyphenated.group(1).lower(), start.group(1).lower()
         if words[head + tail] > words[f"{head}-{tail}"]:

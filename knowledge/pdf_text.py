@@ -56,6 +56,14 @@ def _why(done: subprocess.CompletedProcess[bytes], max_memory_mb: int) -> str:
     return lines[-1][:200] if lines else f"its reader exited with {done.returncode}"
 
 
+def page_text(text: str) -> str:
+    """A page's text as PDFium gives it, with the lines a reader sees. PDFium joins a word
+    hyphenated at a line's end and marks the break with U+FFFE ("wan\ufffedern",
+    "Debian\ufffeMaschinen"): the line is broken there again, hyphen kept, and the
+    normalizer joins the word as the document itself writes it (normalizing.join_lines)."""
+    return text.replace("\r\n", "\n").replace("\r", "\n").replace("\ufffe", "-\n")
+
+
 def _read(max_memory_mb: int, max_seconds: int) -> None:
     """The worker: a PDF on stdin, {"title", "pages"} as JSON on stdout."""
     import resource  # noqa: PLC0415  (POSIX only, as the bounds are)
@@ -69,10 +77,7 @@ def _read(max_memory_mb: int, max_seconds: int) -> None:
 
         document = pdfium.PdfDocument(data)
         title = str(document.get_metadata_dict().get("Title", "") or "")
-        pages = []
-        for page in document:
-            text = page.get_textpage().get_text_range()
-            pages.append(text.replace("\r\n", "\n").replace("\r", "\n"))
+        pages = [page_text(page.get_textpage().get_text_range()) for page in document]
     except Exception as error:  # any failure of an untrusted file is a named one
         print(type(error).__name__, file=sys.stderr)
         sys.exit(2)

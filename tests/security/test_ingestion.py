@@ -13,8 +13,10 @@ from bot.serving.assistant import Assistant
 from knowledge.discovery import IN_DATA_DIR, OUTSIDE, discover
 from knowledge.embedders import E5Embedder
 from knowledge.errors import RefreshFailed, SourceError
+from knowledge.lines import page_lines
 from knowledge.loaders import parse_bytes
-from knowledge.pdf_text import pdf_pages
+from knowledge.normalizing import paragraphs
+from knowledge.pdf_text import page_text, pdf_pages
 from tests.conftest import make_kb
 from tests.pdf_maker import bomb_pdf, text_pdf
 
@@ -150,3 +152,13 @@ def test_a_pdf_inflating_past_its_readers_bound_is_a_named_failure() -> None:
     # The same reader, under the same bound, reads an ordinary PDF.
     good = text_pdf([["Article 1", "Manufacturers shall report vulnerabilities."]])
     assert "Manufacturers shall report" in pdf_pages(good, max_memory_mb=300)[1][0]
+
+
+def test_a_word_pdfium_joined_at_a_hyphenation_point_is_written_as_the_document_writes_it(
+        ) -> None:
+    # PDFium gives "wan\ufffedern" where "wan-" ended a line and "dern" began the next.
+    page = page_text("Sie sollten überwachen, ob Ihre Pakete nach Testing wan\ufffedern, und\r\n"
+                     "Debian\ufffeMaschinen pflegen. Pakete wandern; Debian-Maschinen laufen.")
+    assert "\ufffe" not in page
+    text = " ".join(p.text for p in paragraphs(page_lines([page])))
+    assert "Testing wandern, und Debian-Maschinen pflegen." in text
