@@ -268,6 +268,10 @@ def _numbered_sections(paragraphs: list[Paragraph]) -> dict[int, tuple[int, str,
                   if printed[paragraphs[i].text.split(maxsplit=1)[0]] < _TABLE_ROWS
                   and not listed(i - 1, i) and not listed(i, i + 1)
                   and not next_run_in(number)]
+    # How many headings of another kind stand before each paragraph (read once).
+    headed = [0]
+    for paragraph in paragraphs if candidates else ():
+        headed.append(headed[-1] + _other_heading(paragraph))
     taken: dict[int, tuple[int, str, str]] = {}
     last: tuple[int, ...] | None = None
     last_index = -1
@@ -276,8 +280,7 @@ def _numbered_sections(paragraphs: list[Paragraph]) -> dict[int, tuple[int, str,
         # A numbering starts anew at the start, or under a heading of another kind (an
         # appendix's "0. PREAMBLE" after "Appendix A"); inside section 6.5 "1. Create the
         # POT file" is a step.
-        restarts = _starts(number) and (last is None or any(
-            _other_heading(paragraph) for paragraph in paragraphs[last_index + 1:i]))
+        restarts = _starts(number) and (last is None or headed[i] > headed[last_index + 1])
         # Two in a row that follow each other take up the count after a heading the
         # lines did not show as one, forwards only: backwards it is a restart.
         resumes = (following is not None and _follows(number, following)
@@ -292,9 +295,14 @@ def _numbered_sections(paragraphs: list[Paragraph]) -> dict[int, tuple[int, str,
 
 def _other_heading(paragraph: Paragraph) -> bool:
     text = paragraph.text
-    return paragraph.level > 0 or structural_heading(text) is not None or (
-        is_plain_heading(text) and numbered_heading(text) is None and not _POINT.match(text)
-        and not _NUMBERED.match(text))
+    return paragraph.level > 0 or structural_heading(text) is not None or _plain_title(text)
+
+
+def _plain_title(text: str) -> bool:
+    """A short line of text that reads as a heading and is no point, numbered paragraph
+    or numbered section (those are told apart by their numbers)."""
+    return (is_plain_heading(text) and not _POINT.match(text) and not _NUMBERED.match(text)
+            and numbered_heading(text) is None)
 
 
 # A section number printed this often is a table's column, not a section's.
@@ -352,11 +360,9 @@ def units_of(paragraphs: list[Paragraph], title: str = "") -> tuple[str, list[Un
             continue
         as_heading = paragraph.level > 0 or (
             structural_heading(text) is not None
-            or (infer and reader.title and is_plain_heading(text) and not _POINT.match(text)
-                and not _NUMBERED.match(text) and reader.pending_title < 0
-                and not _leads_in(paragraphs, index)
-                # Numbered, but out of the sections' count: a table's row, a list's item.
-                and numbered_heading(text) is None))
+            # Numbered, but out of the sections' count, is a table's row or a list's item.
+            or (infer and reader.title and reader.pending_title < 0 and _plain_title(text)
+                and not _leads_in(paragraphs, index)))
         if (as_heading and reader.heading(text, paragraph.level)) or reader.formula(text):
             continue
         reader.paragraph(text)
