@@ -222,14 +222,17 @@ def _contents_neighbours(body: list[tuple[int, Line]], found: set[int]) -> set[i
     chapter's entry): a title and a page number between entries that have one."""
     contents = {i for i, line in body if i in found and _TOC_ENTRY.fullmatch(line.text)}
     entries: set[int] = set()
-    grew = True
-    while grew:  # entries without a leader may follow one another ("1 Scope 3", "2 ...")
-        more = {i for k, (i, line) in enumerate(body)
-                if i not in found and i not in entries and _ENDS_IN_PAGE.fullmatch(line.text)
-                and any(0 <= j < len(body) and body[j][0] in contents | entries
-                        for j in (k - 1, k + 1))}
-        entries |= more
-        grew = bool(more)
+    # Entries without a leader may follow one another ("1 Scope 3", "2 Duties 5"): a run
+    # beside an entry with one is taken forwards, then backwards.
+    for run in (body, body[::-1]):
+        beside = False
+        for i, line in run:
+            if i in contents or i in entries:
+                beside = True
+            elif beside and i not in found and _ENDS_IN_PAGE.fullmatch(line.text):
+                entries.add(i)
+            else:
+                beside = False
     return entries
 
 
