@@ -236,13 +236,13 @@ def _contents_neighbours(body: list[tuple[int, Line]], found: set[int]) -> set[i
     return entries
 
 
-def running_title(lines: list[Line]) -> str:
+def _running_title(lines: list[Line], dropped: set[int]) -> str:
     """The document's first line where it runs over every page as a header too ("Shared
     MIME-info Database"): a title, which the running header's removal would lose."""
     first = next((i for i, line in enumerate(lines) if line.text), None)
     if first is None or lines[first].level != 0 or is_furniture_text(lines[first].text):
         return ""
-    return lines[first].text if first in furniture(lines) else ""
+    return lines[first].text if first in dropped else ""
 
 
 # A table of contents' entry: a title, a dot leader, a page number ("2.3 Simple parsing
@@ -523,8 +523,17 @@ def _spelled_chapters(lines: list[Line]) -> list[Line]:
 
 def paragraphs(lines: list[Line]) -> list[Paragraph]:
     """Clean paragraphs and headings, furniture and footnotes left out."""
+    return normalized(lines)[1]
+
+
+def normalized(lines: list[Line]) -> tuple[str, list[Paragraph]]:
+    """The title a running header prints ("" if none) and the clean paragraphs."""
     lines = _spelled_chapters(lines)
     dropped = left_out(lines)
+    return _running_title(lines, dropped), _paragraphs(lines, dropped)
+
+
+def _paragraphs(lines: list[Line], dropped: set[int]) -> list[Paragraph]:
     words = vocabulary(line for i, line in enumerate(lines) if i not in dropped)
     result: list[Paragraph] = []
     # The current paragraph's lines as joined so far; one string at the flush (appending

@@ -6,7 +6,7 @@ from dataclasses import replace
 
 from knowledge.documents import Block, Passage, SourceDocument, passage_id
 from knowledge.lines import Line, clean_inline
-from knowledge.normalizing import paragraphs, running_title, structural_heading
+from knowledge.normalizing import normalized, structural_heading
 from knowledge.sentences import split_sentences
 from knowledge.structure import blocks_of, is_plain_heading, units_of
 
@@ -14,8 +14,8 @@ from knowledge.structure import blocks_of, is_plain_heading, units_of
 def document_blocks(lines: list[Line], title: str = "") -> tuple[str, list[Block]]:
     """The title (given, the first line where it also runs over the pages, the first
     heading, or a heading-like first line of plain text) and passage-sized blocks."""
-    found = paragraphs(lines)
-    title = title or running_title(lines)
+    running, found = normalized(lines)
+    title = title or running
     first = found[0] if found else None
     if (not title and first is not None and first.level == 0 and is_plain_heading(first.text)
             and structural_heading(first.text) is None):
