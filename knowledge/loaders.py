@@ -10,20 +10,18 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
-from bs4 import BeautifulSoup, Tag
 
 from knowledge.discovery import SourceSpec
 from knowledge.documents import Block, SourceDocument, stable_hash
 from knowledge.errors import SourceError
 from knowledge.fetching import FetchRefused
+from knowledge.html_text import html_lines
 from knowledge.languages import code_of, detect
 from knowledge.lines import (
-    BLANK,
     Line,
     clean_inline,
     markdown_lines,
     page_lines,
-    plain_characters,
     text_lines,
 )
 from knowledge.pdf_text import pdf_pages
@@ -72,96 +70,6 @@ def _decode(data: bytes) -> str:
     if sample and len(_GARBAGE.findall(sample)) > MAX_GARBAGE_SHARE * len(sample):
         raise SourceError("binary data where text was expected")
     return text
-
-
-_HTML_SKIP = ["script", "style", "nav", "footer", "header", "aside", "form", "noscript"]
-# Page furniture marked by its class: what a page does not print ("noprint"), MediaWiki's
-# (Wikipedia's) edit links in headings, navigation boxes, contents, reference lists and
-# category links.
-_HTML_SKIP_CLASSES = {"noprint", "mw-editsection", "navbox", "toc", "references", "reflist",
-                      "mw-references-wrap", "catlinks", "printfooter", "mw-jump-link"}
-_HTML_BLOCKS = ["h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "blockquote", "pre", "tr", "td",
-                "th"]
-# Lines unless they hold blocks of their own, which are then read one by one.
-_HTML_CONTAINERS = {"li", "blockquote", "td", "th"}
-# Tags are joined with spaces: a space before punctuation, or inside "( 1 )" where the
-# number was a tag of its own, is an artefact of that.
-_SPACED_MARK = re.compile(r"\s+([.,;:!?])")
-_BRACKETED_MARK = re.compile(r"\(\s*(\w{1,4})\s*\)")
-# A link to a note in the same page whose text is the note's number: "(1)", "¹", "[2]".
-_NOTE_REFERENCE = re.compile(r"[(\[]?\s*\d{1,3}\s*[)\]]?")
-
-
-def html_lines(text: str) -> tuple[str, list[Line]]:
-    soup = BeautifulSoup(text, "html.parser")
-    for tag in soup(_HTML_SKIP):
-        tag.decompose()
-    for tag in soup.find_all(_is_furniture_element):
-        tag.decompose()
-    for link in soup.find_all("a", href=re.compile(r"^#")):
-        number = link.get_text().strip()
-        if not _NOTE_REFERENCE.fullmatch(number):
-            continue
-        block = link.find_parent(_HTML_BLOCKS)
-        if block is None or not block.get_text().lstrip().startswith(number):
-            # A reference in running text; the note it points to opens with its own
-            # number and is dropped as a footnote.
-            link.decompose()
-    title = clean_inline(soup.title.get_text()) if soup.title else ""
-    body = soup.find("main") or soup.find("article") or soup.body or soup
-    lines: list[Line] = []
-    for element in _line_elements(body) if isinstance(body, Tag) else []:
-        content = _BRACKETED_MARK.sub(r"(\1)", _SPACED_MARK.sub(
-            r"\1", clean_inline(plain_characters(element.get_text(" ")))))
-        if not content:
-            continue
-        name = element.name or ""
-        level = int(name[1]) if name[:1] == "h" and name[1:].isdigit() else 0
-        lines += [Line(content, level), BLANK]
-    if not title:
-        title = next((line.text for line in lines if line.level == 1), "")
-    return title, lines
-
-
-def _line_elements(body: Tag) -> list[Tag]:
-    """The elements read as lines, in document order. A table row whose cells hold one
-    block each at most is one line (EUR-Lex prints a recital or a point as a row: "(12)"
-    and its text); a row, cell, list item or quote whose text all stands in blocks of its
-    own (a layout table's cell of paragraphs) is read block by block."""
-    taken: set[int] = set()
-    found: list[Tag] = []
-    for element in body.find_all(_HTML_BLOCKS):
-        if any(id(parent) in taken for parent in element.parents):
-            continue  # its text is part of the enclosing line
-        if element.name == "tr":
-            cells = element.find_all(["td", "th"], recursive=False)
-            if element.find("table") or any(
-                    len(cell.find_all(_HTML_BLOCKS)) > 1 for cell in cells):
-                continue
-        elif (element.name in _HTML_CONTAINERS and element.find(_HTML_BLOCKS)
-              and not _holds_loose_text(element)):
-            continue  # all its text stands in its blocks
-        taken.add(id(element))
-        found.append(element)
-    return found
-
-
-def _is_furniture_element(tag: Tag) -> bool:
-    classes = tag.get_attribute_list("class")
-    return (not _HTML_SKIP_CLASSES.isdisjoint(classes) or tag.get("role") == "navigation"
-            or tag.get("aria-hidden") == "true" or tag.has_attr("hidden"))
-
-
-def _holds_loose_text(element: Tag) -> bool:
-    """Whether text stands in the element outside its blocks ("<li>Punkt <p>innen</p>")."""
-    for child in element.children:
-        if isinstance(child, Tag):
-            if (child.name not in _HTML_BLOCKS and child.get_text(strip=True)
-                    and child.find(_HTML_BLOCKS) is None):
-                return True
-        elif str(child).strip():
-            return True
-    return False
 
 
 def pdf_lines(data: bytes) -> tuple[str, list[Line]]:

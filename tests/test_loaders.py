@@ -5,7 +5,8 @@ import pytest
 
 from knowledge.discovery import SourceSpec, discover
 from knowledge.errors import SourceError
-from knowledge.loaders import UrlCache, html_lines, load, parse_bytes
+from knowledge.html_text import html_lines
+from knowledge.loaders import UrlCache, load, parse_bytes
 from tests.conftest import SEEDS
 from tests.pdf_maker import text_pdf
 
@@ -120,6 +121,42 @@ def test_html_table_rows_are_lines_and_layout_cells_are_read_by_paragraph() -> N
         "Main column about compute.", "Cloud costs decide who wins.", "Sidebar",
         "A plain item", "An item's paragraph.", "Its second.", "(a) the point's text;",
         "Country Share", "Germany 25 %"]
+
+
+def test_html_text_outside_paragraphs_is_kept() -> None:
+    # Pages built of divisions, and definition lists (Sphinx's menus, glossaries): their
+    # text stands in no paragraph tag and was lost.
+    page = ("<html><body><div>Compute decides who wins.</div><dl><dt>Leitungsorgan</dt>"
+            "<dd><p>The management body of an entity.</p></dd></dl>"
+            "<div><span>Loose</span> text <div><p>Inner paragraph.</p></div></div>"
+            "</body></html>")
+    _, lines = html_lines(page)
+    assert [line.text for line in lines if line.text] == [
+        "Compute decides who wins.", "Leitungsorgan", "The management body of an entity.",
+        "Loose text", "Inner paragraph."]
+
+
+def test_html_inline_elements_keep_the_pages_spacing() -> None:
+    page = ("<html><body><p>The double colon <code>::</code> operator returns "
+            "Option&lt;<a href='o.html'>f64</a>&gt;; the file is <code>.idlerc</code>.</p>"
+            "<p>From 2<sup>n</sup> to Regulation<sup>3</sup>, line<br>break.</p>"
+            "<p>Rules for the <em>manu</em>facturer.</p></body></html>")
+    _, lines = html_lines(page)
+    assert [line.text for line in lines if line.text] == [
+        "The double colon :: operator returns Option<f64>; the file is .idlerc.",
+        "From 2 n to Regulation 3, line break.", "Rules for the manufacturer."]
+
+
+def test_html_heading_permalinks_and_buttons_are_left_out() -> None:
+    # Sphinx ends each heading with a link to itself shown as "¶", rustdoc opens it with
+    # "§" and adds a "Copy item path" button: none of it is the heading's name.
+    page = ("<html><body><h1>Module option<button>Copy item path</button></h1>"
+            "<h2><a class='doc-anchor' href='#rep'>§</a>Representation</h2><p>Text.</p>"
+            "<h2>Menus<a class='headerlink' href='#menus'>¶</a></h2><p>More.</p>"
+            "</body></html>")
+    _, blocks = parse_bytes(page.encode(), "html", "fallback")
+    assert [b.section for b in blocks] == ["Module option › Representation",
+                                           "Module option › Menus"]
 
 
 def test_a_wiki_pages_furniture_is_left_out() -> None:

@@ -162,3 +162,12 @@ def test_a_word_pdfium_joined_at_a_hyphenation_point_is_written_as_the_document_
     assert "\ufffe" not in page
     text = " ".join(p.text for p in paragraphs(page_lines([page])))
     assert "Testing wandern, und Debian-Maschinen pflegen." in text
+
+
+def test_a_page_nesting_divisions_deeper_than_the_stack_is_read() -> None:
+    # Read without recursion: a reader that recursed into each division would hit
+    # Python's recursion limit long before this depth.
+    page = "<html><body>" + "<div>" * 20_000 + "<p>Deep text is kept.</p>" + \
+        "</div>" * 20_000 + "</body></html>"
+    _, blocks = parse_bytes(page.encode(), "html", "fallback")
+    assert [b.text for b in blocks] == ["Deep text is kept."]
