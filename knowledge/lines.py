@@ -70,18 +70,56 @@ def _heading(line: str) -> Line | None:
     return Line(text, marks.end()) if text else BLANK
 
 
+# Markdown's inline markup, which a reader of the rendered page does not see: a link or an
+# image is its text, a code span its content, an escaped mark the mark; a reference
+# definition ("[1]: https://...") and a quote's ">" are not text. Bounded spans: a line of
+# 50,000 "[" must not take quadratic time.
+_MD_IMAGE_OR_LINK = re.compile(
+    r"!?\[([^\[\]\n]{0,500})\](?:\((?:[^()\s]|\([^()\s]{0,200}\)){0,2000}"
+    r'(?:\s+"[^"\n]{0,200}")?\)|\[[^\[\]\n]{0,200}\])')
+_MD_CODE = re.compile(r"``(?!`)([^\n]{1,2000}?)``|`([^`\n]{1,2000})`")
+_MD_AUTOLINK = re.compile(r"<((?:https?|mailto):[^<>\s]{1,2000})>")
+_MD_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
+_MD_REFERENCE_DEFINITION = re.compile(r"\[[^\[\]\n]{1,200}\]:\s+\S")
+_MD_QUOTE = re.compile(r"(?:>\s?)+")
+_SET_ASIDE = re.compile("\ue000(\\d+)\ue001")
+
+
+def _markdown_inline(line: str) -> str:
+    r"""The line as rendered. A code span's content stays as written
+    ("server[Symbol.dispose]()" holds no link, "\\?\pipe\" no escapes) and may stand in
+    a link's text ("[`close()`][]"): it is set aside, marked by two private-use
+    characters (dropped from the line first), while the rest is read."""
+    spans: list[str] = []
+
+    def aside(code: re.Match[str]) -> str:
+        spans.append((code.group(1) or code.group(2)).strip())
+        return f"\ue000{len(spans) - 1}\ue001"
+
+    text = _MD_CODE.sub(aside, line.replace("\ue000", "").replace("\ue001", ""))
+    # Twice: a badge is an image inside a link ("[![build](badge.svg)](ci-url)").
+    text = _MD_IMAGE_OR_LINK.sub(r"\1", _MD_IMAGE_OR_LINK.sub(r"\1", text))
+    text = _MD_ESCAPE.sub(r"\1", _MD_AUTOLINK.sub(r"\1", text))
+    return _SET_ASIDE.sub(lambda mark: spans[int(mark.group(1))], text)
+
+
 def markdown_lines(text: str) -> list[Line]:
     lines: list[Line] = []
     in_fence = False
     for raw in _HTML_COMMENT.sub("", plain_characters(text.replace("\r\n", "\n"))).split("\n"):
         line = raw.strip()
-        if line.startswith("```"):
+        if line.startswith(("```", "~~~")):
             in_fence = not in_fence
             lines.append(BLANK)
             continue
         if in_fence:
             lines.append(Line(line))
             continue
+        if _MD_REFERENCE_DEFINITION.match(line):
+            lines.append(BLANK)
+            continue
+        quote = _MD_QUOTE.match(line)
+        line = _markdown_inline(line[quote.end():] if quote else line)
         heading = _heading(line)
         underlined = _underlined(lines, line)
         if heading is not None:

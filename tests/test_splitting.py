@@ -52,6 +52,23 @@ def test_markdown_headings_become_a_heading_path() -> None:
     ]
 
 
+def test_markdown_reads_as_rendered_not_as_markup() -> None:
+    # A README or a wiki page: links, badges, code spans, escapes, quotes and reference
+    # definitions are markup a reader of the rendered page never sees.
+    text = ("# The `net` module\n\n"
+            "[![build](https://ci.example/badge.svg)](https://ci.example/run)\n\n"
+            "> Stability: 2 - Stable\n\n"
+            "See the [guide](https://example.org/guide_(v2) \"Guide\") and [`close()`][],\n"
+            "which calls `server[Symbol.asyncDispose]()` on diagnostics\\_channel.\n\n"
+            "~~~bash\nnpm install [x](y)\n~~~\n\n"
+            "[`close()`]: https://example.org/close\n")
+    title, blocks = document_blocks(markdown_lines(text))
+    assert title == "The net module"
+    assert [b.text for b in blocks] == [  # tiny paragraphs merged, as ever
+        "build Stability: 2 - Stable See the guide and close(), which calls "
+        "server[Symbol.asyncDispose]() on diagnostics_channel. npm install [x](y)"]
+
+
 def test_long_units_are_split_at_sentences_and_short_ones_kept_whole() -> None:
     sentence = "Europa braucht eigene Rechenzentren für künstliche Intelligenz. "
     _, blocks = document_blocks(text_lines("Title\n\n" + sentence * 80))
