@@ -28,6 +28,9 @@ from knowledge.state import DocumentEntry, KnowledgeState
 from knowledge.store import KINDS, PASSAGE, collection_name
 
 QUESTIONS = 200
+# English questions take the plain path; German ones, with English passages in the store,
+# are glossed through the dictionary too (knowledge/lexicon.py).
+LANGUAGES = ("en", "de")
 
 
 def real_records(work: Path) -> dict[str, dict[str, Any]]:
@@ -74,9 +77,9 @@ def fill(kb: KnowledgeBase, records: dict[str, dict[str, Any]], passages: int) -
         refreshed_at=time.time(), documents=documents))
 
 
-def measure(kb: KnowledgeBase) -> tuple[list[float], list[float]]:
+def measure(kb: KnowledgeBase, language: str) -> tuple[list[float], list[float]]:
     answerer = Answerer(kb.retriever)
-    qs = [q.text for q in questions("en")[:QUESTIONS]]
+    qs = [q.text for q in questions(language)[:QUESTIONS]]
     answerer.answer(Question(qs[0]))  # warm: model, judge background, caches
     second = kb.retriever.judge.second
     if second is not None:  # asked only where the margin leaves the verdict open
@@ -105,13 +108,16 @@ def main() -> None:
         if kb.state_file.current().passage_count < size * 0.9:
             fill(kb, records, size)
         count = kb.state_file.current().passage_count
-        search, ask = measure(kb)
-        rows.append([f"{count:,}", f"{kb.store.count(kb.state_file.current().collection):,}",
-                     f"{percentile_ms(search, 50):.1f}", f"{percentile_ms(search, 95):.1f}",
-                     f"{percentile_ms(ask, 50):.1f}", f"{percentile_ms(ask, 95):.1f}"])
-    print(f"Warm extractive answers, {QUESTIONS} English XQuAD questions, embedded Chroma\n")
-    print(table(["passages", "records (with sentences)", "search p50 ms", "search p95 ms",
-                 "ask p50 ms", "ask p95 ms"], rows))
+        for language in LANGUAGES:
+            search, ask = measure(kb, language)
+            rows.append([f"{count:,}", f"{kb.store.count(kb.state_file.current().collection):,}",
+                         language, f"{percentile_ms(search, 50):.1f}",
+                         f"{percentile_ms(search, 95):.1f}", f"{percentile_ms(ask, 50):.1f}",
+                         f"{percentile_ms(ask, 95):.1f}"])
+    print(f"Warm extractive answers, {QUESTIONS} XQuAD questions per language, embedded "
+          "Chroma (half the passages filed as English, half as German)\n")
+    print(table(["passages", "records (with sentences)", "questions", "search p50 ms",
+                 "search p95 ms", "ask p50 ms", "ask p95 ms"], rows))
 
 
 if __name__ == "__main__":
