@@ -47,6 +47,22 @@ _CAPITALISED_RUN = re.compile(r"(?:\b[A-ZÄÖÜ][a-zäöüß]+(?:-[A-Za-zäöü�
                               r"[A-ZÄÖÜ][a-zäöüß]+\b")
 
 
+def title_acronyms(title: str) -> set[str]:
+    """The acronyms a title is known by: those it writes, and the initials of its runs of
+    capitalised words and of their parts of three words or more ("Mozilla Public License
+    Version 2.0" is the MPL). An all-capitals title ("GNU GENERAL PUBLIC LICENSE") writes
+    no acronym: its words are read as capitalised ones (the GPL), not as "PUBLIC"."""
+    words = [word for word in _WORD.findall(title) if word[0].isalpha()]
+    shouting = len(words) > 1 and 2 * sum(word.isupper() for word in words) > len(words)
+    found = set() if shouting else {word for word in words if word.isupper()}
+    for run in _CAPITALISED_RUN.findall(title.title() if shouting else title):
+        initials = [word[0] for word in run.split()]
+        found.add("".join(initials))
+        found |= {"".join(initials[start:end]) for start in range(len(initials))
+                  for end in range(start + 3, len(initials) + 1)}
+    return found
+
+
 @dataclass(frozen=True)
 class Named:
     """Documents a question names, specifically (by title) or by genre."""
@@ -96,10 +112,7 @@ class Titles:
                      if len(w) >= 4 and w not in _GENERIC and not w.isdigit()}
             for stem in stems:
                 self._by_stem.setdefault(stem, set()).add(source)
-            acronyms = {word for word in _WORD.findall(title) if word.isupper()}
-            acronyms |= {"".join(word[0] for word in run.split())
-                         for run in _CAPITALISED_RUN.findall(title)}
-            for word in acronyms:
+            for word in title_acronyms(title):
                 if 3 <= len(word) <= 6 and word.lower() not in _GENERIC:
                     self._by_acronym.setdefault(word.lower(), set()).add(source)
             number = _ACT_NUMBER.search(title)

@@ -20,6 +20,17 @@ def test_a_title_is_named_in_either_language_and_an_acronym_too() -> None:
     assert Titles(TITLES).named_in("Since when does DORA apply?").sources == {"dora.md"}
 
 
+def test_a_licence_is_named_by_the_initials_of_part_of_its_title() -> None:
+    # Plain-text licences open with their names: "Version" runs on after the name, and an
+    # all-capitals title's words are no acronyms ("public" named the GPL before).
+    titles = Titles({"MPL-2.0.txt": "Mozilla Public License Version 2.0",
+                     "GPL-3.txt": "GNU GENERAL PUBLIC LICENSE Version 3, 29 June 2007"})
+    assert titles.named_in("What must a modified version of the MPL be renamed to?").sources \
+        == {"MPL-2.0.txt"}
+    assert titles.named_in("Is there any warranty under the GPL?").sources == {"GPL-3.txt"}
+    assert titles.named_in("Is the public told?").sources == frozenset()
+
+
 def test_a_genre_word_names_every_document_of_that_genre() -> None:
     assert Titles(TITLES).named_in("Ab wann gilt die Verordnung?").sources == {"cra.md", "dora.md"}
     assert Titles(TITLES).named_in("What does the author demand from policymakers?").sources == {
