@@ -77,7 +77,7 @@ def fill(kb: KnowledgeBase, records: dict[str, dict[str, Any]], passages: int) -
         refreshed_at=time.time(), documents=documents))
 
 
-def measure(kb: KnowledgeBase, language: str) -> tuple[list[float], list[float]]:
+def measure(kb: KnowledgeBase, language: str = "en") -> tuple[list[float], list[float]]:
     answerer = Answerer(kb.retriever)
     qs = [q.text for q in questions(language)[:QUESTIONS]]
     answerer.answer(Question(qs[0]))  # warm: model, judge background, caches
