@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 # Bumped whenever loading or splitting changes what passages (or sentences: a search reads
 # a sentence by its index in the passage) a document yields, so that
 # every document is re-split and re-embedded once after an upgrade.
-PIPELINE_VERSION = "6"
+PIPELINE_VERSION = "7"
 
 
 def stable_hash(*parts: str, length: int = 16) -> str:

@@ -66,6 +66,26 @@ def evident(text: str) -> str:
     return ranked[0][1]
 
 
+# A passage is in another language than its document only where that language's
+# function words are this many at least, and twice as many as the document language's.
+MIN_PASSAGE_EVIDENCE = 5
+
+
+def passage_language(text: str, document_language: str) -> str:
+    """The language a passage is written in: its document's, unless the passage is
+    evidently in another one (a German manual's untranslated English paragraphs, an
+    English abstract in a German report). Searched and calibrated as the document's
+    language, such a paragraph took English questions from the German passages that
+    answer them: English wording scores higher against an English question, and the
+    German background the calibration subtracts scores lower."""
+    scores = _scores(text)
+    best = max(scores, key=lambda code: scores[code])
+    own = scores.get(document_language, 0)
+    if best != document_language and scores[best] >= max(MIN_PASSAGE_EVIDENCE, 2 * own):
+        return best
+    return document_language
+
+
 def code_of(language: str) -> str:
     """A manifest's language ("de", "German", "de-AT") as a code; "" when unknown."""
     value = language.strip().lower()

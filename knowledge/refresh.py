@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Protocol
 
 from knowledge.discovery import NOT_FOUND, SourceSpec, discover
-from knowledge.documents import SourceDocument
+from knowledge.documents import Passage, SourceDocument
 from knowledge.errors import (
     EmbedderError,
     RefreshBusy,
@@ -228,7 +228,7 @@ class Refresher:
         written.append(JournalEntry(document.version, target))
         self.state_file.write_journal(written)
         self.store.add(target, passages)
-        entry = _entry(document, len(passages))
+        entry = _entry(document, passages)
         written[-1] = JournalEntry(document.version, target, entry)
         self.state_file.write_journal(written)
         return entry
@@ -253,13 +253,14 @@ class Refresher:
         return resumable
 
 
-def _entry(document: SourceDocument, passages: int) -> DocumentEntry:
+def _entry(document: SourceDocument, passages: list[Passage]) -> DocumentEntry:
     return DocumentEntry(
         source=document.source,
         title=document.title,
         url=document.url,
         language=document.language,
         version=document.version,
-        passages=passages,
+        passages=len(passages),
         refreshed_at=time.time(),
+        passage_languages=tuple(sorted({p.language for p in passages} - {document.language})),
     )

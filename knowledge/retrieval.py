@@ -583,7 +583,8 @@ class Retriever:
 
     def _documents(self, state: KnowledgeState) -> tuple[list[str], Titles]:
         if self._known is None or self._known[0] is not state:
-            languages = sorted({language_slug(e.language) for e in state.documents.values()})
+            languages = sorted({language_slug(language) for entry in state.documents.values()
+                                for language in entry.languages})
             titles = Titles({key: entry.title for key, entry in state.documents.items()})
             self._known = (state, languages, titles)
         return self._known[1], self._known[2]

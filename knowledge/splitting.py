@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from knowledge.documents import Block, Passage, SourceDocument, passage_id
+from knowledge.languages import passage_language
 from knowledge.lines import Line, clean_inline
 from knowledge.normalizing import normalized, structural_heading
 from knowledge.sentences import split_sentences
@@ -36,7 +37,7 @@ def passages_of(document: SourceDocument) -> list[Passage]:
             part=1,
             text=block.text,
             url=document.url,
-            language=document.language,
+            language=passage_language(block.text, document.language),
             doc_version=version,
             sentences=tuple(split_sentences(block.text)),
         )

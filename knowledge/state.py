@@ -30,6 +30,16 @@ class DocumentEntry:
     version: str
     passages: int
     refreshed_at: float
+    # Languages some of its passages are written in besides the document's own
+    # (knowledge/languages.py: passage_language); each is searched as a language of its own.
+    passage_languages: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "passage_languages", tuple(self.passage_languages))
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        return (self.language, *self.passage_languages)
 
 
 @dataclass(frozen=True)
