@@ -109,6 +109,10 @@ def test_fresh_cache_is_used_without_fetching(tmp_path: Path) -> None:
     assert body == b"Title\n\nBody text." and note == ""
 
 
+def line_texts(page: str) -> list[str]:
+    return [line.text for line in html_lines(page)[1] if line.text]
+
+
 def test_html_table_rows_are_lines_and_layout_cells_are_read_by_paragraph() -> None:
     page = ("<html><body><table><tr><td><p>Main column about compute.</p>"
             "<p>Cloud costs decide who wins.</p></td><td><p>Sidebar</p></td></tr></table>"
@@ -116,8 +120,7 @@ def test_html_table_rows_are_lines_and_layout_cells_are_read_by_paragraph() -> N
             "</ul><table><tr><td><p>(a)</p></td><td><p>the point's text;</p></td></tr>"
             "<tr><th>Country</th><th>Share</th></tr><tr><td>Germany</td><td>25 %</td></tr>"
             "</table></body></html>")
-    _, lines = html_lines(page)
-    assert [line.text for line in lines if line.text] == [
+    assert line_texts(page) == [
         "Main column about compute.", "Cloud costs decide who wins.", "Sidebar",
         "A plain item", "An item's paragraph.", "Its second.", "(a) the point's text;",
         "Country Share", "Germany 25 %"]
@@ -130,8 +133,7 @@ def test_html_text_outside_paragraphs_is_kept() -> None:
             "<dd><p>The management body of an entity.</p></dd></dl>"
             "<div><span>Loose</span> text <div><p>Inner paragraph.</p></div></div>"
             "</body></html>")
-    _, lines = html_lines(page)
-    assert [line.text for line in lines if line.text] == [
+    assert line_texts(page) == [
         "Compute decides who wins.", "Leitungsorgan", "The management body of an entity.",
         "Loose text", "Inner paragraph."]
 
@@ -141,8 +143,7 @@ def test_html_inline_elements_keep_the_pages_spacing() -> None:
             "Option&lt;<a href='o.html'>f64</a>&gt;; the file is <code>.idlerc</code>.</p>"
             "<p>From 2<sup>n</sup> to Regulation<sup>3</sup>, line<br>break.</p>"
             "<p>Rules for the <em>manu</em>facturer.</p></body></html>")
-    _, lines = html_lines(page)
-    assert [line.text for line in lines if line.text] == [
+    assert line_texts(page) == [
         "The double colon :: operator returns Option<f64>; the file is .idlerc.",
         "From 2 n to Regulation 3, line break.", "Rules for the manufacturer."]
 
