@@ -146,6 +146,21 @@ def test_an_acts_html_as_eur_lex_prints_it() -> None:
     assert not any("OJ C 100" in text or "( 1 )" in text for text in found.values())
 
 
+def test_a_statutes_html_as_gesetze_im_internet_prints_it() -> None:
+    # Every paragraph of the law is a division ("jurAbsatz"), not a paragraph tag: read
+    # paragraph tag by paragraph tag, the page kept its date of issue and nothing else.
+    data = (DATA / "gesetze-style.html").read_bytes()
+    title, blocks = parse_bytes(data, "html", "fallback")
+    assert title == "BDSG - Bundesdatenschutzgesetz"
+    found = {block.section: block.text for block in blocks}
+    part = f"Teil 1: Gemeinsame Bestimmungen{PATH_SEPARATOR}"
+    assert found[f"{part}§ 1: Anwendungsbereich des Gesetzes{PATH_SEPARATOR}(1)–(2)"].startswith(
+        "(1) Dieses Gesetz gilt für die Verarbeitung personenbezogener Daten")
+    assert "(2) Öffentliche Stellen der Länder" in found[
+        f"{part}§ 2: Begriffsbestimmungen{PATH_SEPARATOR}(1)–(2)"]
+    assert not any("Inhaltsverzeichnis" in text for text in found.values())
+
+
 def test_whereas_opens_the_recitals_and_the_enacting_formula_closes_them() -> None:
     text = "\n\n".join([
         "Regulation on things", "Whereas:",
