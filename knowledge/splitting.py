@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from knowledge.documents import Block, Passage, SourceDocument, passage_id
@@ -10,6 +11,11 @@ from knowledge.lines import Line, clean_inline
 from knowledge.normalizing import normalized, structural_heading
 from knowledge.sentences import split_sentences
 from knowledge.structure import blocks_of, is_plain_heading, units_of
+
+# A plain-text document's first paragraph may give its address after its name ("Apache
+# License Version 2.0, January 2004 http://www.apache.org/licenses/"): no part of the
+# title a citation shows.
+_ADDRESS = re.compile(r"\s*\b(?:https?://|www\.)\S+")
 
 
 def document_blocks(lines: list[Line], title: str = "") -> tuple[str, list[Block]]:
@@ -20,7 +26,7 @@ def document_blocks(lines: list[Line], title: str = "") -> tuple[str, list[Block
     first = found[0] if found else None
     if (not title and first is not None and first.level == 0 and is_plain_heading(first.text)
             and structural_heading(first.text) is None):
-        title, found = first.text, found[1:]
+        title, found = _ADDRESS.sub("", first.text).strip(" ,;–-"), found[1:]
     title, units = units_of(found, clean_inline(title))
     return title, blocks_of([replace(unit, text=clean_inline(unit.text)) for unit in units])
 

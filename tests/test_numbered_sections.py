@@ -157,6 +157,18 @@ def test_a_plain_text_licence_keeps_its_underlined_and_boxed_sections() -> None:
     assert any('"You" means an individual' in b.text for b in definitions)
 
 
+def test_a_plain_text_title_leaves_its_address_out() -> None:
+    # Apache's licence opens with its name, its date and where it is published.
+    text = ("                                 Apache License\n"
+            "                           Version 2.0, January 2004\n"
+            "                        http://www.apache.org/licenses/\n\n"
+            "   TERMS AND CONDITIONS FOR USE, REPRODUCTION, AND DISTRIBUTION\n\n"
+            "   1. Definitions.\n\n"
+            '      "License" shall mean the terms and conditions for use.\n')
+    title, _ = document_blocks(text_lines(text))
+    assert title == "Apache License Version 2.0, January 2004"
+
+
 def test_setext_headings_in_markdown() -> None:
     lines = markdown_lines("Report\n======\n\nIntro text.\n\nFindings\n--------\n\nBody.\n"
                            "and more\n---\n")
