@@ -202,19 +202,46 @@ def is_furniture_text(text: str) -> bool:
 def furniture(lines: list[Line]) -> set[int]:
     """Indexes of lines that are page furniture, by printed form or by repetition."""
     body = [(i, line) for i, line in enumerate(lines) if line.level == 0 and line.text]
-    counts = Counter(shape(line.text) for _, line in body if len(line.text) <= _RUNNING_MAX_CHARS)
     pages = sum(line.level < 0 for line in lines) + 1
     repeats = max(_RUNNING_MIN_REPEATS, pages // 4)
+    # Where the pages are known (a PDF), a running header or footer repeats at the pages'
+    # edges; a line of the text that wraps like another ("4 CARD32 MIME_TYPE_OFFSET" in
+    # each of a specification's tables) stands anywhere, and is kept. A short report's
+    # header stands on its two or three pages only.
+    edges = _page_edges(lines) if pages > 1 else None
+    if edges is not None:
+        repeats = min(repeats, max(2, (pages + 1) // 2))
+    counts = Counter(shape(line.text) for i, line in body
+                     if len(line.text) <= _RUNNING_MAX_CHARS and (edges is None or i in edges))
     found: set[int] = set()
     for i, line in body:
         key = shape(line.text)
         if is_furniture_text(line.text) or _TOC_ENTRY.fullmatch(line.text) or (
-            counts.get(key, 0) >= repeats and not _ENUMERATOR.fullmatch(key)
+            (edges is None or i in edges)
+            and counts.get(key, 0) >= repeats and not _ENUMERATOR.fullmatch(key)
             and not ends_sentence(line.text) and any(c.isalpha() for c in key)
             and structural_heading(line.text) is None  # "Article ##" repeats, and is text
         ):
             found.add(i)
     return found | _contents_neighbours(body, found) | _paged_headers(lines, found)
+
+
+# Lines at each end of a page that may be its running header or footer (a header, its
+# rule's caption, the page number).
+_EDGE_LINES = 3
+
+
+def _page_edges(lines: list[Line]) -> set[int]:
+    """Indexes of the first and last few lines of text on each page."""
+    edges: set[int] = set()
+    page: list[int] = []
+    for i, line in enumerate([*lines, BREAK]):
+        if line.level < 0:
+            edges.update(page[:_EDGE_LINES] + page[-_EDGE_LINES:])
+            page = []
+        elif line.level == 0 and line.text:
+            page.append(i)
+    return edges
 
 
 def _contents_neighbours(body: list[tuple[int, Line]], found: set[int]) -> set[int]:

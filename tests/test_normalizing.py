@@ -185,6 +185,22 @@ def test_running_lines_repeated_on_every_page_are_dropped() -> None:
                                         for n in range(1, 7))
 
 
+def test_a_short_reports_header_goes_and_its_repeated_table_lines_stay() -> None:
+    # Three pages: the header stands on each, too few times for the count that a long
+    # document needs. A table's line printed in each table ("4 CARD32 MIME_TYPE_OFFSET",
+    # as in the shared MIME-info specification) repeats more often, but inside the pages,
+    # and is the text's.
+    def page(n: int) -> str:
+        return "\n".join([
+            "Policy Brief 3/2026 - Compute and Sovereignty", f"Section {n} opens here.",
+            f"Table {n} lists the fields:", "4 CARD32 N_ENTRIES", "4 CARD32 MIME_TYPE_OFFSET",
+            "4 CARD32 WEIGHT", "4 CARD32 MIME_TYPE_OFFSET", f"Section {n} closes here.",
+            "The next table follows.", str(n)])
+    text = " ".join(p.text for p in paragraphs(page_lines([page(n) for n in (1, 2, 3)])))
+    assert "Policy Brief" not in text
+    assert text.count("4 CARD32 MIME_TYPE_OFFSET") == 6
+
+
 def test_structural_headings_are_told_from_wrapped_lines() -> None:
     assert structural_heading("Article 5: Prohibited AI practices") == (
         "article", "5", "Prohibited AI practices")
