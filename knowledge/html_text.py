@@ -58,7 +58,7 @@ def html_lines(text: str) -> tuple[str, list[Line]]:
     for tag in soup.find_all(_is_furniture):
         tag.decompose()
     for link in soup.find_all("a", href=re.compile(r"^#")):
-        if _is_permalink(link) or _is_note_reference(link):
+        if _is_permalink(link) or _is_note_reference(link) or _is_contents_entry(link):
             link.decompose()
     title = clean_inline(soup.title.get_text()) if soup.title else ""
     body = soup.find("main") or soup.find("article") or soup.body or soup
@@ -147,6 +147,18 @@ def _is_permalink(link: Tag) -> bool:
     """A heading's link to itself, shown as a mark: Sphinx's "¶", rustdoc's "§", "#"."""
     text = link.get_text().strip()
     return len(text) == 1 and not text.isalnum()
+
+
+def _is_contents_entry(link: Tag) -> bool:
+    """A contents list's entry: a list item whose own text (its sublist aside) is a link
+    to a place in the same page."""
+    item = link.find_parent("li")
+    if item is None:
+        return False
+    own = "".join(child.get_text() if isinstance(child, Tag) else str(child)
+                  for child in item.children
+                  if not (isinstance(child, Tag) and child.name in ("ul", "ol")))
+    return " ".join(own.split()) == " ".join(link.get_text().split())
 
 
 def _is_note_reference(link: Tag) -> bool:

@@ -83,6 +83,10 @@ _MD_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
 _MD_REFERENCE_DEFINITION = re.compile(r"\[[^\[\]\n]{1,200}\]:\s+\S")
 _MD_QUOTE = re.compile(r"(?:>\s?)+")
 _SET_ASIDE = re.compile("\ue000(\\d+)\ue001")
+# A contents list's entry: a list item that is only a link to a place in the same
+# document ("* **[Installation](#installation)**").
+_MD_CONTENTS_ENTRY = re.compile(
+    r"(?:[*+-]|\d{1,3}[.)])\s+(?:\*\*|__)?\[[^\[\]\n]{1,300}\]\(#[^()\s]{0,300}\)(?:\*\*|__)?")
 
 
 def _markdown_inline(line: str) -> str:
@@ -115,7 +119,7 @@ def markdown_lines(text: str) -> list[Line]:
         if in_fence:
             lines.append(Line(line))
             continue
-        if _MD_REFERENCE_DEFINITION.match(line):
+        if _MD_REFERENCE_DEFINITION.match(line) or _MD_CONTENTS_ENTRY.fullmatch(line):
             lines.append(BLANK)
             continue
         quote = _MD_QUOTE.match(line)
@@ -166,6 +170,10 @@ def text_lines(text: str) -> list[Line]:
         elif len(line) > _WRAP_WIDTH:
             # Longer than any wrapping width: a paragraph per line (the essay's form).
             lines += [BLANK, Line(stripped), BLANK]
+        elif _adorned(lines, stripped):
+            # reStructuredText's underlines (Sphinx's text builder: "****", "====", "----",
+            # "^^^^"): as long as the title at least, so a box's edge of stars is none.
+            lines.append(BLANK)
         elif _FRAME_EDGE.fullmatch(stripped):
             # A box of stars around a disclaimer: its edges are no text.
             framed = not framed
@@ -180,6 +188,19 @@ def text_lines(text: str) -> list[Line]:
 
 
 _FRAME_EDGE = re.compile(r"\*{10,}")
+_ADORNMENT = re.compile(r"([=\-~^*+#\"'`:._])\1{2,}")
+
+
+def _adorned(lines: list[Line], line: str) -> bool:
+    """Whether the line underlines the one above as reStructuredText does: one mark
+    repeated at least as long as the title, which stands on a line of its own."""
+    if not _ADORNMENT.fullmatch(line) or not lines:
+        return False
+    above = lines[-1]
+    if above.level != 0 or not above.text or not len(above.text) <= len(line) \
+            or len(above.text) > _UNDERLINED_MAX_CHARS:
+        return False
+    return len(lines) == 1 or lines[-2].blank or lines[-2].level > 0
 
 
 def page_lines(pages: list[str]) -> list[Line]:

@@ -148,6 +148,15 @@ def test_html_inline_elements_keep_the_pages_spacing() -> None:
         "From 2 n to Regulation 3, line break.", "Rules for the manufacturer."]
 
 
+def test_an_html_contents_list_is_left_out() -> None:
+    # A page's list of links to its own headings; a list item that says more than its
+    # link is text.
+    page = ("<html><body><ul><li><a href='#scope'>Scope</a><ul><li><a href='#terms'>Terms"
+            "</a></li></ul></li><li>See <a href='#scope'>Scope</a> first.</li></ul>"
+            "<h2 id='scope'>Scope</h2><p>The rules apply.</p></body></html>")
+    assert line_texts(page) == ["See Scope first.", "Scope", "The rules apply."]
+
+
 def test_html_heading_permalinks_and_buttons_are_left_out() -> None:
     # Sphinx ends each heading with a link to itself shown as "¶", rustdoc opens it with
     # "§" and adds a "Copy item path" button: none of it is the heading's name.

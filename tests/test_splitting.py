@@ -69,6 +69,26 @@ def test_markdown_reads_as_rendered_not_as_markup() -> None:
         "server[Symbol.asyncDispose]() on diagnostics_channel. npm install [x](y)"]
 
 
+def test_a_markdown_contents_list_is_no_passage() -> None:
+    # A README's list of links to its own sections: every word of it is a heading again.
+    text = ("# Tool\n\n## Table of Contents\n\n* **[Installation](#installation)**\n"
+            "  * [Getting it](#a-getting-it)\n* [Usage](#usage)\n\n## Installation\n\n"
+            "### A. Getting it\n\nRun the [installer](#usage) once.\n\n## Usage\n\n"
+            "Call it with a file.\n")
+    _, blocks = document_blocks(markdown_lines(text))
+    assert [b.text for b in blocks] == ["Run the installer once.", "Call it with a file."]
+
+
+def test_restructured_text_underlines_make_a_line_stand_alone() -> None:
+    # Sphinx's text output underlines with any mark, "^^^^" and "****" among them; a box
+    # of stars around a paragraph is still a box.
+    text = ("Appendix\n^^^^^^^^\n\nTools are listed here. They help.\n\n"
+            "1. Scope of This Document\n*************************\n\nThe scope is set.\n")
+    lines = [line.text for line in text_lines(text) if line.text]
+    assert lines == ["Appendix", "Tools are listed here. They help.",
+                     "1. Scope of This Document", "The scope is set."]
+
+
 def test_long_units_are_split_at_sentences_and_short_ones_kept_whole() -> None:
     sentence = "Europa braucht eigene Rechenzentren für künstliche Intelligenz. "
     _, blocks = document_blocks(text_lines("Title\n\n" + sentence * 80))
