@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Protocol
 
 from knowledge.discovery import NOT_FOUND, SourceSpec, discover
-from knowledge.documents import Passage, SourceDocument
+from knowledge.documents import PIPELINE_VERSION, Passage, SourceDocument
 from knowledge.errors import (
     EmbedderError,
     RefreshBusy,
@@ -121,11 +121,9 @@ class Refresher:
         rebuild = bool(old.collection) and old.collection != target
         if rebuild:
             summary.rebuilt_from = old.embedder
-            summary.rebuilt_because = (
-                f"Embedder changed (was {old.embedder}): re-embedded everything."
-                if old.embedder != self.store.embedder.identity else
-                "Passages are now split by document structure (new store layout "
-                f"{LAYOUT_VERSION}): re-embedded everything.")
+        summary.rebuilt_because = _everything_again(old, self.store.embedder.identity,
+                                                    rebuild)
+        if summary.rebuilt_because:
             log.info("re-embedding everything: %s", summary.rebuilt_because)
         if self.state_file.unreadable:
             # Which stored rows are live is unknown: none is trusted, all is rebuilt.
@@ -173,6 +171,7 @@ class Refresher:
             documents=documents,
             garbage=tuple(sorted(stale)) if not rebuild else (),
             garbage_collections=(old.collection,) if rebuild else (),
+            pipeline=PIPELINE_VERSION,
         )
         summary.passages = new_state.passage_count
         if new_state.documents != old.documents or rebuild or not old.collection:
@@ -251,6 +250,21 @@ class Refresher:
                 self.store.drop(name)
         self.state_file.clear_journal()
         return resumable
+
+
+def _everything_again(old: KnowledgeState, embedder: str, rebuild: bool) -> str:
+    """Why a refresh embeds every document again, in a sentence; "" when it does not."""
+    if rebuild:
+        return (f"Embedder changed (was {old.embedder}): re-embedded everything."
+                if old.embedder != embedder else
+                "Passages are now split by document structure (new store layout "
+                f"{LAYOUT_VERSION}): re-embedded everything.")
+    if old.documents and old.pipeline != PIPELINE_VERSION:
+        # Every document's version holds the pipeline's: all of them are changed.
+        return ("Documents are now read and split another way (pipeline "
+                f"{old.pipeline or 'of an earlier version'} -> {PIPELINE_VERSION}): every "
+                "document is split and embedded again.")
+    return ""
 
 
 def _entry(document: SourceDocument, passages: list[Passage]) -> DocumentEntry:

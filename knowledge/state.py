@@ -52,6 +52,9 @@ class KnowledgeState:
     # the start of the next refresh, so a question in flight during a swap still finds them.
     garbage: tuple[str, ...] = ()
     garbage_collections: tuple[str, ...] = ()
+    # The PIPELINE_VERSION that read and split the documents ("" before it was kept): a
+    # refresh after an upgrade that splits anew can say why it re-embeds everything.
+    pipeline: str = ""
 
     @cached_property  # every search asks; the state never changes (a refresh makes a new one)
     def live_versions(self) -> frozenset[str]:
@@ -78,6 +81,7 @@ class KnowledgeState:
             },
             garbage=tuple(data.get("garbage", ())),
             garbage_collections=tuple(data.get("garbage_collections", ())),
+            pipeline=str(data.get("pipeline", "")),
         )
 
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from bot.serving.render import refresh_text
 from knowledge.base import KnowledgeBase
+from knowledge.documents import PIPELINE_VERSION
 from knowledge.embedders import E5Embedder, UseEmbedder
 from knowledge.errors import RefreshBusy, RefreshFailed
 from knowledge.state import DocumentEntry, KnowledgeState
@@ -182,6 +184,24 @@ def test_a_store_of_the_old_splitter_is_reembedded_and_the_summary_says_why(
     kb.refresher.refresh()  # collects the old store
     assert kb.store.names() == {kb.state_file.current().collection}
     assert not any(c.name.startswith(old) for c in kb.store.client.list_collections())
+
+
+def test_a_store_split_by_an_earlier_pipeline_is_reembedded_and_the_summary_says_why(
+        tmp_path: Path, sources_dir: Path, e5: E5Embedder) -> None:
+    kb, counter = kb_with_counter(tmp_path, sources_dir, e5, {})
+    kb.refresher.refresh()
+    state = kb.state_file.current()
+    assert state.pipeline == PIPELINE_VERSION
+    # As an earlier version left it: its documents' versions hold its pipeline's.
+    earlier = {key: replace(entry, version=f"old-{entry.version}")
+               for key, entry in state.documents.items()}
+    kb.state_file.replace(replace(state, documents=earlier, pipeline=""))
+    counter.passages_embedded = 0
+    summary = kb.refresher.refresh()
+    assert f"-> {PIPELINE_VERSION}" in summary.rebuilt_because
+    assert summary.rebuilt_because in refresh_text(summary)
+    assert summary.changed == [ESSAY.name] and counter.passages_embedded > 0
+    assert kb.refresher.refresh().rebuilt_because == ""  # said once
 
 
 def test_question_during_a_refresh_is_answered_from_old_or_new_state(store: Store,
