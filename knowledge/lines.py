@@ -197,7 +197,7 @@ def _adorned(lines: list[Line], line: str) -> bool:
     if not _ADORNMENT.fullmatch(line) or not lines:
         return False
     above = lines[-1]
-    if above.level != 0 or not above.text or not len(above.text) <= len(line) \
+    if above.level != 0 or not above.text or len(line) < len(above.text) \
             or len(above.text) > _UNDERLINED_MAX_CHARS:
         return False
     return len(lines) == 1 or lines[-2].blank or lines[-2].level > 0

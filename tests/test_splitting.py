@@ -69,14 +69,17 @@ def test_markdown_reads_as_rendered_not_as_markup() -> None:
         "server[Symbol.asyncDispose]() on diagnostics_channel. npm install [x](y)"]
 
 
+def markdown_texts(text: str) -> list[str]:
+    return [block.text for block in document_blocks(markdown_lines(text))[1]]
+
+
 def test_a_markdown_contents_list_is_no_passage() -> None:
     # A README's list of links to its own sections: every word of it is a heading again.
     text = ("# Tool\n\n## Table of Contents\n\n* **[Installation](#installation)**\n"
             "  * [Getting it](#a-getting-it)\n* [Usage](#usage)\n\n## Installation\n\n"
             "### A. Getting it\n\nRun the [installer](#usage) once.\n\n## Usage\n\n"
             "Call it with a file.\n")
-    _, blocks = document_blocks(markdown_lines(text))
-    assert [b.text for b in blocks] == ["Run the installer once.", "Call it with a file."]
+    assert markdown_texts(text) == ["Run the installer once.", "Call it with a file."]
 
 
 def test_restructured_text_underlines_make_a_line_stand_alone() -> None:
@@ -131,8 +134,7 @@ def test_a_sentence_goes_on_after_a_footnote_heading_put_in_between() -> None:
             "as defined in Article 2 of\n\n### (19)\n\n, this does not necessarily lead to a "
             "substantial modification of the product.\n\n### (43)\n\nProducts should be "
             "considered important.\n")
-    _, blocks = document_blocks(markdown_lines(text))
-    assert [b.text for b in blocks] == [
+    assert markdown_texts(text) == [
         "Where a product is subject to repair as defined in Article 2 of, this does not "
         "necessarily lead to a substantial modification of the product. Products should be "
         "considered important.",
