@@ -53,17 +53,20 @@ _NOT_TEXT = (Comment, Declaration, Doctype, ProcessingInstruction)
 
 def html_lines(text: str) -> tuple[str, list[Line]]:
     soup = BeautifulSoup(text, "html.parser")
-    for tag in soup(_SKIPPED):
-        tag.decompose()
-    for tag in soup.find_all(_is_furniture):
-        tag.decompose()
-    for link in soup.find_all("a", href=re.compile(r"^#")):
-        if _is_permalink(link) or _is_note_reference(link) or _is_contents_entry(link):
-            link.decompose()
+    # What is not read is passed over, not taken out of the tree: taking thousands of
+    # elements out of one paragraph's list of children is quadratic (32,000 buttons in a
+    # paragraph took 129 s).
+    passed = _covered(soup.find_all(lambda tag: tag.name in _SKIPPED or _is_furniture(tag)))
+    around = _Around(passed)
+    passed |= {id(link) for link in soup.find_all("a", href=re.compile(r"^#"))
+               if id(link) not in passed and (
+                   _is_permalink(link) or _is_note_reference(link, around)
+                   or _is_contents_entry(link, around))}
     title = clean_inline(soup.title.get_text()) if soup.title else ""
-    body = soup.find("main") or soup.find("article") or soup.body or soup
+    body = next((found for name in ("main", "article") for found in soup.find_all(name)
+                 if id(found) not in passed), None) or soup.body or soup
     lines = _Lines()
-    for event, node in _walk(body):
+    for event, node in _walk(body, passed):
         if event == "text":
             lines.add(str(node))
         elif event == "space":
@@ -93,7 +96,7 @@ class _Lines:
             self.lines += [Line(content, level), BLANK]
 
 
-def _walk(top: PageElement) -> Iterator[tuple[str, PageElement]]:
+def _walk(top: PageElement, passed: set[int]) -> Iterator[tuple[str, PageElement]]:
     """Text nodes ("text"), blocks as they open ("open") and close ("close"), and line
     breaks and the edges of blocks inside a row read as one line ("space"). Without
     recursion: a page nesting divisions ten thousand deep is outside input."""
@@ -104,7 +107,7 @@ def _walk(top: PageElement) -> Iterator[tuple[str, PageElement]]:
             if not isinstance(node, _NOT_TEXT):
                 yield "text", node
             continue
-        if not isinstance(node, Tag):
+        if not isinstance(node, Tag) or id(node) in passed:
             continue
         # Inside a row read as one line, a block's edges are spaces; a sup is set apart
         # from the word before it, not from the mark after it ("Regulation 3, which").
@@ -149,23 +152,90 @@ def _is_permalink(link: Tag) -> bool:
     return len(text) == 1 and not text.isalnum()
 
 
-def _is_contents_entry(link: Tag) -> bool:
+def _covered(tags: list[Tag]) -> set[int]:
+    """The ids of the tags (in document order) and of everything inside them; a tag
+    inside one read already is not read again."""
+    covered: set[int] = set()
+    for tag in tags:
+        if id(tag) not in covered:
+            covered.add(id(tag))
+            covered.update(id(inner) for inner in tag.descendants)
+    return covered
+
+
+def _strings(top: PageElement, passed: set[int],
+             aside: tuple[str, ...] = ()) -> Iterator[str]:
+    """The text under an element, in order, without what is passed over and without the
+    elements named in `aside`; without recursion."""
+    stack = [top]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, NavigableString):
+            if not isinstance(node, _NOT_TEXT):
+                yield str(node)
+        elif isinstance(node, Tag) and id(node) not in passed and (
+                node is top or node.name not in aside):
+            stack.extend(reversed(list(node.children)))
+
+
+class _Around:
+    """What the link rules ask of a link's list item or block, worked out once for each:
+    asked again for every link, a paragraph of 8,000 links took 167 s."""
+
+    # A note's number is short: the opening of a block that may start with it.
+    OPENING = 16
+
+    def __init__(self, passed: set[int]) -> None:
+        self._passed = passed
+        self._own: dict[int, str] = {}
+        self._openings: dict[int, str] = {}
+
+    def own_text(self, item: Tag) -> str:
+        """A list item's text, its sublists aside, white space folded."""
+        if id(item) not in self._own:
+            own = "".join(_strings(item, self._passed, aside=("ul", "ol")))
+            self._own[id(item)] = " ".join(own.split())
+        return self._own[id(item)]
+
+    def opening(self, block: Tag) -> str:
+        """The first characters of a block's text."""
+        if id(block) not in self._openings:
+            found = ""
+            for piece in _strings(block, self._passed):
+                found = (found + piece).lstrip()
+                if len(found) >= self.OPENING:
+                    break
+            self._openings[id(block)] = found
+        return self._openings[id(block)]
+
+
+def _is_contents_entry(link: Tag, around: _Around) -> bool:
     """A contents list's entry: a list item whose own text (its sublist aside) is a link
     to a place in the same page."""
-    item = link.find_parent("li")
-    if item is None:
-        return False
-    own = "".join(child.get_text() if isinstance(child, Tag) else str(child)
-                  for child in item.children
-                  if not (isinstance(child, Tag) and child.name in ("ul", "ol")))
-    return " ".join(own.split()) == " ".join(link.get_text().split())
+    item = _near_parent(link, ("li",))
+    return item is not None and around.own_text(item) == " ".join(link.get_text().split())
 
 
-def _is_note_reference(link: Tag) -> bool:
+def _is_note_reference(link: Tag, around: _Around) -> bool:
     """A reference in running text to a note, which opens with its own number and is
     dropped as a footnote; the note's own number link is kept."""
     number = link.get_text().strip()
     if not _NOTE_REFERENCE.fullmatch(number):
         return False
-    block = link.find_parent(_TEXT_BLOCKS)
-    return block is None or not block.get_text().lstrip().startswith(number)
+    block = _near_parent(link, _TEXT_BLOCKS)
+    return block is None or not around.opening(block).startswith(number)
+
+
+# How far up from a link its list item or block is looked for: a link sits in its item
+# or paragraph, or a few wrappers (strong, span) inside it. Looking up to the page's root
+# for each link was quadratic in a page of links nested in each other's divisions.
+_NEAR = 6
+
+
+def _near_parent(link: Tag, names: tuple[str, ...] | list[str]) -> Tag | None:
+    for level, parent in enumerate(link.parents):
+        if level >= _NEAR:
+            break
+        if parent.name in names:
+            return parent
+    return None
