@@ -96,7 +96,9 @@ class KnowledgeBase:
         process (the warm-up reads it, see Retriever.prepare)."""
         summary = self.refresher.refresh(progress)
         try:
-            if self.dictionary is not None:
+            # A knowledge base with no passages has no question to gloss for; a refresh
+            # whose only source failed need not spend the parse before it says so.
+            if self.dictionary is not None and summary.passages:
                 self.dictionary.lexicon()
         except KnowledgeError as error:  # the refresh is done; questions go without it
             log.warning("after the refresh, the dictionary cannot be used: %s", error)

@@ -326,3 +326,17 @@ def test_a_refresh_reads_the_dictionary_so_that_no_question_waits_for_it(
     assert len(list(cache.glob("lexicon-*.tsv"))) == 1
     dictionary = kb.retriever.dictionary
     assert dictionary is not None and dictionary._lexicon is not None
+
+
+def test_a_refresh_that_leaves_no_passages_does_not_read_the_dictionary(
+        dora: KnowledgeBase, tmp_path: Path, e5: E5Embedder) -> None:
+    # Its only source failed: it says so without first parsing a dictionary that no
+    # question can use (a fresh data dir's parse took 4 s of a hostile URL's refresh).
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    (sources / "broken.pdf").write_bytes(b"%PDF-1.4 not really")
+    words = dora.config.data_dir.parent / "de-en"
+    kb = make_kb(tmp_path / "data", [sources], e5, dictionary=str(words))
+    summary = kb.refresh()
+    assert summary.failed and not summary.passages
+    assert not list((tmp_path / "data" / "cache").glob("lexicon-*.tsv"))
