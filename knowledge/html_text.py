@@ -98,8 +98,9 @@ class _Lines:
 
 def _walk(top: PageElement, passed: set[int]) -> Iterator[tuple[str, PageElement]]:
     """Text nodes ("text"), blocks as they open ("open") and close ("close"), and line
-    breaks and the edges of blocks inside a row read as one line ("space"). Without
-    recursion: a page nesting divisions ten thousand deep is outside input."""
+    breaks and the edges of blocks inside a row read as one line ("space"); elements in
+    `passed` (by id) not at all. Without recursion: a page nesting divisions ten thousand
+    deep is outside input."""
     stack: list[tuple[PageElement, bool, bool]] = [(top, False, False)]
     while stack:
         node, closing, in_row = stack.pop()
