@@ -143,16 +143,24 @@ _UNDERLINE = re.compile(r"(=+|-+)")
 _UNDERLINED_MAX_CHARS = 100
 
 
-def _underlined(lines: list[Line], line: str) -> int:
-    """The heading level a rule line gives the line above it (1 for "===", 2 for "---"),
-    0 when it underlines nothing: the line above must be a short one of its own, after a
-    blank or at the start (a rule under a paragraph's last line is a rule)."""
-    if len(line) < 3 or not _UNDERLINE.fullmatch(line) or not lines:
-        return 0
+def _title_above(lines: list[Line]) -> Line | None:
+    """The last line, where an underline could make it a heading: a short one of its own,
+    after a blank, a heading or at the start (a rule under a paragraph's last line is a
+    rule)."""
+    if not lines:
+        return None
     above = lines[-1]
     if above.level != 0 or not above.text or len(above.text) > _UNDERLINED_MAX_CHARS:
-        return 0
+        return None
     if len(lines) > 1 and not lines[-2].blank and lines[-2].level <= 0:
+        return None
+    return above
+
+
+def _underlined(lines: list[Line], line: str) -> int:
+    """The heading level a rule line gives the line above it (1 for "===", 2 for "---"),
+    0 when it underlines nothing (see _title_above)."""
+    if len(line) < 3 or not _UNDERLINE.fullmatch(line) or _title_above(lines) is None:
         return 0
     return 1 if line[0] == "=" else 2
 
@@ -194,13 +202,8 @@ _ADORNMENT = re.compile(r"([=\-~^*+#\"'`:._])\1{2,}")
 def _adorned(lines: list[Line], line: str) -> bool:
     """Whether the line underlines the one above as reStructuredText does: one mark
     repeated at least as long as the title, which stands on a line of its own."""
-    if not _ADORNMENT.fullmatch(line) or not lines:
-        return False
-    above = lines[-1]
-    if above.level != 0 or not above.text or len(line) < len(above.text) \
-            or len(above.text) > _UNDERLINED_MAX_CHARS:
-        return False
-    return len(lines) == 1 or lines[-2].blank or lines[-2].level > 0
+    above = _title_above(lines) if _ADORNMENT.fullmatch(line) else None
+    return above is not None and len(line) >= len(above.text)
 
 
 def page_lines(pages: list[str]) -> list[Line]:
