@@ -231,17 +231,23 @@ def furniture(lines: list[Line]) -> set[int]:
 _EDGE_LINES = 3
 
 
-def _page_edges(lines: list[Line]) -> set[int]:
-    """Indexes of the first and last few lines of text on each page."""
-    edges: set[int] = set()
+def _pages(lines: list[Line], dropped: set[int] | frozenset[int] = frozenset()
+           ) -> list[list[int]]:
+    """Each page's lines of text (not dropped), as indexes."""
+    pages: list[list[int]] = []
     page: list[int] = []
     for i, line in enumerate([*lines, BREAK]):
         if line.level < 0:
-            edges.update(page[:_EDGE_LINES] + page[-_EDGE_LINES:])
+            pages.append(page)
             page = []
-        elif line.level == 0 and line.text:
+        elif line.level == 0 and line.text and i not in dropped:
             page.append(i)
-    return edges
+    return pages
+
+
+def _page_edges(lines: list[Line]) -> set[int]:
+    """Indexes of the first and last few lines of text on each page."""
+    return {i for page in _pages(lines) for i in page[:_EDGE_LINES] + page[-_EDGE_LINES:]}
 
 
 def _contents_neighbours(body: list[tuple[int, Line]], found: set[int]) -> set[int]:
@@ -287,14 +293,7 @@ _EDGE_MIN_REPEATS = 2
 
 def _paged_headers(lines: list[Line], dropped: set[int]) -> set[int]:
     """Indexes of page-numbered lines that open or close two or more pages alike."""
-    edges: list[int] = []
-    page: list[int] = []
-    for i, line in enumerate([*lines, BREAK]):
-        if line.level < 0:
-            edges += page[:1] + page[-1:]
-            page = []
-        elif line.level == 0 and line.text and i not in dropped:
-            page.append(i)
+    edges = [i for page in _pages(lines, dropped) for i in page[:1] + page[-1:]]
     if len(edges) < 2 * _EDGE_MIN_REPEATS:
         return set()
     candidates = [i for i in dict.fromkeys(edges) if _is_page_numbered(lines[i].text)]
