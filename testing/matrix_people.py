@@ -17,8 +17,12 @@ from typing import Any, TypeVar
 from nio import (
     AsyncClient,
     AsyncClientConfig,
+    JoinResponse,
     LoginResponse,
     RoomCreateResponse,
+    RoomGetEventResponse,
+    RoomInviteResponse,
+    RoomRedactResponse,
     RoomSendResponse,
     SyncResponse,
 )
@@ -108,14 +112,35 @@ class Person:
     # -- what a person does ---------------------------------------------------------
 
     def create_room(self, invite: list[str], direct: bool = False,
-                    encrypted: bool = False) -> str:
+                    encrypted: bool = False, visibility: str = "") -> str:
+        """A room; `visibility` sets its history visibility ("joined", "invited", ...)."""
         state = [{"type": "m.room.encryption", "state_key": "",
                   "content": {"algorithm": "m.megolm.v1.aes-sha2"}}] if encrypted else []
+        if visibility:
+            state.append({"type": "m.room.history_visibility", "state_key": "",
+                          "content": {"history_visibility": visibility}})
         response = self.loop.run(self.client.room_create(
             invite=invite, is_direct=direct, initial_state=state,
             preset=None))
         assert isinstance(response, RoomCreateResponse), response
         return str(response.room_id)
+
+    def invite(self, room_id: str, user_id: str) -> None:
+        response = self.loop.run(self.client.room_invite(room_id, user_id))
+        assert isinstance(response, RoomInviteResponse), response
+
+    def join(self, room_id: str) -> None:
+        response = self.loop.run(self.client.join(room_id))
+        assert isinstance(response, JoinResponse), response
+
+    def redact(self, room_id: str, event_id: str) -> None:
+        response = self.loop.run(self.client.room_redact(room_id, event_id))
+        assert isinstance(response, RoomRedactResponse), response
+
+    def can_read(self, room_id: str, event_id: str) -> bool:
+        """Whether the homeserver lets this person read the event themselves."""
+        response = self.loop.run(self.client.room_get_event(room_id, event_id))
+        return isinstance(response, RoomGetEventResponse)
 
     def wait_member(self, room_id: str, user_id: str) -> None:
         """Until the user has joined and (encrypted rooms) its devices are known."""

@@ -341,6 +341,23 @@ class SlackStandIn:
             self.deliver(message)
         return message
 
+    def delete(self, message: Payload) -> None:
+        """A person deletes a message, as Slack does it: a thread's first message that has
+        replies stays as a tombstone, any other is gone; a `message_deleted` is pushed."""
+        channel, ts = str(message["channel"]), str(message["ts"])
+        with self._lock:
+            stored = self.messages.get(channel, [])
+            replied = any(m.get("thread_ts") == ts and m["ts"] != ts for m in stored)
+            self.messages[channel] = [
+                {"type": "message", "subtype": "tombstone", "user": "USLACKBOT", "ts": ts,
+                 "thread_ts": ts, "text": "This message was deleted.", "hidden": True}
+                if m["ts"] == ts and replied else m
+                for m in stored if m["ts"] != ts or replied]
+        self.push("events_api", event_callback({
+            "type": "message", "subtype": "message_deleted", "hidden": True,
+            "channel": channel, "channel_type": message.get("channel_type", "channel"),
+            "ts": self.next_ts(), "deleted_ts": ts, "previous_message": dict(message)}))
+
     def deliver(self, message: Payload) -> list[str]:
         events = [event_callback(message)]
         if f"<@{BOT_USER}>" in message.get("text", "") and message["channel_type"] != "im":

@@ -45,6 +45,7 @@ class ScriptedBot:
         self.admins = admins
         self.requests: list[Request] = []
         self.errors: list[str] = []
+        self.forgotten: list[str] = []
         self.failing = False
 
     def handle(self, request: Request, progress: Progress | None = None) -> Reply:
@@ -76,6 +77,12 @@ class ScriptedBot:
 
     def report_error(self, kind: str) -> None:
         self.errors.append(kind)
+
+    def remembered(self, thread: str) -> tuple[str, ...]:
+        return ()
+
+    def forget(self, mark: str) -> None:
+        self.forgotten.append(mark)
 
 
 class Chat(Protocol):

@@ -209,6 +209,24 @@ def test_check_alone_checks_the_threads_first_message(slack: SlackStandIn,
     assert "check CLAIM" in notice["text"]
 
 
+def test_a_deleted_message_is_never_quoted_nor_recalled(
+        slack: SlackStandIn, start_bot: BotFactory, essay_kb: KnowledgeBase) -> None:
+    assistant = Assistant(essay_kb, frozenset({ADMIN}))
+    start_bot(assistant)
+    root = slack.say("C1", "UANA", "Die Gewinner sind diejenigen, die Rechenleistung "
+                     "bereitstellen.")
+    slack.say("C1", "UBEN", "Stimmt das?", thread_ts=root["ts"])
+    slack.delete(root)  # a tombstone stays: the thread has a reply
+    asked = slack.say("C1", "UBEN", f"<@{BOT_USER}> check", thread_ts=root["ts"])
+    (reply,) = wait_until(lambda: slack.replies_to(asked), what="the check")
+    assert "check CLAIM" in reply["text"] and "Rechenleistung" not in json.dumps(reply)
+    question = slack.say("D1", "UANA", QUESTION, channel_type="im")
+    wait_until(lambda: slack.posts("D1"), what="the answer")
+    assert assistant.remembered("slack:D1:-") == (f"D1:{question['ts']}",)
+    slack.delete(question)
+    wait_until(lambda: not assistant.remembered("slack:D1:-"), what="the turn forgotten")
+
+
 def test_a_thread_of_500_messages_is_read_in_bounded_pages(slack: SlackStandIn,
                                                            start_bot: BotFactory) -> None:
     adapter = start_bot()

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Container, Sequence
 from dataclasses import dataclass
 
 # A rough, model-independent token estimate: real tokenizers need downloaded files.
@@ -20,6 +20,9 @@ MAX_THREAD_TOKENS = 1000
 class Turn:
     question: str
     answer: str
+    # The platform's id of the message that asked (a Matrix event id, a Slack channel and
+    # ts): what a platform judges when it asks whether someone may read this turn again.
+    mark: str = ""
 
 
 class ThreadMemory:
@@ -33,10 +36,13 @@ class ThreadMemory:
         self._threads: OrderedDict[str, list[Turn]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def history(self, thread: str) -> tuple[Turn, ...]:
-        """Newest turns that fit the budget, oldest first."""
+    def history(self, thread: str, seen: Container[str] | None = None) -> tuple[Turn, ...]:
+        """Newest turns that fit the budget, oldest first; with `seen`, only the turns whose
+        question is among them (what the asker could read on the platform)."""
         with self._lock:
             turns = list(self._threads.get(thread, ()))
+        if seen is not None:
+            turns = [turn for turn in turns if turn.mark and turn.mark in seen]
         kept: list[Turn] = []
         used = 0
         for turn in reversed(turns[-self.max_turns:]):
@@ -46,9 +52,9 @@ class ThreadMemory:
             kept.append(turn)
         return tuple(reversed(kept))
 
-    def add(self, thread: str, question: str, answer: str) -> None:
+    def add(self, thread: str, question: str, answer: str, mark: str = "") -> None:
         # A single answer may be long: keep its start, which carries the gist.
-        turn = Turn(question[: self.max_chars // 2], answer[: self.max_chars // 2])
+        turn = Turn(question[: self.max_chars // 2], answer[: self.max_chars // 2], mark)
         with self._lock:
             turns = self._threads.pop(thread, [])
             turns = [*turns, turn][-self.max_turns:]
@@ -59,6 +65,23 @@ class ThreadMemory:
     def knows(self, thread: str) -> bool:
         with self._lock:
             return thread in self._threads
+
+    def marks(self, thread: str) -> tuple[str, ...]:
+        """The marks of the thread's remembered turns, oldest first."""
+        with self._lock:
+            return tuple(turn.mark for turn in self._threads.get(thread, ()) if turn.mark)
+
+    def forget(self, mark: str) -> bool:
+        """Drop the turn a deleted message asked, wherever it is; whether there was one."""
+        if not mark:
+            return False
+        with self._lock:
+            for thread, turns in self._threads.items():
+                kept = [turn for turn in turns if turn.mark != mark]
+                if len(kept) != len(turns):
+                    self._threads[thread] = kept
+                    return True
+        return False
 
 
 @dataclass(frozen=True)

@@ -108,8 +108,17 @@ class Assistant:
             return self.check(command.argument or request.quoted)
         answer = self.ask(Question(command.argument, user=request.user,
                                    platform=request.platform), request.thread,
-                          request.context)
+                          request.context, request)
         return Reply(command.name, answer_text(answer), answer)
+
+    def remembered(self, thread: str) -> tuple[str, ...]:
+        """The marks of the turns the bot remembers of a thread."""
+        return self.memory.marks(thread)
+
+    def forget(self, mark: str) -> None:
+        """A message was deleted on its platform: its turn is no longer remembered."""
+        if self.memory.forget(mark):
+            log.info("forgot a remembered turn whose message was deleted")
 
     def compare(self, topic: str) -> Reply:
         if not topic.strip():
@@ -146,18 +155,19 @@ class Assistant:
             return Reply(name, errors.ANSWER_FAILED)
 
     def ask(self, question: Question, thread: str = "",
-            context: Sequence[ThreadMessage] = ()) -> Answer:
+            context: Sequence[ThreadMessage] = (), request: Request | None = None) -> Answer:
         started = time.perf_counter()
-        answer, outcome = self._answer(question, thread, context)
+        answer, outcome = self._answer(question, thread, context, request or Request.of(""))
         answer = self.redact.answer(answer)
         self.metrics.question(question.platform, outcome, time.perf_counter() - started)
         return answer
 
-    def _answer(self, question: Question, thread: str,
-                context: Sequence[ThreadMessage]) -> tuple[Answer, QuestionOutcome]:
-        # The platform's thread holds what others said too; the bot's memory only its turns.
+    def _answer(self, question: Question, thread: str, context: Sequence[ThreadMessage],
+                request: Request) -> tuple[Answer, QuestionOutcome]:
+        # The platform's thread holds what others said too; the bot's memory only its turns,
+        # and of those only what the asker could read (request.seen).
         history = turns_of(context) if context else \
-            self.memory.history(thread) if thread else ()
+            self.memory.history(thread, request.seen) if thread else ()
         try:
             answer = self.tools.answerer.answer(question, history)
         except EmptyKnowledgeBase:
@@ -173,7 +183,7 @@ class Assistant:
         if answer.note in MODEL_FAILURES:
             self.metrics.error("model")
         if thread:
-            self.memory.add(thread, question.text, answer.text)
+            self.memory.add(thread, question.text, answer.text, request.event)
         return answer, "answered" if answer.grounded else "refused"
 
     def sources(self) -> str:

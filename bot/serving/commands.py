@@ -96,11 +96,16 @@ class Request:
     # restart); without it the bot's own memory of the thread is used.
     context: tuple[ThreadMessage, ...] = ()
     quoted: str = ""  # the message a bare `check` refers to (replied to, or thread root)
+    event: str = ""  # the platform's id of this message: the mark of its turn in memory
+    # The marks of remembered turns the asker could read on the platform; None where
+    # everyone in a conversation reads all of it (Slack, the terminal).
+    seen: frozenset[str] | None = None
 
     @classmethod
     def of(cls, text: str, user: str = "", platform: str = "terminal", thread: str = "",
-           context: tuple[ThreadMessage, ...] = (), quoted: str = "") -> Request:
-        return cls(parse(text), user, platform, thread, context, quoted)
+           context: tuple[ThreadMessage, ...] = (), quoted: str = "",
+           event: str = "") -> Request:
+        return cls(parse(text), user, platform, thread, context, quoted, event)
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,12 @@ class Bot(Protocol):
     def report_error(self, kind: str) -> None:
         """Count a failure the adapter met (kind: "platform")."""
 
+    def remembered(self, thread: str) -> tuple[str, ...]:
+        """The marks (platform message ids) of the turns remembered of a thread."""
+
+    def forget(self, mark: str) -> None:
+        """A message was deleted on its platform: forget the turn it asked."""
+
 
 class Adapter(Protocol):
     name: str

@@ -65,6 +65,12 @@ class ScriptedTerminalBot:
     def report_error(self, kind: str) -> None:
         pass
 
+    def remembered(self, thread: str) -> tuple[str, ...]:
+        return ()
+
+    def forget(self, mark: str) -> None:
+        pass
+
 
 def test_the_terminal_gets_no_control_sequences() -> None:
     evil = "Normal \x1b[2J\x1b]0;pwned\x07text\x1b[31m red \x9b31m\x07 end."

@@ -23,6 +23,7 @@ from nio import (
     JoinError,
     LoginResponse,
     MegolmEvent,
+    RedactionEvent,
     RoomGetStateEventError,
     RoomGetStateEventResponse,
     RoomMemberEvent,
@@ -46,6 +47,7 @@ from bot.adapters.matrix.format import (
 )
 from bot.adapters.matrix.session import MatrixState, Session
 from bot.adapters.matrix.threads import context_of
+from bot.adapters.matrix.visibility import readable_by
 from bot.serving.commands import REFRESH_STARTED, Formats, Request
 from bot.serving.platform import Bot
 from bot.serving.workers import Workers
@@ -296,6 +298,8 @@ class MatrixAdapter:
                 if isinstance(event, MegolmEvent):
                     log.warning("cannot decrypt %s in %s (no room key)", event.event_id,
                                 room_id)
+                elif isinstance(event, RedactionEvent):
+                    self.bot.forget(event.redacts)  # a deleted question is not recalled
                 elif isinstance(event, RoomMessageText) and room is not None:
                     message = parse_message(room_id, event.source)
                     if message is None:
@@ -335,7 +339,7 @@ class MatrixAdapter:
         # question is itself in a thread.
         root = root or (None if direct else event_id)
         request = Request.of(message.question(me, self.display_name), message.sender,
-                             PLATFORM, f"matrix:{room_id}:{root or '-'}")
+                             PLATFORM, f"matrix:{room_id}:{root or '-'}", event=event_id)
         self.workers.start(self._answer(message, root, request))
 
     async def _answer(self, message: RoomMessage, root: str | None, request: Request) -> None:
@@ -348,6 +352,7 @@ class MatrixAdapter:
                 context, quoted = await context_of(self.client, message, self.display_name)
                 request = replace(request, context=context, quoted=quoted)
                 log.debug("read %d messages of the thread of %s", len(context), event_id)
+            request = replace(request, seen=await self._remembered_seen(room_id, request))
             if self.workers.starts_a_refresh(request):
                 await self._send(room_id, notice_content(REFRESH_STARTED), root, event_id)
             reply = await self.workers.handle(request)
@@ -364,6 +369,13 @@ class MatrixAdapter:
         finally:
             await typing
             await self._typing(room_id, False)
+
+    async def _remembered_seen(self, room_id: str, request: Request) -> frozenset[str]:
+        """Which of the bot's remembered turns of the thread the asker could read: its
+        memory is the fallback when the thread read back gives nothing, and the asker may
+        have joined after those turns."""
+        marks = () if request.context else self.bot.remembered(request.thread)
+        return await readable_by(self.client, room_id, request.user, marks)
 
     async def _typing(self, room_id: str, on: bool) -> None:
         try:

@@ -2,7 +2,9 @@
 late, after a restart, or asked to `check` the message replied to.
 
 Bounded: the thread's root and its last MAX_THREAD_MESSAGES messages, one request each
-way. In encrypted rooms only what the bot can decrypt is read; the rest is skipped."""
+way. In encrypted rooms only what the bot can decrypt is read; the rest is skipped. Only
+what the asker could read themselves is kept (see visibility); a deleted (redacted)
+message is never used."""
 
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ from nio import (
 from nio.api import MessageDirection, RelationshipType
 
 from bot.adapters.matrix.events import RoomMessage, without_names, without_reply_fallback
+from bot.adapters.matrix.visibility import readable_by
 from bot.answering.memory import MAX_THREAD_MESSAGES, ThreadMessage
 
 log = logging.getLogger(__name__)
@@ -35,7 +38,8 @@ class Said:
 
 
 def readable(client: AsyncClient, event: Event) -> Said | None:
-    """The event as a message, decrypted if it can be; None for anything else."""
+    """The event as a message, decrypted if it can be; None for anything else (a redacted
+    message parses as a RedactedEvent, so it is nothing here)."""
     if isinstance(event, MegolmEvent):
         try:
             event = client.decrypt_event(event)
@@ -82,17 +86,21 @@ async def context_of(client: AsyncClient, message: RoomMessage, display_name: st
                      ) -> tuple[tuple[ThreadMessage, ...], str]:
     """What was said before the message in its thread (or the message it replies to), and
     the text a bare `check` refers to: the message replied to, else the thread's root.
-    People's messages lose the bot's name, as a question does."""
+    Only what the message's sender could read themselves; people's messages lose the
+    bot's name, as a question does."""
     me = client.user_id
     replied = await read_event(client, message.room_id, message.reply_to) \
         if message.reply_to else None
     if message.thread_root:
         thread = await read_thread(client, message.room_id, message.thread_root,
                                    message.event_id)
-        root = thread[0] if thread and thread[0].event_id == message.thread_root else None
     else:
         thread = [replied] if replied is not None else []
-        root = None
+    seen = await readable_by(client, message.room_id, message.sender,
+                             [s.event_id for s in [*thread, *([replied] if replied else [])]])
+    thread = [s for s in thread if s.event_id in seen]
+    replied = replied if replied is not None and replied.event_id in seen else None
+    root = thread[0] if thread and thread[0].event_id == message.thread_root else None
     names = (me, display_name)
     context = tuple(ThreadMessage(s.text, True) if s.sender == me else
                     ThreadMessage(without_names(s.text, names), False) for s in thread)

@@ -27,6 +27,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot import errors
 from bot.adapters.slack.events import (
     Message,
+    deleted,
     parse_click,
     parse_command,
     parse_event,
@@ -212,6 +213,9 @@ class SlackAdapter:
             if message is None:
                 log.info("ignored a Slack event without channel or timestamp")
                 return
+            if message.deleted:
+                self.bot.forget(f"{message.channel}:{message.deleted}")
+                return
             if not self._first_delivery(message) or self._from_a_bot(message):
                 return
             if message.user_team and self.team_id and message.user_team != self.team_id:
@@ -288,6 +292,7 @@ class SlackAdapter:
             return (), ""
         messages = thread if thread is not None else \
             await self._read_thread(where.channel, where.thread_ts)
+        messages = [m for m in messages if not deleted(m)]
         earlier = [m for m in messages if _before(m.get("ts"), where.ts) and m.get("text")]
         context = tuple(ThreadMessage(question_text(str(m["text"]), self.bot_user_id),
                                       self._by_this_bot(m))
@@ -319,7 +324,8 @@ class SlackAdapter:
             await self._react(where)
             context, quoted = await self._thread_context(where, thread)
             request = Request.of(question_text(raw_text, self.bot_user_id), where.user,
-                                 PLATFORM, where.conversation, context, quoted)
+                                 PLATFORM, where.conversation, context, quoted,
+                                 event=f"{where.channel}:{where.ts}")
             if self.workers.starts_a_refresh(request):
                 await self._post(where, notice_message(REFRESH_STARTED))
             reply = await self.workers.handle(request)

@@ -37,6 +37,7 @@ class Message:
     spoken: bool  # a person talking (not an edit, a join, a bot post)
     bot_id: str
     user_team: str  # the sender's own workspace ("" when the payload does not say)
+    deleted: str = ""  # the ts of the message this event says was deleted
 
     @property
     def in_thread(self) -> bool:
@@ -83,7 +84,14 @@ def parse_event(kind: Literal["mention", "message"], event: Payload,
         spoken=subtype in SPOKEN_SUBTYPES,
         bot_id=_text(event.get("bot_id")) or ("bot" if subtype == "bot_message" else ""),
         user_team=_text(event.get("user_team")),
+        deleted=_text(event.get("deleted_ts")) if subtype == "message_deleted" else "",
     )
+
+
+def deleted(message: Mapping[str, Any]) -> bool:
+    """Whether a message read back from a thread is what is left of a deleted one (a
+    thread's first message, deleted, stays as a tombstone while it has replies)."""
+    return message.get("subtype") == "tombstone"
 
 
 def parse_command(payload: Payload) -> SlashCommand | None:
