@@ -14,7 +14,8 @@ from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "eu-regulations"
+# Excerpts of the converted acts, kept in the repository (see its README.md).
+CORPUS = Path(__file__).resolve().parent / "data" / "corpora" / "eu-regulations"
 CRA = CORPUS / "eu-cyber-resilience-act-2024-2847.md"
 DORA = CORPUS / "eu-dora-2022-2554.md"
 HEADER = "OJ L, 20.11.2024"

@@ -15,7 +15,7 @@ from knowledge.embedders import E5Embedder
 from knowledge.lexicon import Dictionary, DictionaryError, Lexicon, entries, vocabulary
 from knowledge.retrieval import Retriever
 from tests.conftest import ESSAY, make_kb
-from tests.regulation_pdf import CORPUS
+from tests.regulation_pdf import DORA
 
 # Entries in Ding's format, written for these tests (not taken from Ding).
 SAMPLE = """\
@@ -233,7 +233,7 @@ verantwortlich {adj} :: responsible; accountable; in charge
 
 def _between(start: str, end: str) -> str:
     """The act's text from `start` to `end`, both found after its Article 3's heading."""
-    text = (CORPUS / "eu-dora-2022-2554.md").read_text("utf-8")
+    text = DORA.read_text("utf-8")
     body = text.index("## Article 3: Definitions\n")
     begin = text.index(start, body)
     return text[begin:text.index(end, begin)]

@@ -12,7 +12,7 @@ from knowledge.base import KnowledgeBase
 from knowledge.embedders import E5Embedder
 from knowledge.mentions import Mentions, acronyms, act_names, is_acronym
 from tests.conftest import make_kb
-from tests.regulation_pdf import CORPUS
+from tests.regulation_pdf import DORA
 
 
 @pytest.mark.parametrize(("word", "is_one"), [
@@ -72,7 +72,7 @@ def test_an_act_is_known_by_its_name_its_end_its_initials_and_in_english() -> No
 
 @pytest.fixture(scope="module")
 def dora(tmp_path_factory: pytest.TempPathFactory, e5: E5Embedder) -> KnowledgeBase:
-    text = (CORPUS / "eu-dora-2022-2554.md").read_text("utf-8")
+    text = DORA.read_text("utf-8")
     article = text[text.index("## Article 5:"):text.index("## Article 6:")]
     root = tmp_path_factory.mktemp("mentions")
     sources = root / "sources"
