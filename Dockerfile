@@ -15,7 +15,7 @@ RUN pip install --upgrade pip && pip install .
 
 # Stage 2: the virtualenv, the prompts and the seed sources; nothing else but Debian's
 # trans-de-en, Ding's German-English dictionary (GPL-2+): German questions about English
-# sources are searched with it too (knowledge/lexicon.py finds it at /usr/share/trans/de-en).
+# sources are searched with it too (knowledge/text/lexicon.py finds it at /usr/share/trans/de-en).
 FROM python:3.11-slim
 RUN apt-get update && apt-get install -y --no-install-recommends trans-de-en \
     && rm -rf /var/lib/apt/lists/*

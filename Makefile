@@ -16,7 +16,7 @@ $(VENV)/bin/python:
 	$(BIN)/pip install --quiet --upgrade pip
 
 # Ding's German-English dictionary (Debian's trans-de-en, GPL-2+, read by
-# knowledge/lexicon.py): German questions about English sources find far more with it.
+# knowledge/text/lexicon.py): German questions about English sources find far more with it.
 # Used from the system where installed; else apt fetches the package (no root needed) and
 # its one file goes into the virtualenv. Tried once (the stamp): without apt or a network
 # the bot runs without it; `rm $(DICTIONARY_STAMP)` to try again.

@@ -23,13 +23,13 @@ from bench.xquad import questions, write_sources
 from bot.answering.answers import Question
 from bot.answering.extractive import Answerer
 from bot.cli.tables import percentile_ms, table
-from knowledge.base import KnowledgeBase, KnowledgeConfig
-from knowledge.state import DocumentEntry, KnowledgeState
-from knowledge.store import KINDS, PASSAGE, collection_name
+from knowledge.assembly.knowledge_base import KnowledgeBase, KnowledgeConfig
+from knowledge.index.state import DocumentEntry, KnowledgeState
+from knowledge.index.store import KINDS, PASSAGE, collection_name
 
 QUESTIONS = 200
 # English questions take the plain path; German ones, with English passages in the store,
-# are glossed through the dictionary too (knowledge/lexicon.py).
+# are glossed through the dictionary too (knowledge/text/lexicon.py).
 LANGUAGES = ("en", "de")
 
 

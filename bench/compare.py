@@ -32,11 +32,11 @@ from bot.answering.chat_models import ChatModelSpec, make_chat_model
 from bot.answering.checking import ClaimJudge, check_claims
 from bot.answering.comparing import PositionWriter, compare_sources
 from bot.cli.tables import percentile_ms, table
-from knowledge.base import KnowledgeBase, KnowledgeConfig
+from knowledge.assembly.knowledge_base import KnowledgeBase, KnowledgeConfig
 from testing.openai_server import ChatReply, OpenAIServer
 
 EVAL = Path(__file__).resolve().parent.parent / "eval"
-# Fitted on (SPEAKS_ABOVE in knowledge/comparison.py), and reported on.
+# Fitted on (SPEAKS_ABOVE in knowledge/search/comparison.py), and reported on.
 FIT_CASES = EVAL / "compare-fit.jsonl"
 REPORT_CASES = EVAL / "compare.jsonl"
 

@@ -19,7 +19,7 @@ from pathlib import Path
 from bot.answering.answers import Question
 from bot.answering.extractive import Answerer
 from bot.cli.tables import table
-from knowledge.base import KnowledgeBase, KnowledgeConfig
+from knowledge.assembly.knowledge_base import KnowledgeBase, KnowledgeConfig
 
 CASES = Path(__file__).resolve().parent.parent / "eval" / "definitions.jsonl"
 

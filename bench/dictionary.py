@@ -17,8 +17,8 @@ from pathlib import Path
 
 from bench.realcorpus import load_cases
 from bot.cli.tables import percentile_ms, table
-from knowledge.base import KnowledgeBase, KnowledgeConfig
-from knowledge.lexicon import Dictionary
+from knowledge.assembly.knowledge_base import KnowledgeBase, KnowledgeConfig
+from knowledge.text.lexicon import Dictionary
 
 ROUNDS = 3
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from bot.serving.assistant import Assistant
 from bot.serving.commands import Request
-from knowledge.base import KnowledgeBase, KnowledgeConfig
+from knowledge.assembly.knowledge_base import KnowledgeBase, KnowledgeConfig
 
 REPO = Path(__file__).resolve().parent.parent
 

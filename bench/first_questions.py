@@ -18,7 +18,7 @@ from bot.answering.answers import Question
 from bot.answering.extractive import Answerer
 from bot.cli.tables import table
 from bot.serving.warming import warm_up
-from knowledge.base import KnowledgeBase, KnowledgeConfig
+from knowledge.assembly.knowledge_base import KnowledgeBase, KnowledgeConfig
 
 # The last two read per-snapshot indexes: the definitions, the provisions by number.
 QUESTIONS = ("Welche Pflichten haben Hersteller?", "What must manufacturers report?",

@@ -2,7 +2,7 @@
 
 Run: .venv/bin/python -m bench.fit_judge --work DIR
 
-Features per question (see knowledge/retrieval.py, RelevanceJudge): the best calibrated
+Features per question (see knowledge/search/retriever.py, RelevanceJudge): the best calibrated
 e5 score (margin over unrelated text in the passage's language) and USE's similarity
 between the question and the matched sentences. Groups, all from fit data:
 
@@ -27,8 +27,8 @@ from bench.essay import essay_knowledge
 from bench.realcorpus import lay_sources, load_cases
 from bench.xquad import questions, write_sources
 from bot.cli.tables import table
-from knowledge.base import KnowledgeBase, KnowledgeConfig
-from knowledge.retrieval import RelevanceJudge
+from knowledge.assembly.knowledge_base import KnowledgeBase, KnowledgeConfig
+from knowledge.search.judge import RelevanceJudge
 
 XQUAD_PER_LANGUAGE = 250
 

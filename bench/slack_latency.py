@@ -22,7 +22,7 @@ from bot.adapters.slack.adapter import SlackAdapter, SlackConfig
 from bot.cli.tables import percentile_ms, table
 from bot.serving.assistant import Assistant
 from bot.serving.feedback import FeedbackLog
-from knowledge.base import KnowledgeBase
+from knowledge.assembly.knowledge_base import KnowledgeBase
 from testing.running_bot import RunningBot
 from testing.slack_server import SlackStandIn, wait_until
 

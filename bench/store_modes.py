@@ -22,7 +22,7 @@ from pathlib import Path
 
 from bench.ask_latency import fill, measure, real_records
 from bot.cli.tables import percentile_ms, table
-from knowledge.base import KnowledgeBase, KnowledgeConfig
+from knowledge.assembly.knowledge_base import KnowledgeBase, KnowledgeConfig
 from testing.chroma_server import ChromaServer
 
 MODES = ("embedded", "server")

@@ -13,8 +13,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from knowledge.base import KnowledgeBase, KnowledgeConfig
-from knowledge.embedders import E5Embedder, Embedder, Vectors
+from knowledge.assembly.knowledge_base import KnowledgeBase, KnowledgeConfig
+from knowledge.index.embedders import E5Embedder, Embedder, Vectors
 from testing.matrix_people import EventLoop
 from testing.slack_server import SlackStandIn, wait_until
 from testing.synapse_server import SynapseServer

@@ -25,7 +25,7 @@ from bot.answering.comparing import ComparisonAnswer, Stance
 from bot.serving.commands import REFRESH_STARTED, Reply, Request
 from bot.serving.feedback import FeedbackLog
 from bot.serving.render import answer_text, comparison_text
-from knowledge.refresh import Progress
+from knowledge.index.refresh import Progress
 from testing.matrix_people import EventLoop, Person
 from testing.running_bot import RunningBot
 from testing.slack_server import BOT_USER, SlackStandIn, wait_until

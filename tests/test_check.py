@@ -10,7 +10,7 @@ from bot.adapters.slack.format import check_message
 from bot.answering.checking import NO_VERDICT, check_claims, claims_of
 from bot.serving.assistant import Assistant
 from bot.serving.commands import Command, Request, parse
-from knowledge.base import KnowledgeBase
+from knowledge.assembly.knowledge_base import KnowledgeBase
 from testing.slack_server import block_errors
 from tests.conftest import policybot
 

@@ -10,9 +10,9 @@ import pytest
 from bot import errors
 from bot.serving.assistant import Assistant
 from bot.serving.commands import Request
-from knowledge.base import KnowledgeBase
-from knowledge.embedders import E5Embedder
-from knowledge.errors import RefreshFailed, StoreError
+from knowledge.assembly.knowledge_base import KnowledgeBase
+from knowledge.core.errors import RefreshFailed, StoreError
+from knowledge.index.embedders import E5Embedder
 from testing.chroma_server import ChromaServer, free_port
 from tests.conftest import ESSAY, CountingEmbedder, make_kb, policybot
 

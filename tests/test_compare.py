@@ -12,7 +12,7 @@ from bot.answering.comparing import ComparisonAnswer, Stance
 from bot.serving.assistant import Assistant
 from bot.serving.commands import Command, Request, parse
 from bot.serving.render import comparison_text
-from knowledge.base import KnowledgeBase
+from knowledge.assembly.knowledge_base import KnowledgeBase
 from testing.slack_server import block_errors
 from tests.conftest import policybot
 

@@ -7,10 +7,10 @@ import pytest
 
 from bot.answering.answers import Question
 from bot.answering.extractive import Answerer
-from knowledge.answer_kinds import definition_clause
-from knowledge.base import KnowledgeBase
-from knowledge.embedders import E5Embedder
-from knowledge.glossary import Glossary, defined_terms
+from knowledge.assembly.knowledge_base import KnowledgeBase
+from knowledge.index.embedders import E5Embedder
+from knowledge.search.answer_kinds import definition_clause
+from knowledge.search.glossary import Glossary, defined_terms
 from tests.conftest import make_kb
 from tests.regulation_pdf import CRA
 

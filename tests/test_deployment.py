@@ -121,7 +121,7 @@ def test_the_package_the_image_installs_builds_and_holds_what_runs(tmp_path: Pat
     names = set(zipfile.ZipFile(wheel).namelist())
     for module in ("bot/cli/main.py", "bot/adapters/slack/adapter.py",
                    "bot/adapters/matrix/adapter.py", "bot/serving/health.py",
-                   "knowledge/store.py", "knowledge/background.txt",
+                   "knowledge/index/store.py", "knowledge/background.txt",
                    "bot/prompts/answer.txt", "bot/prompts/condense.txt"):
         assert module in names, module
     assert not any(n.startswith(("tests/", "bench/", "testing/")) for n in names)

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import numpy as np
 import pytest
 
-from knowledge.embedders import E5Embedder, Embedder, OpenAICompatibleEmbedder, UseEmbedder
+from knowledge.index.embedders import E5Embedder, Embedder, OpenAICompatibleEmbedder, UseEmbedder
 from testing.openai_server import OpenAIServer
 
 TEXTS = ["Die Politik muss aufwachen.", "Der Kuchen wird bei 160 Grad gebacken.",

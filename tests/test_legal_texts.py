@@ -12,13 +12,14 @@ import pytest
 
 from bot.answering.answers import Question
 from bot.answering.extractive import Answerer
-from knowledge.base import KnowledgeBase
-from knowledge.embedders import E5Embedder
-from knowledge.lines import text_lines
-from knowledge.loaders import parse_bytes
-from knowledge.normalizing import paragraphs, structural_heading
-from knowledge.splitting import document_blocks
-from knowledge.structure import PATH_SEPARATOR, units_of
+from knowledge.assembly.knowledge_base import KnowledgeBase
+from knowledge.index.embedders import E5Embedder
+from knowledge.passages.heading_lines import structural_heading
+from knowledge.passages.headings import PATH_SEPARATOR
+from knowledge.passages.normalizing import paragraphs
+from knowledge.passages.splitting import document_blocks, parse_bytes
+from knowledge.passages.structure import units_of
+from knowledge.reading.lines import text_lines
 from tests.conftest import make_kb
 from tests.pdf_maker import text_pdf
 from tests.statute import FINE, HEADER, TITLE, absaetze, statute_markdown, statute_pdf
@@ -82,7 +83,7 @@ def statute_kb(tmp_path_factory: pytest.TempPathFactory, e5: E5Embedder) -> Know
      "Bundesamt für Sicherheit"),
     ("What must distributors check before making a product available?",
      "§ 6: Pflichten der Händler", "CE-Kennzeichnung"),
-    # A section asked for by its number (knowledge/references.py), in a printed PDF.
+    # A section asked for by its number (knowledge/search/references.py), in a printed PDF.
     ("Was regelt § 6?", "§ 6: Pflichten der Händler", "Händler prüfen vor der Bereitstellung"),
 ])
 def test_questions_about_a_printed_statute_cite_its_section(

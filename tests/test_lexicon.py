@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from knowledge import lexicon as lexicon_module
-from knowledge.base import KnowledgeBase
-from knowledge.embedders import E5Embedder
-from knowledge.lexicon import Dictionary, DictionaryError, Lexicon, entries, vocabulary
-from knowledge.retrieval import Retriever
+from knowledge.assembly.knowledge_base import KnowledgeBase
+from knowledge.index.embedders import E5Embedder
+from knowledge.search.retriever import Retriever
+from knowledge.text import lexicon as lexicon_module
+from knowledge.text.lexicon import Dictionary, DictionaryError, Lexicon, entries, vocabulary
 from tests.conftest import ESSAY, make_kb
 from tests.regulation_pdf import DORA
 
@@ -188,7 +188,7 @@ def test_a_file_that_is_no_dictionary_is_logged_once_and_searched_without(
     path = tmp_path / "de-en"
     path.write_bytes(content)
     dictionary = Dictionary(path, tmp_path / "cache")
-    with caplog.at_level(logging.WARNING, logger="knowledge.lexicon"):
+    with caplog.at_level(logging.WARNING, logger="knowledge.text.lexicon"):
         assert dictionary.lexicon() is None
         assert dictionary.lexicon() is None
     warnings = [r for r in caplog.records if "cannot be read" in r.getMessage()]

@@ -16,8 +16,8 @@ from bot.answering.generation import MODEL_FAILED, MODEL_GARBLED, MODEL_UNCITED
 from bot.serving.assistant import Assistant
 from bot.serving.commands import Request
 from bot.serving.settings import Settings
-from knowledge.base import KnowledgeBase
-from knowledge.embedders import E5Embedder
+from knowledge.assembly.knowledge_base import KnowledgeBase
+from knowledge.index.embedders import E5Embedder
 from testing.openai_server import ChatReply, OpenAIServer, completion
 from tests.conftest import ESSAY, make_kb, policybot
 

@@ -3,10 +3,13 @@ from pathlib import Path
 import httpx
 import pytest
 
-from knowledge.discovery import SourceSpec, discover
-from knowledge.errors import SourceError
-from knowledge.html_text import html_lines
-from knowledge.loaders import UrlCache, load, parse_bytes
+from knowledge.core.errors import SourceError
+from knowledge.index.refresh import read_document
+from knowledge.passages.splitting import parse_bytes
+from knowledge.reading.html_text import html_lines
+from knowledge.sources.discovery import SourceSpec, discover
+from knowledge.sources.loaders import load
+from knowledge.sources.url_cache import UrlCache
 from tests.conftest import SEEDS
 from tests.pdf_maker import text_pdf
 
@@ -87,12 +90,12 @@ def test_url_sources_are_cached_and_the_copy_kept_when_unreachable(tmp_path: Pat
     page = b"<html><title>Report</title><body><p>Hello report.</p></body></html>"
     fresh = UrlCache(tmp_path, max_age_seconds=0, fetcher=_fetcher_serving(page))  # type: ignore[arg-type]
     spec = SourceSpec(key=url, path=None, url=url, title="")
-    loaded = load(spec, fresh)
-    assert loaded.document.title == "Report" and loaded.note == ""
+    document, note = read_document(spec, fresh)
+    assert document.title == "Report" and note == ""
     down = UrlCache(tmp_path, max_age_seconds=0, fetcher=_failing_fetcher)
-    again = load(spec, down)
-    assert again.document.version == loaded.document.version
-    assert again.note.startswith("unreachable (ConnectError), kept the copy fetched on")
+    again, note = read_document(spec, down)
+    assert again.version == document.version
+    assert note.startswith("unreachable (ConnectError), kept the copy fetched on")
 
 
 def test_unreachable_url_without_cache_fails_by_name(tmp_path: Path) -> None:

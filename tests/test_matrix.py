@@ -21,7 +21,7 @@ from bot.adapters.matrix.adapter import MatrixAdapter, MatrixConfig
 from bot.adapters.matrix.session import Session
 from bot.serving.assistant import Assistant
 from bot.serving.settings import Settings
-from knowledge.base import KnowledgeBase
+from knowledge.assembly.knowledge_base import KnowledgeBase
 from testing.matrix_people import EventLoop, Person
 from testing.openai_server import ChatReply, OpenAIServer
 from testing.running_bot import RunningBot

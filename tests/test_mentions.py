@@ -8,9 +8,9 @@ import pytest
 
 from bot.answering.answers import Question
 from bot.answering.extractive import Answerer
-from knowledge.base import KnowledgeBase
-from knowledge.embedders import E5Embedder
-from knowledge.mentions import Mentions, acronyms, act_names, is_acronym
+from knowledge.assembly.knowledge_base import KnowledgeBase
+from knowledge.index.embedders import E5Embedder
+from knowledge.search.mentions import Mentions, acronyms, act_names, is_acronym
 from tests.conftest import make_kb
 from tests.regulation_pdf import DORA
 

@@ -24,8 +24,8 @@ from bot.answering.translation import LABEL
 from bot.serving.assistant import Assistant, Tools
 from bot.serving.commands import Request
 from bot.serving.render import answer_text, check_text, comparison_text
-from knowledge.base import KnowledgeBase
-from knowledge.comparison import Position
+from knowledge.assembly.knowledge_base import KnowledgeBase
+from knowledge.search.comparison import Position
 from testing.chat_fakes import ScriptedChatModel
 from testing.openai_server import ChatReply, OpenAIServer
 from tests.conftest import policybot

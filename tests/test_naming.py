@@ -1,5 +1,5 @@
-from knowledge.languages import code_of, detect, evident
-from knowledge.naming import Titles
+from knowledge.search.naming import Titles
+from knowledge.text.languages import code_of, detect, evident
 
 TITLES = {
     "cra.md": "Cyber Resilience Act (Regulation 2024/2847)",

@@ -4,15 +4,13 @@ headers and footers, footnotes between body lines, sentences broken across pages
 
 from collections import Counter
 
-from knowledge.lines import Line, markdown_lines, page_lines
-from knowledge.normalizing import (
-    is_furniture_text,
-    join_lines,
-    paragraphs,
-    structural_heading,
-)
-from knowledge.splitting import document_blocks
-from knowledge.structure import PATH_SEPARATOR as SEP
+from knowledge.passages.furniture import is_furniture_text
+from knowledge.passages.heading_lines import structural_heading
+from knowledge.passages.headings import PATH_SEPARATOR as SEP
+from knowledge.passages.joining import join_lines
+from knowledge.passages.normalizing import paragraphs
+from knowledge.passages.splitting import document_blocks
+from knowledge.reading.lines import Line, markdown_lines, page_lines
 
 POINT = ("indicating the Member States on whose territory the product has been made "
          "available, the nature of the vulnerability and any corrective or mitigating "

@@ -7,11 +7,11 @@ inside the text of section 5."""
 
 from __future__ import annotations
 
-from knowledge.lines import markdown_lines, text_lines
-from knowledge.loaders import parse_bytes
-from knowledge.normalizing import numbered_heading, paragraphs
-from knowledge.splitting import document_blocks
-from knowledge.structure import PATH_SEPARATOR as SEP
+from knowledge.passages.heading_lines import numbered_heading
+from knowledge.passages.headings import PATH_SEPARATOR as SEP
+from knowledge.passages.normalizing import paragraphs
+from knowledge.passages.splitting import document_blocks, parse_bytes
+from knowledge.reading.lines import markdown_lines, text_lines
 from tests.pdf_maker import text_pdf
 
 SCOPE = ("The review covers every public cloud contract that the ministries signed "

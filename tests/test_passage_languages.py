@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from knowledge.embedders import E5Embedder
-from knowledge.languages import passage_language
-from knowledge.state import DocumentEntry, KnowledgeState
+from knowledge.index.embedders import E5Embedder
+from knowledge.index.state import DocumentEntry, KnowledgeState
+from knowledge.text.languages import passage_language
 from tests.conftest import make_kb
 
 # A German manual whose translation left one paragraph in English, as Debian's German

@@ -8,9 +8,9 @@ import pytest
 
 from bot.answering.answers import Question
 from bot.answering.extractive import Answerer
-from knowledge.embedders import E5Embedder
-from knowledge.loaders import parse_bytes
-from knowledge.structure import PATH_SEPARATOR as SEP
+from knowledge.index.embedders import E5Embedder
+from knowledge.passages.headings import PATH_SEPARATOR as SEP
+from knowledge.passages.splitting import parse_bytes
 from tests.conftest import SEEDS, make_kb
 from tests.regulation_pdf import regulation_pdf
 

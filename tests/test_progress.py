@@ -23,12 +23,12 @@ def test_log_lines_during_a_refresh_go_above_the_bar_and_back_after() -> None:
         assert isinstance(progress, BarProgress)
         progress.start(2)
         assert handler.stream is not terminal  # drawn by the bar's console meanwhile
-        logging.getLogger("knowledge.refresh").warning("source a.pdf skipped: not a PDF")
+        logging.getLogger("knowledge.index.refresh").warning("source a.pdf skipped: not a PDF")
         progress.advance("a.pdf")
         progress.advance("b.md")
         progress.finish()
         assert handler.stream is terminal
-        logging.getLogger("knowledge.refresh").warning("after the bar")
+        logging.getLogger("knowledge.index.refresh").warning("after the bar")
     finally:
         root.removeHandler(handler)
     output = terminal.getvalue()

@@ -10,9 +10,9 @@ from bot.answering.answers import Question
 from bot.answering.comparing import PositionWriter, compare_sources
 from bot.answering.generation import GeneratedAnswerer
 from bot.answering.translation import QuestionTranslator
-from knowledge.base import KnowledgeBase
-from knowledge.embedders import E5Embedder
-from knowledge.retrieval import PassageHit
+from knowledge.assembly.knowledge_base import KnowledgeBase
+from knowledge.index.embedders import E5Embedder
+from knowledge.search.results import PassageHit
 from testing.chat_fakes import ScriptedChatModel
 from tests.conftest import SEEDS, make_kb
 

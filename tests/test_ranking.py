@@ -9,9 +9,10 @@ from dataclasses import replace
 import pytest
 
 from bot.answering.extractive import choose_cited, quote_of
-from knowledge.answer_kinds import Kind, carries, defined_term, defines
-from knowledge.overlap import overlap_shares
-from knowledge.retrieval import PassageHit, _named_first, _with_overlap
+from knowledge.search.answer_kinds import Kind, carries, defined_term, defines
+from knowledge.search.overlap import overlap_shares
+from knowledge.search.ranking import named_first, with_overlap
+from knowledge.search.results import PassageHit
 
 ARTICLE = ("3. The support period shall be at least five years. Where the product with "
            "digital elements is expected to be in use for less than five years, the support "
@@ -44,7 +45,7 @@ def test_rare_question_words_weigh_more_than_common_ones() -> None:
 def test_overlap_reorders_a_language_and_keeps_its_scores() -> None:
     hits = [hit("recital", RECITAL, 0.050), hit("article", ARTICLE, 0.045),
             hit("other", OTHER, 0.044)]
-    ranked = _with_overlap("How long must the support period be at least?", hits)
+    ranked = with_overlap("How long must the support period be at least?", hits)
     by_score = sorted(ranked, key=lambda h: -h.score)
     assert [h.id for h in by_score][:2] == ["article", "recital"]
     # The scores handed out are the language's own: comparing languages stays as it was.
@@ -55,7 +56,7 @@ def test_a_german_question_does_not_lift_its_own_language() -> None:
     question = "Wer benennt die kritischen IKT-Drittdienstleister?"
     german = [hit("essay", "Die kritischen Fragen der Souveränität bleiben offen.", 0.03,
                   language="de")]
-    assert _with_overlap(question, german)[0].score == 0.03
+    assert with_overlap(question, german)[0].score == 0.03
 
 
 def test_the_article_is_cited_instead_of_the_recital_that_restates_it() -> None:
@@ -73,15 +74,15 @@ def test_a_named_document_leads_without_reordering_its_own_passages() -> None:
     essay = [replace(hit("e1", "Die Politik muss aufwachen.", 0.020), source="essay.txt"),
              replace(hit("e2", "Der Hype ist verständlich.", 0.010), source="essay.txt")]
     dora = [replace(hit("d1", OTHER, 0.040), source="dora.md")]
-    ranked, led = _named_first([*dora, *essay], frozenset({"essay.txt"}))
+    ranked, led = named_first([*dora, *essay], frozenset({"essay.txt"}))
     assert not led
     order = sorted(ranked, key=lambda h: -h.score)
     assert [h.id for h in order] == ["e1", "e2", "d1"]
     assert order[0].score - order[1].score == pytest.approx(0.010)
     # Leading on its own, it is left as it was, and says so.
-    assert _named_first([*essay, *dora], frozenset({"dora.md"})) == ([*essay, *dora], True)
+    assert named_first([*essay, *dora], frozenset({"dora.md"})) == ([*essay, *dora], True)
     # Nothing named among the hits: nothing moves.
-    assert _named_first(dora, frozenset({"essay.txt"})) == (dora, False)
+    assert named_first(dora, frozenset({"essay.txt"})) == (dora, False)
 
 
 @pytest.mark.parametrize(("sentence", "kind", "expected"), [

@@ -9,11 +9,13 @@ import pytest
 from bot.answering.answers import Question
 from bot.answering.extractive import Answerer
 from bot.answering.memory import Turn
-from knowledge.base import KnowledgeBase
-from knowledge.embedders import E5Embedder
-from knowledge.lines import markdown_lines
-from knowledge.naming import Titles
-from knowledge.references import (
+from knowledge.assembly.knowledge_base import KnowledgeBase
+from knowledge.index.embedders import E5Embedder
+from knowledge.passages.headings import PATH_SEPARATOR
+from knowledge.passages.splitting import document_blocks
+from knowledge.reading.lines import markdown_lines
+from knowledge.search.naming import Titles
+from knowledge.search.references import (
     ANNEX,
     ARTICLE,
     CHAPTER,
@@ -28,8 +30,6 @@ from knowledge.references import (
     references_in,
     unit_of,
 )
-from knowledge.splitting import document_blocks
-from knowledge.structure import PATH_SEPARATOR
 from tests.conftest import make_kb
 from tests.regulation_pdf import CRA, DORA
 

@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 
 from bot.serving.render import refresh_text
-from knowledge.base import KnowledgeBase
-from knowledge.documents import PIPELINE_VERSION
-from knowledge.embedders import E5Embedder, UseEmbedder
-from knowledge.errors import RefreshBusy, RefreshFailed
-from knowledge.state import DocumentEntry, KnowledgeState
-from knowledge.store import KINDS
+from knowledge.assembly.knowledge_base import KnowledgeBase
+from knowledge.core.documents import PIPELINE_VERSION
+from knowledge.core.errors import RefreshBusy, RefreshFailed
+from knowledge.index.embedders import E5Embedder, UseEmbedder
+from knowledge.index.state import DocumentEntry, KnowledgeState
+from knowledge.index.store import KINDS
 from testing.chroma_server import ChromaServer
 from tests.conftest import ESSAY, CountingEmbedder, make_kb
 from tests.pdf_maker import text_pdf

@@ -10,9 +10,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from knowledge.base import KnowledgeBase
-from knowledge.embedders import E5Embedder
-from knowledge.retrieval import RelevanceJudge
+from knowledge.assembly.knowledge_base import KnowledgeBase
+from knowledge.index.embedders import E5Embedder
+from knowledge.search.judge import RelevanceJudge
 from tests.conftest import CountingEmbedder
 
 QUESTIONS = [

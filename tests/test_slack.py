@@ -25,8 +25,8 @@ from bot.serving.assistant import Assistant
 from bot.serving.commands import HELP
 from bot.serving.feedback import FeedbackLog
 from bot.serving.settings import Settings
-from knowledge.base import KnowledgeBase
-from knowledge.embedders import E5Embedder, Embedder, Vectors
+from knowledge.assembly.knowledge_base import KnowledgeBase
+from knowledge.index.embedders import E5Embedder, Embedder, Vectors
 from testing.chat_fakes import ScriptedChatModel
 from testing.chroma_server import free_port
 from testing.openai_server import ChatReply, OpenAIServer

@@ -1,8 +1,9 @@
-from knowledge.documents import SourceDocument
-from knowledge.lines import markdown_lines, text_lines
-from knowledge.sentences import split_sentences
-from knowledge.splitting import document_blocks, passages_of
-from knowledge.structure import MAX_WORDS, PATH_SEPARATOR
+from knowledge.core.documents import SourceDocument
+from knowledge.passages.headings import PATH_SEPARATOR
+from knowledge.passages.splitting import document_blocks, passages_of
+from knowledge.passages.structure import MAX_WORDS
+from knowledge.reading.lines import markdown_lines, text_lines
+from knowledge.text.sentences import split_sentences
 from tests.conftest import ESSAY
 
 

@@ -8,11 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from knowledge.documents import Passage, passage_id
-from knowledge.embedders import E5Embedder
-from knowledge.errors import StoreError
-from knowledge.sentences import split_sentences
-from knowledge.store import (
+from knowledge.core.documents import Passage, passage_id
+from knowledge.core.errors import StoreError
+from knowledge.index.embedders import E5Embedder
+from knowledge.index.store import (
     PASSAGE,
     SEARCH_EF,
     SENTENCE,
@@ -21,6 +20,7 @@ from knowledge.store import (
     open_client,
     physical_name,
 )
+from knowledge.text.sentences import split_sentences
 from testing.chroma_server import ChromaServer, free_port
 
 NAME = collection_name("e5-small")

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from bot.serving.warming import warm_up
-from knowledge.base import KnowledgeBase, KnowledgeConfig
-from knowledge.embedders import E5Embedder, UseEmbedder
+from knowledge.assembly.knowledge_base import KnowledgeBase, KnowledgeConfig
+from knowledge.index.embedders import E5Embedder, UseEmbedder
 
 
 def test_the_models_are_loaded_in_the_background(essay_kb: KnowledgeBase,
@@ -24,13 +24,13 @@ def test_the_models_are_loaded_in_the_background(essay_kb: KnowledgeBase,
     assert isinstance(embedder, E5Embedder) and isinstance(second, UseEmbedder)
     assert dictionary is not None
     assert embedder._model is None and second._model is None
-    assert dictionary._lexicon is None and fresh.retriever._wording is None
-    assert not fresh.retriever._catalogues[1]
+    assert dictionary._lexicon is None and fresh.retriever.catalogues._wording is None
+    assert not fresh.retriever.catalogues._catalogues[1]
     warm_up(fresh).join(120)
     assert embedder._model is not None and second._model is not None
-    assert dictionary._lexicon is not None and fresh.retriever._wording is not None
+    assert dictionary._lexicon is not None and fresh.retriever.catalogues._wording is not None
     # The definitions and provisions of each language, from the same read.
-    assert set(fresh.retriever._catalogues[1]) == {"de"}
+    assert set(fresh.retriever.catalogues._catalogues[1]) == {"de"}
     retrieval = fresh.retriever.search("Who really wins the open-source AI race?")
     assert retrieval.relevant and retrieval.hits
 

@@ -11,11 +11,11 @@ from docx import Document
 
 from bot.answering.answers import Question
 from bot.answering.extractive import Answerer
-from knowledge.embedders import E5Embedder
-from knowledge.errors import SourceError
-from knowledge.loaders import parse_bytes
-from knowledge.structure import PATH_SEPARATOR
-from knowledge.word_files import MAX_UNPACKED_BYTES, MAX_XML_BYTES
+from knowledge.core.errors import SourceError
+from knowledge.index.embedders import E5Embedder
+from knowledge.passages.headings import PATH_SEPARATOR
+from knowledge.passages.splitting import parse_bytes
+from knowledge.reading.word_files import MAX_UNPACKED_BYTES, MAX_XML_BYTES
 from tests.conftest import make_kb
 
 

@@ -25,8 +25,7 @@ from bot.answering.extractive import cite
 from bot.answering.prompts import DEFAULT_PROMPTS_DIR, run_prompts, text_chain
 from bot.answering.redaction import Redactor
 from bot.answering.translation import Translator
-from knowledge.retrieval import PassageHit, Retriever
-from knowledge.sentences import split_sentences
+from knowledge import PassageHit, Retriever, split_sentences
 
 log = logging.getLogger(__name__)
 

@@ -20,8 +20,7 @@ from bot.answering.language import question_language
 from bot.answering.prompts import DEFAULT_PROMPTS_DIR, run_prompt, text_chain
 from bot.answering.redaction import Redactor
 from bot.answering.translation import QuestionTranslator, Translator
-from knowledge.comparison import Position, compare
-from knowledge.retrieval import Retriever
+from knowledge import Position, Retriever, compare
 
 # Documents whose positions a model states: those a chat message shows.
 MAX_SUMMARISED = 5

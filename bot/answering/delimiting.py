@@ -8,7 +8,7 @@ import re
 from collections.abc import Sequence
 
 from bot.answering.memory import Turn
-from knowledge.retrieval import PassageHit
+from knowledge import PassageHit
 
 # Every tag a prompt puts data between.
 _TAG = re.compile(r"</?\s*(passage|question|conversation|message|quote|claim|topic|document)"

@@ -10,19 +10,21 @@ from typing import Protocol
 
 from bot.answering.answers import Answer, Citation, Question
 from bot.answering.memory import Turn
-from knowledge.answer_kinds import (
+from knowledge import (
     MIN_STATEMENT_WORDS,
+    KnowledgeState,
+    PassageHit,
+    Retrieval,
+    Retriever,
     answer_kind,
     carries,
     defined_term,
     defines,
     definition_clause,
+    function_words,
+    is_recital,
+    split_sentences,
 )
-from knowledge.languages import function_words
-from knowledge.retrieval import PassageHit, Retrieval, Retriever
-from knowledge.sentences import split_sentences
-from knowledge.state import KnowledgeState
-from knowledge.structure import is_recital
 
 log = logging.getLogger(__name__)
 

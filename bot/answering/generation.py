@@ -25,7 +25,7 @@ from bot.answering.memory import Turn
 from bot.answering.prompts import DEFAULT_PROMPTS_DIR, text_chain
 from bot.answering.redaction import Redactor
 from bot.answering.translation import QuestionTranslator, Translator
-from knowledge.retrieval import Retrieval, Retriever
+from knowledge import Retrieval, Retriever
 
 log = logging.getLogger(__name__)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from knowledge.languages import NAMES, detect
+from knowledge import NAMES, detect
 
 
 def question_language(text: str, default: str = "English") -> str:

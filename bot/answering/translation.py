@@ -18,7 +18,7 @@ from langchain_core.language_models import BaseChatModel
 from bot.answering.answers import Citation
 from bot.answering.delimiting import neutralise
 from bot.answering.prompts import DEFAULT_PROMPTS_DIR, run_prompt, run_prompts, text_chain
-from knowledge.languages import NAMES, detect
+from knowledge import NAMES, detect
 
 LABEL = "Machine translation"
 # A translation far longer than its quote is not a translation.

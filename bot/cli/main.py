@@ -28,9 +28,7 @@ from bot.serving.render import (
     sources_text,
 )
 from bot.serving.settings import Settings, load_settings, secure_data_dir
-from knowledge.base import KnowledgeBase
-from knowledge.errors import EmptyKnowledgeBase, KnowledgeError
-from knowledge.retrieval import Retrieval
+from knowledge import EmptyKnowledgeBase, KnowledgeBase, KnowledgeError, Retrieval
 
 log = logging.getLogger("policybot")
 

@@ -27,9 +27,14 @@ from bot.serving.render import (
     sources_text,
 )
 from bot.serving.settings import Settings
-from knowledge.base import KnowledgeBase
-from knowledge.errors import EmptyKnowledgeBase, RefreshBusy, RefreshFailed, StoreError
-from knowledge.refresh import Progress
+from knowledge import (
+    EmptyKnowledgeBase,
+    KnowledgeBase,
+    Progress,
+    RefreshBusy,
+    RefreshFailed,
+    StoreError,
+)
 
 log = logging.getLogger(__name__)
 

@@ -6,7 +6,7 @@ import asyncio
 from typing import Protocol
 
 from bot.serving.commands import Reply, Request
-from knowledge.refresh import Progress
+from knowledge import Progress
 
 
 class Bot(Protocol):

@@ -11,8 +11,7 @@ from bot.answering.answers import Answer, Citation
 from bot.answering.checking import CheckResult
 from bot.answering.comparing import ComparisonAnswer
 from bot.answering.translation import LABEL
-from knowledge.refresh import RefreshSummary
-from knowledge.state import KnowledgeState
+from knowledge import KnowledgeState, RefreshSummary
 
 Highlighter = Callable[[str], str]
 

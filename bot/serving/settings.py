@@ -21,8 +21,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from bot.answering.chat_models import ChatModelSpec, parse_llm_spec
 from bot.answering.prompts import DEFAULT_PROMPTS_DIR
 from bot.errors import ConfigurationError
-from knowledge.base import KnowledgeConfig
-from knowledge.embedders import DEFAULT_EMBEDDER, validate_embedder_spec
+from knowledge import DEFAULT_EMBEDDER, KnowledgeConfig, validate_embedder_spec
 
 PREFIX = "POLICYBOT_"
 

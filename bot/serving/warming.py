@@ -11,8 +11,7 @@ import logging
 import threading
 import time
 
-from knowledge.base import KnowledgeBase
-from knowledge.errors import KnowledgeError
+from knowledge import KnowledgeBase, KnowledgeError
 
 log = logging.getLogger(__name__)
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from knowledge.embedders import E5Embedder
-from knowledge.fetching import Address, BoundedFetcher, FetchRefused, is_internal
+from knowledge.index.embedders import E5Embedder
+from knowledge.sources.fetching import Address, BoundedFetcher, FetchRefused, is_internal
 from testing.hostile_server import HostileServer
 from tests.conftest import make_kb
 

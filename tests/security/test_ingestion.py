@@ -11,13 +11,13 @@ import pytest
 
 from bot.answering.answers import Question
 from bot.serving.assistant import Assistant
-from knowledge.discovery import IN_DATA_DIR, OUTSIDE, discover
-from knowledge.embedders import E5Embedder
-from knowledge.errors import RefreshFailed, SourceError
-from knowledge.lines import page_lines
-from knowledge.loaders import parse_bytes
-from knowledge.normalizing import paragraphs
-from knowledge.pdf_text import page_text, pdf_pages
+from knowledge.core.errors import RefreshFailed, SourceError
+from knowledge.index.embedders import E5Embedder
+from knowledge.passages.normalizing import paragraphs
+from knowledge.passages.splitting import parse_bytes
+from knowledge.reading.lines import page_lines
+from knowledge.reading.pdf_text import page_text, pdf_pages
+from knowledge.sources.discovery import IN_DATA_DIR, OUTSIDE, discover
 from tests.conftest import make_kb
 from tests.pdf_maker import bomb_pdf, text_pdf
 

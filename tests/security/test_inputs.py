@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from bot.serving.settings import Settings, SettingsError, load_settings, secure_data_dir
-from knowledge.embedders import E5Embedder
-from knowledge.errors import SourceError
-from knowledge.loaders import parse_bytes
+from knowledge.core.errors import SourceError
+from knowledge.index.embedders import E5Embedder
+from knowledge.passages.splitting import parse_bytes
 from tests.conftest import REPO, make_kb, policybot
 
 

@@ -11,7 +11,7 @@ from bot.adapters.terminal.chat import chat
 from bot.answering.answers import Answer, Citation
 from bot.serving.commands import Reply, Request
 from bot.serving.render import answer_text, printable
-from knowledge.refresh import Progress
+from knowledge.index.refresh import Progress
 
 HOSTILE = "Ask <!channel> and <!everyone>, or <@U0BOSS>; see <http://evil.example|trusted.gov>."
 

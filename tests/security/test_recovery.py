@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from knowledge.embedders import E5Embedder, Embedder, Vectors
-from knowledge.errors import EmbedderError, EmptyKnowledgeBase, RefreshFailed
+from knowledge.core.errors import EmbedderError, EmptyKnowledgeBase, RefreshFailed
+from knowledge.index.embedders import E5Embedder, Embedder, Vectors
 from tests.conftest import CountingEmbedder, make_kb
 
 DOCUMENTS = 6

@@ -51,7 +51,7 @@ from bot.adapters.matrix.visibility import readable_by
 from bot.serving.commands import REFRESH_STARTED, Formats, Request
 from bot.serving.platform import Bot
 from bot.serving.workers import Workers
-from knowledge.state import write_json_atomically
+from knowledge import write_json_atomically
 
 log = logging.getLogger(__name__)
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.serving.seen import SeenKeys
-from knowledge.state import write_json_atomically
+from knowledge import write_json_atomically
 
 REMEMBERED = 2000  # answered events and threads kept in the state file
 IN_MEMORY = REMEMBERED * 5  # ... and while running

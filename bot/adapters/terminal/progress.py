@@ -14,7 +14,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsed
 from rich.progress import Progress as RichProgress
 from rich.text import Text
 
-from knowledge.refresh import NoProgress, Progress
+from knowledge import NoProgress, Progress
 
 
 class _AboveTheBar:

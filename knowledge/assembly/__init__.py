@@ -1,0 +1,1 @@
+"""The knowledge base as one object: embedder, store, state, refresh and search wired up."""

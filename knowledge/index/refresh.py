@@ -1,0 +1,291 @@
+"""Incremental, atomic refresh of the knowledge base from its sources."""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Protocol
+
+from knowledge.core.documents import PIPELINE_VERSION, Passage, SourceDocument
+from knowledge.core.errors import (
+    EmbedderError,
+    EmptySource,
+    RefreshBusy,
+    RefreshFailed,
+    SourceError,
+    StoreError,
+)
+from knowledge.index.state import DocumentEntry, JournalEntry, KnowledgeState, StateFile
+from knowledge.index.store import LAYOUT_VERSION, VectorStore, collection_name
+from knowledge.passages.splitting import document_of, passages_of
+from knowledge.passages.structure import MAX_WORDS
+from knowledge.sources.discovery import NOT_FOUND, SourceSpec, discover
+from knowledge.sources.loaders import load
+from knowledge.sources.url_cache import UrlCache
+
+log = logging.getLogger(__name__)
+
+# A source yielding more is refused by name: 50 MB of HTML made 1.4 M passages, some 20
+# hours of embedding.
+MAX_PASSAGES_PER_SOURCE = 20_000
+
+
+def read_document(spec: SourceSpec, cache: UrlCache,
+                  max_words: int = 0) -> tuple[SourceDocument, str]:
+    """A source read by its format (sources, reading), then cut into its document's blocks
+    (passages); and the note its fetch left ("kept the copy fetched on ...")."""
+    loaded = load(spec, cache, max_words)
+    return document_of(spec.key, loaded.lines, loaded.title, loaded.fallback_title,
+                       spec.title, spec.url, spec.language), loaded.note
+
+
+class Progress(Protocol):
+    def start(self, total: int) -> None: ...
+
+    def advance(self, source: str) -> None: ...
+
+    def finish(self) -> None: ...
+
+
+class NoProgress:
+    def start(self, total: int) -> None:
+        pass
+
+    def advance(self, source: str) -> None:
+        pass
+
+    def finish(self) -> None:
+        pass
+
+
+@dataclass
+class RefreshSummary:
+    added: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)
+    notes: list[tuple[str, str]] = field(default_factory=list)
+    passages: int = 0
+    seconds: float = 0.0
+    rebuilt_from: str = ""  # the previous embedder when a rebuild re-embedded everything
+    rebuilt_because: str = ""  # why everything was re-embedded, in a sentence
+
+    def line(self) -> str:
+        return (
+            f"{len(self.added)} added, {len(self.changed)} changed, "
+            f"{len(self.removed)} removed, {len(self.unchanged)} unchanged, "
+            f"{len(self.failed)} failed; {self.passages} passages; {self.seconds:.1f} s"
+        )
+
+
+class Refresher:
+    """Runs refreshes for one data dir, one at a time across threads and processes."""
+
+    def __init__(self, data_dir: Path, locations: list[Path], store: VectorStore,
+                 state_file: StateFile, url_cache: UrlCache,
+                 max_passages: int = MAX_PASSAGES_PER_SOURCE) -> None:
+        self.data_dir = data_dir
+        self.locations = locations
+        self.store = store
+        self.state_file = state_file
+        self.url_cache = url_cache
+        self.max_passages = max_passages
+        self._thread_lock = threading.Lock()
+
+    @contextmanager
+    def _exclusive(self) -> Iterator[None]:
+        if not self._thread_lock.acquire(blocking=False):
+            raise RefreshBusy
+        try:
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            with (self.data_dir / "refresh.lock").open("w") as lock_file:
+                try:
+                    fcntl.flock(lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError as error:
+                    raise RefreshBusy from error
+                try:
+                    yield
+                finally:
+                    fcntl.flock(lock_file, fcntl.LOCK_UN)
+        finally:
+            self._thread_lock.release()
+
+    def refresh(self, progress: Progress | None = None) -> RefreshSummary:
+        with self._exclusive():
+            try:
+                return self._refresh(progress or NoProgress())
+            except (StoreError, EmbedderError) as error:
+                raise RefreshFailed(str(error)) from error
+
+    def _refresh(self, progress: Progress) -> RefreshSummary:
+        started = time.perf_counter()
+        summary = RefreshSummary()
+        old = self.state_file.current()
+        target = collection_name(self.store.embedder.identity)
+        rebuild = bool(old.collection) and old.collection != target
+        if rebuild:
+            summary.rebuilt_from = old.embedder
+        summary.rebuilt_because = _everything_again(old, self.store.embedder.identity,
+                                                    rebuild)
+        if summary.rebuilt_because:
+            log.info("re-embedding everything: %s", summary.rebuilt_because)
+        if self.state_file.unreadable:
+            # Which stored rows are live is unknown: none is trusted, all is rebuilt.
+            summary.rebuilt_because = ("The knowledge state file was unreadable: rebuilt "
+                                       "from the sources.")
+            self.store.drop(target)
+            self.state_file.clear_journal()
+            resumable: dict[str, DocumentEntry] = {}
+        else:
+            resumable = self._collect_garbage(old, target)
+
+        specs, problems = discover(self.locations, self.data_dir)
+        missing = [where for where, why in problems if why == NOT_FOUND]
+        if missing:
+            raise RefreshFailed(f"source location not found: {', '.join(missing)}")
+        summary.failed.extend(problems)
+
+        documents: dict[str, DocumentEntry] = {}
+        # Versions a killed refresh embedded completely stay in the journal until taken
+        # over, so a refresh killed again loses nothing either.
+        written = [JournalEntry(version, target, entry) for version, entry in resumable.items()]
+        if written:
+            self.state_file.write_journal(written)
+        progress.start(len(specs))
+        try:
+            for spec in specs:
+                entry = self._refresh_one(spec, old, rebuild, target, summary, written,
+                                          resumable)
+                if entry is not None:
+                    documents[spec.key] = entry
+                progress.advance(spec.key)
+        finally:
+            progress.finish()
+
+        summary.removed = sorted(set(old.documents) - {s.key for s in specs})
+        live = {entry.version for entry in documents.values()}
+        unused = set(resumable) - live  # documents changed again since: their rows go
+        if unused:
+            self.store.delete_versions(target, unused)
+        stale = {entry.version for entry in old.documents.values()} - live
+        new_state = KnowledgeState(
+            embedder=self.store.embedder.identity,
+            collection=target,
+            refreshed_at=time.time(),
+            documents=documents,
+            garbage=tuple(sorted(stale)) if not rebuild else (),
+            garbage_collections=(old.collection,) if rebuild else (),
+            pipeline=PIPELINE_VERSION,
+        )
+        summary.passages = new_state.passage_count
+        if new_state.documents != old.documents or rebuild or not old.collection:
+            self.state_file.replace(new_state)
+        elif old.refreshed_at:
+            self.state_file.replace(replace(old, refreshed_at=new_state.refreshed_at,
+                                            garbage=(), garbage_collections=()))
+        self.state_file.clear_journal()
+        summary.seconds = time.perf_counter() - started
+        log.info("refresh done: %s", summary.line())
+        return summary
+
+    def _refresh_one(self, spec: SourceSpec, old: KnowledgeState, rebuild: bool, target: str,
+                     summary: RefreshSummary, written: list[JournalEntry],
+                     resumable: dict[str, DocumentEntry]) -> DocumentEntry | None:
+        previous = old.documents.get(spec.key)
+        try:
+            document, note = read_document(spec, self.url_cache,
+                                           self.max_passages * MAX_WORDS)
+            unchanged = previous is not None and previous.version == document.version \
+                and not rebuild
+            passages = [] if unchanged else passages_of(document)
+            if len(passages) > self.max_passages:
+                raise SourceError(f"{len(passages):,} passages, more than the limit of "
+                                  f"{self.max_passages:,} (POLICYBOT_MAX_PASSAGES_PER_SOURCE)")
+        except EmptySource:
+            if previous is not None:
+                summary.notes.append((spec.key, "no text any more; its passages were removed"))
+            else:
+                summary.failed.append((spec.key, "no text found"))
+            return None
+        except Exception as error:
+            # One bad source (a malformed PDF, a decompression bomb, ...) is skipped by
+            # name; it must not stop the others or block every later refresh.
+            reason = str(error) if isinstance(error, SourceError) else \
+                f"could not be read ({type(error).__name__})"
+            log.warning("source %s skipped: %s", spec.key, reason,
+                        exc_info=not isinstance(error, SourceError))
+            summary.failed.append((spec.key, reason))
+            # Its earlier passages stay, unless they belong to the replaced embedder.
+            return previous if previous is not None and not rebuild else None
+        if note:
+            summary.notes.append((spec.key, note))
+        if unchanged and previous is not None:
+            summary.unchanged.append(spec.key)
+            return previous
+        (summary.changed if previous is not None else summary.added).append(spec.key)
+        taken_over = resumable.get(document.version)
+        if taken_over is not None:  # embedded by a refresh that was killed before the swap
+            return replace(taken_over, refreshed_at=time.time())
+        # Journal first: if we die during the upsert, the next refresh removes these rows;
+        # once they are all stored, it takes them over instead.
+        written.append(JournalEntry(document.version, target))
+        self.state_file.write_journal(written)
+        self.store.add(target, passages)
+        entry = _entry(document, passages)
+        written[-1] = JournalEntry(document.version, target, entry)
+        self.state_file.write_journal(written)
+        return entry
+
+    def _collect_garbage(self, old: KnowledgeState, target: str) -> dict[str, DocumentEntry]:
+        """Delete what earlier refreshes left for later; never what is live, nor what a
+        killed refresh embedded completely into the target (returned, to be taken over)."""
+        live = old.live_versions
+        journal = self.state_file.journal()
+        resumable = {e.version: e.document for e in journal
+                     if e.document is not None and e.collection == target
+                     and e.version not in live}
+        leftovers = (set(old.garbage) | {e.version for e in journal}) - live - set(resumable)
+        if old.collection and leftovers:
+            self.store.delete_versions(old.collection, leftovers)
+        if target != old.collection and leftovers:
+            self.store.delete_versions(target, leftovers)
+        for name in old.garbage_collections:
+            if name not in {old.collection, target}:
+                self.store.drop(name)
+        self.state_file.clear_journal()
+        return resumable
+
+
+def _everything_again(old: KnowledgeState, embedder: str, rebuild: bool) -> str:
+    """Why a refresh embeds every document again, in a sentence; "" when it does not."""
+    if rebuild:
+        return (f"Embedder changed (was {old.embedder}): re-embedded everything."
+                if old.embedder != embedder else
+                "Passages are now split by document structure (new store layout "
+                f"{LAYOUT_VERSION}): re-embedded everything.")
+    if old.documents and old.pipeline != PIPELINE_VERSION:
+        # Every document's version holds the pipeline's: all of them are changed.
+        return ("Documents are now read and split another way (pipeline "
+                f"{old.pipeline or 'of an earlier version'} -> {PIPELINE_VERSION}): every "
+                "document is split and embedded again.")
+    return ""
+
+
+def _entry(document: SourceDocument, passages: list[Passage]) -> DocumentEntry:
+    return DocumentEntry(
+        source=document.source,
+        title=document.title,
+        url=document.url,
+        language=document.language,
+        version=document.version,
+        passages=len(passages),
+        refreshed_at=time.time(),
+        passage_languages=tuple(sorted({p.language for p in passages} - {document.language})),
+    )

@@ -1,0 +1,113 @@
+"""What a search needs to know of the documents themselves, read once per snapshot of the
+knowledge base: their languages and titles, each language's passages by the terms they
+define and the provisions they belong to, and how the documents word things."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from knowledge.index.state import KnowledgeState
+from knowledge.index.store import VectorStore, language_slug
+from knowledge.search.glossary import Glossary
+from knowledge.search.mentions import Mentions
+from knowledge.search.naming import Titles
+from knowledge.search.references import Provisions
+from knowledge.text.lexicon import vocabulary
+
+
+@dataclass(frozen=True)
+class Wording:
+    """The English passages' words (in how many passages each stands), and the acronyms
+    every passage, heading and title writes."""
+
+    english: dict[str, int]
+    mentions: Mentions
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """One language's passages by the terms they define and the provisions they belong
+    to: both from one read."""
+
+    glossary: Glossary
+    provisions: Provisions
+
+
+# A passage's id and metadata, as a full read of a language's passages returns them.
+Row = tuple[str, dict[str, Any]]
+
+
+class Catalogues:
+    """Each kept per snapshot: reading every document's title and language again cost 46 ms
+    a question at 2,000 documents."""
+
+    def __init__(self, store: VectorStore) -> None:
+        self.store = store
+        self._known: tuple[KnowledgeState, list[str], Titles] | None = None
+        self._catalogues: tuple[KnowledgeState | None, dict[str, Catalogue]] = (None, {})
+        self._wording: tuple[KnowledgeState, Wording] | None = None
+
+    def documents(self, state: KnowledgeState) -> tuple[list[str], Titles]:
+        """The passage languages the knowledge base holds (as stored: codes for the
+        languages told apart, see knowledge/text/languages.py) and the documents' titles."""
+        if self._known is None or self._known[0] is not state:
+            languages = sorted({language_slug(language) for entry in state.documents.values()
+                                for language in entry.languages})
+            titles = Titles({key: entry.title for key, entry in state.documents.items()})
+            self._known = (state, languages, titles)
+        return self._known[1], self._known[2]
+
+    def rows(self, state: KnowledgeState, language: str) -> list[Row]:
+        """One language's live passages: their ids and metadata (one read of every
+        passage)."""
+        live = state.live_versions
+        return [(record_id, meta) for record_id, meta
+                in self.store.passage_metadata(state.collection, language)
+                if meta.get("doc_version") in live]
+
+    def catalogue(self, state: KnowledgeState, language: str,
+                  rows: list[Row] | None = None) -> Catalogue:
+        """What one language's passages say of themselves, read once per snapshot (0.5 s
+        at 5k passages; `rows`: read already)."""
+        if self._catalogues[0] is not state:
+            self._catalogues = (state, {})
+        catalogues = self._catalogues[1]
+        if language not in catalogues:
+            rows = self.rows(state, language) if rows is None else rows
+            catalogues[language] = Catalogue(
+                Glossary((record_id, str(meta.get("text", ""))) for record_id, meta in rows),
+                Provisions((record_id, str(meta.get("source", "")),
+                            str(meta.get("section", "")), int(meta.get("paragraph", 0)))
+                           for record_id, meta in rows))
+        return catalogues[language]
+
+    def wording(self, state: KnowledgeState,
+                rows: dict[str, list[Row]] | None = None) -> Wording:
+        """How the documents word things, read once per snapshot (one read of every
+        passage; `rows`: read already, per language)."""
+        if self._wording is None or self._wording[0] is not state:
+            english: list[str] = []
+            texts: list[str] = []
+            for language in self.documents(state)[0]:
+                read = rows[language] if rows is not None else self.rows(state, language)
+                for _, meta in read:
+                    text = str(meta.get("text", ""))
+                    texts.append(f"{meta.get('section', '')} {text}")
+                    if language == "en":
+                        english.append(text)
+            titles = [entry.title for entry in state.documents.values()]
+            self._wording = (state, Wording(
+                vocabulary(english),
+                Mentions([*texts, *titles], self.documents(state)[1].acronyms())))
+        return self._wording[1]
+
+    def prepare(self, state: KnowledgeState) -> None:
+        """Every language's catalogue and the documents' wording, from one read of every
+        passage."""
+        if state.collection and state.documents:
+            rows = {language: self.rows(state, language)
+                    for language in self.documents(state)[0]}
+            for language, read in rows.items():
+                self.catalogue(state, language, read)
+            self.wording(state, rows)

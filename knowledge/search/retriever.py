@@ -1,0 +1,189 @@
+"""Search: each passage language's candidates, ranked, steered to the documents a
+question names or the provisions it cites, and judged for relevance (the verdict)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from knowledge.core.errors import EmptyKnowledgeBase
+from knowledge.index.embedders import Embedder
+from knowledge.index.state import KnowledgeState, StateFile
+from knowledge.index.store import VectorStore
+from knowledge.search.answer_kinds import answer_kind, defined_term, formally_defines
+from knowledge.search.candidates import CandidateSearch, QuestionVectors
+from knowledge.search.catalogue import Catalogues
+from knowledge.search.cited_provisions import cited_passages
+from knowledge.search.judge import RelevanceJudge
+from knowledge.search.mentions import unknown_names
+from knowledge.search.ranking import (
+    best_first,
+    defining_first,
+    leading,
+    named_first,
+    prefer_kind,
+)
+from knowledge.search.references import in_context, references_in
+from knowledge.search.results import Fusion, PassageHit, Retrieval
+from knowledge.search.terms import TermMatcher
+from knowledge.text.languages import detect, evident
+from knowledge.text.lexicon import Dictionary
+
+# About what the embedders read (512 tokens); a longer question is cut before anything.
+MAX_QUERY_CHARS = 2000
+# Evidence a question needs less when it names the document whose passage leads.
+NAMED_RELIEF = 2.0
+# Provisions of one question looked up ("Articles 1, 2, 3, ..., 400" reads no more).
+MAX_REFERENCES = 5
+
+
+class Retriever:
+    def __init__(self, store: VectorStore, state_file: StateFile, judge: RelevanceJudge,
+                 fusion: Fusion = "max", depth: int = 30,
+                 dictionary: Dictionary | None = None) -> None:
+        self.store = store
+        self.state_file = state_file
+        self.judge = judge
+        self.catalogues = Catalogues(store)
+        self.candidates = CandidateSearch(store, self.catalogues, fusion, depth)
+        self.dictionary = dictionary
+        self.terms = TermMatcher(judge.embedder, judge.second, judge.cache_dir)
+
+    @property
+    def embedder(self) -> Embedder:
+        return self.store.embedder
+
+    def state(self) -> KnowledgeState:
+        return self.state_file.current()
+
+    def search(self, query: str, k: int = 5, per_language: bool = False,
+               judged: bool = True, translations: Mapping[str, str] | None = None,
+               context: Sequence[str] = ()) -> Retrieval:
+        """The k best passages; `per_language`: the k best of each passage language (a
+        comparison must see the best of a language that holds few passages, which the
+        many of another would crowd out of one list). Not `judged`: relevance is left at
+        0 (a comparison judges each document on its own). `translations`: the question
+        in a passage language (a model's translation), searched with too in that
+        language; a passage keeps the better of its two scores. `context`: the thread's
+        earlier questions, latest last; a provision asked for without naming its act
+        ("And Article 15?") is looked up in the act they named last."""
+        state = self.state()  # one snapshot for the whole search: old or new, never both
+        if not state.collection or not state.documents:
+            raise EmptyKnowledgeBase
+        # The embedder reads 512 tokens; the rest only cost time (a 1 MB line: 11 minutes).
+        query = query[:MAX_QUERY_CHARS]
+        languages, titles = self.catalogues.documents(state)
+        named = titles.named_in(query)
+        references = [] if named.foreign else in_context(
+            references_in(query)[:MAX_REFERENCES], context)
+        if references and not named.sources:
+            named = next((earlier for earlier in map(titles.named_in, reversed(context))
+                          if earlier.sources), named)
+        wanted = answer_kind(query)
+        wordings = {language: text[:MAX_QUERY_CHARS].strip()
+                    for language, text in (translations or {}).items()}
+        gloss = ""
+        if "en" in languages and not wordings.get("en") and detect(query) == "de":
+            gloss = self._glossed(state, query)
+        # Embedded together: one pass over e5's weights for both (a short text's cost).
+        asked = QuestionVectors(self.embedder, self.judge, query, languages,
+                                also=[gloss] if gloss else [])
+        term = defined_term(query)
+        defined = self._defined_terms(state, query, term, languages) if term else {}
+        hits: list[PassageHit] = []
+        # Each language searched on its own, so that a language holding few passages is
+        # not crowded out, then merged on the calibrated scale.
+        for language in languages:
+            glossed = language == "en" and bool(gloss)
+            ranked = self.candidates.wordings_hits(state, asked, language, k, named.sources,
+                                         per_language, defined.get(language, ""),
+                                         gloss if glossed else wordings.get(language, ""),
+                                         glossed)
+            hits += best_first(ranked, k) if per_language else ranked
+        led = False
+        cited: list[PassageHit] = []
+        absent = False
+        if per_language:
+            hits = best_first(hits, len(hits))
+        else:
+            hits = defining_first(prefer_kind(hits, wanted, k), defined)
+            hits, led = named_first(hits, named.sources)
+            if references:
+                cited, absent = cited_passages(self.candidates, state, references,
+                                               named.sources, asked, hits)
+                hits = leading(cited, hits)
+            hits = best_first(hits, k)
+        if not hits or not judged:
+            return Retrieval(query=query, hits=hits, relevant=False, relevance=0.0)
+        unknown = unknown_names(query, "en" in languages, titles,
+                                lambda: self.catalogues.wording(state).mentions)
+        if unknown:
+            # "The maximum fine under the GDPR": fines abound, the GDPR is not among them.
+            return Retrieval(query=query, hits=hits, relevant=False,
+                             relevance=self.judge.floor(hits), unknown=tuple(unknown))
+        if cited or absent:
+            # Asked for a provision by number: it is the answer, however its wording
+            # resembles the question's; one the documents do not have is no answer.
+            # (The lookup decides; the margin alone goes to the log.)
+            return Retrieval(query=query, hits=hits, relevant=bool(cited),
+                             relevance=self.judge.floor(hits),
+                             missing=tuple(r.name for r in references) if absent else ())
+        threshold = self.judge.threshold
+        if led:
+            # "What does the author demand?": asked about a document by name, and its own
+            # passage leads, a vague question about its argument is still about it.
+            threshold -= NAMED_RELIEF
+        # "What is a near miss?" where a passage says "'near miss' means ...": answerable
+        # however little the rest of the wording resembles anything.
+        answered = formally_defines(hits[0].text, defined.get(hits[0].language, term))
+        # The second opinion only where it can change the verdict (see RelevanceJudge.floor).
+        evidence = self.judge.floor(hits)
+        if not answered and evidence < threshold:
+            evidence = self.judge.evidence(query, hits)
+        return Retrieval(query=query, hits=hits, relevant=answered or evidence >= threshold,
+                         relevance=evidence)
+
+    def languages(self) -> list[str]:
+        """The passage languages the knowledge base holds (as stored: codes for the
+        languages told apart, see knowledge/text/languages.py)."""
+        return self.catalogues.documents(self.state())[0]
+
+    def prepare(self) -> None:
+        """Read now what the first questions of a snapshot would otherwise wait for: the
+        dictionary, the documents' wording (their acronyms and acts: 3 s at 10k passages)
+        and each language's catalogue (definitions, provisions: the first question asking
+        for one waited 0.5 s at 5k passages), from one read of every passage."""
+        if self.dictionary is not None:
+            self.dictionary.lexicon()
+        self.catalogues.prepare(self.state())
+
+    def _glossed(self, state: KnowledgeState, query: str) -> str:
+        """A German question word for word in English (knowledge/text/lexicon.py), each sense
+        chosen by the English passages' words; "" without a dictionary."""
+        lexicon = self.dictionary.lexicon() if self.dictionary is not None else None
+        if lexicon is None:
+            return ""
+        return lexicon.gloss(query, self.catalogues.wording(state).english)
+
+    def _defined_terms(self, state: KnowledgeState, query: str, term: str,
+                       languages: list[str]) -> dict[str, str]:
+        """The term a question asks the meaning of, as each language's glossary words it:
+        the asked wording where a glossary defines it; where none does, the term another
+        language defines that it translates ("IKT-Altsystem": "legacy ICT system")."""
+        glossaries = {language: self.catalogues.catalogue(state, language).glossary
+                      for language in languages}
+        literal = {language: term for language, glossary in glossaries.items()
+                   if glossary.defining(term)}
+        if literal:
+            return literal
+        # Across languages only: in its own language a term the glossary lacks is not
+        # one it defines under another name ("data sovereignty" is no "personal data").
+        asked_in = evident(term) or evident(query)
+        if asked_in == "de" and "en" in glossaries:
+            # "Leitungsorgan" is "management body" word for word: the dictionary knows,
+            # where the two embedders disagree.
+            english = self._glossed(state, term)
+            if english and glossaries["en"].defining(english):
+                return {"en": english}
+        matched = {language: self.terms.match(term, glossary.terms())
+                   for language, glossary in glossaries.items() if language != asked_in}
+        return {language: found for language, found in matched.items() if found}

@@ -1,0 +1,144 @@
+"""Finding the sources: the configured folders and files, and each folder's manifest.
+
+Reading is confined to the sources: a manifest entry or a symlink that resolves outside its
+folder is refused by name (a `file = "../.env"` entry once put the host's tokens into
+answers), nothing under the data dir is read, and dotfiles (`.env`, `.git/`) are skipped
+unless the manifest names them. A manifest that cannot be read stops the refresh: read
+without it, every URL source and every title it gives would be removed.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from knowledge.core.errors import RefreshFailed
+
+MANIFEST_NAME = "sources.toml"
+SUFFIXES = {".md", ".markdown", ".txt", ".html", ".htm", ".pdf", ".docx"}
+OUTSIDE = "resolves outside its sources folder; not read"
+IN_DATA_DIR = "inside the data dir; not read"
+NOT_FOUND = "no such file or folder"
+
+Problem = tuple[str, str]  # (source, why)
+
+
+@dataclass(frozen=True)
+class SourceSpec:
+    """Where one source comes from and what the manifest says about it."""
+
+    key: str  # path relative to its sources folder, or the URL
+    path: Path | None
+    url: str  # the fetched URL for URL sources, an optional link for files
+    title: str = ""
+    language: str = ""
+
+    @property
+    def is_remote(self) -> bool:
+        return self.path is None
+
+
+def _within(path: Path, folder: Path) -> bool:
+    return path == folder or folder in path.parents
+
+
+class _Confinement:
+    def __init__(self, data_dir: Path | None) -> None:
+        self.data_dir = data_dir.resolve() if data_dir is not None else None
+
+    def refusal(self, path: Path, folder: Path | None) -> str:
+        """Why `path` may not be read ("" when it may)."""
+        resolved = path.resolve()
+        if folder is not None and not _within(resolved, folder.resolve()):
+            return OUTSIDE
+        if self.data_dir is not None and _within(resolved, self.data_dir):
+            return IN_DATA_DIR
+        return ""
+
+
+def discover(locations: list[Path], data_dir: Path | None = None,
+             ) -> tuple[list[SourceSpec], list[Problem]]:
+    """All sources under the configured folders and files, and problems found on the way.
+    Raises RefreshFailed when a folder's manifest is unreadable or malformed."""
+    confinement = _Confinement(data_dir)
+    specs: dict[str, SourceSpec] = {}
+    problems: list[Problem] = []
+    for location in locations:
+        if location.is_file():
+            why = confinement.refusal(location, None)  # named by the admin: not confined
+            if why:
+                problems.append((str(location), why))
+                continue
+            found = [SourceSpec(key=location.name, path=location, url="")]
+        elif location.is_dir():
+            why = confinement.refusal(location, None)
+            if why:
+                problems.append((str(location), why))
+                continue
+            found = _folder_sources(location, confinement, problems)
+        else:
+            problems.append((str(location), NOT_FOUND))
+            continue
+        for spec in found:
+            if spec.key in specs:
+                problems.append((spec.key, "listed twice; the first one is used"))
+            else:
+                specs[spec.key] = spec
+    return sorted(specs.values(), key=lambda s: s.key), problems
+
+
+def _manifest(path: Path) -> list[object]:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+        raise RefreshFailed(f"{path}: {error}") from error
+    entries = data.get("source", [])
+    if not isinstance(entries, list):
+        raise RefreshFailed(f"{path}: 'source' must be a list of [[source]] tables")
+    return entries
+
+
+def _folder_sources(folder: Path, confinement: _Confinement,
+                    problems: list[Problem]) -> list[SourceSpec]:
+    manifest = folder / MANIFEST_NAME
+    listed: dict[str, SourceSpec] = {}
+    remote: list[SourceSpec] = []
+    for number, entry in enumerate(_manifest(manifest) if manifest.exists() else [], start=1):
+        if not isinstance(entry, dict) or ("file" in entry) == ("url" in entry):
+            raise RefreshFailed(f"{manifest}: entry {number} needs exactly one of 'file' or "
+                                "'url'")
+        title = str(entry.get("title", ""))
+        language = str(entry.get("language", ""))
+        if "url" in entry:
+            url = str(entry["url"])
+            remote.append(SourceSpec(key=url, path=None, url=url, title=title,
+                                     language=language))
+            continue
+        relative = str(entry["file"])
+        path = folder / relative
+        why = confinement.refusal(path, folder)
+        if why:
+            problems.append((relative, why))
+            continue
+        listed[relative] = SourceSpec(key=relative, path=path, url=str(entry.get("link", "")),
+                                      title=title, language=language)
+    return _folder_files(folder, listed, confinement, problems) + remote
+
+
+def _folder_files(folder: Path, listed: dict[str, SourceSpec], confinement: _Confinement,
+                  problems: list[Problem]) -> list[SourceSpec]:
+    specs = dict(listed)
+    for path in sorted(folder.rglob("*")):
+        relative = path.relative_to(folder)
+        key = relative.as_posix()
+        if key in specs or path.suffix.lower() not in SUFFIXES or not path.is_file():
+            continue
+        if any(part.startswith(".") for part in relative.parts):
+            continue  # dotfiles are the host's (.env, .git): only read when listed
+        why = confinement.refusal(path, folder)
+        if why == OUTSIDE:
+            problems.append((key, why))
+        if not why:
+            specs[key] = SourceSpec(key=key, path=path, url="")
+    return list(specs.values())
