@@ -9,6 +9,7 @@ from collections.abc import Mapping, Sequence
 from typing import Protocol
 
 from bot.answering.answers import Answer, Citation, Question
+from bot.answering.follow_up import conversation_for, follow_up_query
 from bot.answering.memory import Turn
 from knowledge import (
     MIN_STATEMENT_WORDS,
@@ -180,23 +181,6 @@ def extractive_answer(question: str, retrieval: Retrieval) -> Answer:
                   citations=tuple(citations))
 
 
-def follow_up_query(question: str, history: Sequence[Turn]) -> str:
-    """Without a model to rewrite a follow-up, the previous question lends it its topic."""
-    return f"{history[-1].question} {question}" if history else question
-
-
-# Words by which a question points back at the conversation ("what does the essay say
-# about that?"): it has a topic of its own only with what was said before.
-_POINTS_BACK = re.compile(
-    r"\b(?:that|this|these|those|it|its|they|them|he|she|his|her|instead|so|"
-    r"das|dies|diese[rsmn]?|dazu|darüber|davon|dafür|dagegen|damit|daran|er|sie|es|"
-    r"stattdessen|ihm|ihr|ihre[rsmn]?|sein|seine[rsmn]?)\b", re.IGNORECASE)
-
-
-def points_back(question: str) -> bool:
-    return bool(_POINTS_BACK.search(question))
-
-
 class AnswerSource(Protocol):
     """Turns a question (and the thread's earlier turns) into an answer."""
 
@@ -213,9 +197,10 @@ class Answerer:
     def retrieve(self, query: str, history: Sequence[Turn] = (),
                  condensed: bool = False,
                  translations: Mapping[str, str] | None = None) -> Retrieval:
-        """Passages for the query; `condensed`: a model already resolved its references;
+        """Passages for the query; `history`: the turns it goes on from (none for a question
+        asked alone, see follow_up); `condensed`: a model already resolved its references;
         `translations`: the query in other passage languages, searched with too."""
-        if history and not condensed and points_back(query):
+        if history and not condensed:
             # "What does the essay say about that?": the thread names the topic.
             joined = self.retriever.search(follow_up_query(query, history), k=self.k)
             if joined.relevant:
@@ -237,4 +222,5 @@ class Answerer:
         return extractive_answer(question, retrieval)
 
     def answer(self, question: Question, history: Sequence[Turn] = ()) -> Answer:
-        return self.respond(question.text, self.retrieve(question.text, history))
+        return self.respond(question.text, self.retrieve(
+            question.text, conversation_for(question.text, history)))

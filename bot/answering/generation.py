@@ -19,7 +19,8 @@ from langchain_core.runnables import Runnable, RunnableLambda, RunnablePassthrou
 from bot.answering.answers import Answer, Question
 from bot.answering.citing import check_citations
 from bot.answering.delimiting import history_block, neutralise, passages_block
-from bot.answering.extractive import Answerer, cite, extractive_answer, follow_up_query, refusal
+from bot.answering.extractive import Answerer, cite, extractive_answer, refusal
+from bot.answering.follow_up import conversation_for, follow_up_query
 from bot.answering.language import question_language
 from bot.answering.memory import Turn
 from bot.answering.prompts import DEFAULT_PROMPTS_DIR, text_chain
@@ -55,7 +56,10 @@ class GeneratedAnswerer:
         )
 
     def answer(self, question: Question, history: Sequence[Turn] = ()) -> Answer:
-        return self.chain.invoke({"question": question.text, "history": tuple(history)})
+        # A question that does not point back is asked alone: no condensing, no history
+        # joined to its search (see follow_up).
+        return self.chain.invoke({"question": question.text,
+                                  "history": conversation_for(question.text, history)})
 
     def _standalone(self, inputs: dict[str, Any]) -> str:
         question: str = inputs["question"]

@@ -187,7 +187,9 @@ class Assistant:
             return Answer(question.text, errors.ANSWER_FAILED, grounded=False), "failed"
         if answer.note in MODEL_FAILURES:
             self.metrics.error("model")
-        if thread:
+        if thread and answer.grounded:
+            # A refusal lends a later follow-up no topic: "And what does he propose
+            # instead?" after an off-topic question goes on from the last one answered.
             self.memory.add(thread, question.text, answer.text, request.event)
         return answer, "answered" if answer.grounded else "refused"
 
