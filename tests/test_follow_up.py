@@ -42,7 +42,8 @@ def test_off_topic_after_on_topic_is_refused_and_a_follow_up_still_answered(
     assistant = Assistant(essay_kb, answerer=Answerer(essay_kb.retriever))
     assert assistant.handle(Request.of(ON_TOPIC, thread="t")).answer is not None
     off = assistant.handle(Request.of(off_topic, thread="t")).answer
-    assert off is not None and not off.grounded, off.text
+    assert off is not None
+    assert not off.grounded, off.text
     for follow_up in FOLLOW_UPS:
         again = Assistant(essay_kb, answerer=Answerer(essay_kb.retriever))
         again.handle(Request.of(ON_TOPIC, thread="t"))
