@@ -40,7 +40,7 @@ def texts_per_document(sources: Path) -> tuple[list[list[str]], int, int]:
     batches = []
     passages = sentences = 0
     for spec in specs:
-        found = passages_of(read_document(spec, UrlCache(sources, 0, None))[0])
+        found = passages_of(read_document(spec, UrlCache(sources, 0, None)).document)
         texts = []
         for p in found:
             texts.append(p.embedding_text())

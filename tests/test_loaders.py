@@ -90,12 +90,12 @@ def test_url_sources_are_cached_and_the_copy_kept_when_unreachable(tmp_path: Pat
     page = b"<html><title>Report</title><body><p>Hello report.</p></body></html>"
     fresh = UrlCache(tmp_path, max_age_seconds=0, fetcher=_fetcher_serving(page))  # type: ignore[arg-type]
     spec = SourceSpec(key=url, path=None, url=url, title="")
-    document, note = read_document(spec, fresh)
-    assert document.title == "Report" and note == ""
+    first = read_document(spec, fresh)
+    assert first.document.title == "Report" and first.note == ""
     down = UrlCache(tmp_path, max_age_seconds=0, fetcher=_failing_fetcher)
-    again, note = read_document(spec, down)
-    assert again.version == document.version
-    assert note.startswith("unreachable (ConnectError), kept the copy fetched on")
+    again = read_document(spec, down)
+    assert again.document.version == first.document.version
+    assert again.note.startswith("unreachable (ConnectError), kept the copy fetched on")
 
 
 def test_unreachable_url_without_cache_fails_by_name(tmp_path: Path) -> None:

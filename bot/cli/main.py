@@ -165,6 +165,8 @@ def run_refresh(kb: KnowledgeBase, as_json: bool) -> int:
             "notes": [{"source": s, "note": n} for s, n in summary.notes],
             "passages": summary.passages, "seconds": round(summary.seconds, 3),
             "rebuilt_from": summary.rebuilt_from,
+            "words": [{"source": source, "read": count.read, "kept": count.kept}
+                      for source, count in sorted(summary.words.items())],
         }, ensure_ascii=False))
     else:
         print(printable(refresh_text(summary)))

@@ -23,6 +23,7 @@ from knowledge.core.errors import (
 )
 from knowledge.index.state import DocumentEntry, JournalEntry, KnowledgeState, StateFile
 from knowledge.index.store import LAYOUT_VERSION, VectorStore, collection_name
+from knowledge.passages.kept_words import KeptWords, kept_words
 from knowledge.passages.splitting import document_of, passages_of
 from knowledge.passages.structure import MAX_WORDS
 from knowledge.sources.discovery import NOT_FOUND, SourceSpec, discover
@@ -36,13 +37,20 @@ log = logging.getLogger(__name__)
 MAX_PASSAGES_PER_SOURCE = 20_000
 
 
-def read_document(spec: SourceSpec, cache: UrlCache,
-                  max_words: int = 0) -> tuple[SourceDocument, str]:
+@dataclass(frozen=True)
+class ReadDocument:
+    document: SourceDocument
+    words: KeptWords
+    note: str = ""  # what its fetch left to say ("kept the copy fetched on ...")
+
+
+def read_document(spec: SourceSpec, cache: UrlCache, max_words: int = 0) -> ReadDocument:
     """A source read by its format (sources, reading), then cut into its document's blocks
-    (passages); and the note its fetch left ("kept the copy fetched on ...")."""
+    (passages), with the count of its words they keep."""
     loaded = load(spec, cache, max_words)
-    return document_of(spec.key, loaded.lines, loaded.title, loaded.fallback_title,
-                       spec.title, spec.url, spec.language), loaded.note
+    document = document_of(spec.key, loaded.text, loaded.fallback_title, spec.title,
+                           spec.url, spec.language)
+    return ReadDocument(document, kept_words(loaded.text, document), loaded.note)
 
 
 class Progress(Protocol):
@@ -76,6 +84,8 @@ class RefreshSummary:
     seconds: float = 0.0
     rebuilt_from: str = ""  # the previous embedder when a rebuild re-embedded everything
     rebuilt_because: str = ""  # why everything was re-embedded, in a sentence
+    # Each document read: its running text's words, and how many its passages keep.
+    words: dict[str, KeptWords] = field(default_factory=dict)
 
     def line(self) -> str:
         return (
@@ -200,8 +210,8 @@ class Refresher:
                      resumable: dict[str, DocumentEntry]) -> DocumentEntry | None:
         previous = old.documents.get(spec.key)
         try:
-            document, note = read_document(spec, self.url_cache,
-                                           self.max_passages * MAX_WORDS)
+            read = read_document(spec, self.url_cache, self.max_passages * MAX_WORDS)
+            document = read.document
             unchanged = previous is not None and previous.version == document.version \
                 and not rebuild
             passages = [] if unchanged else passages_of(document)
@@ -224,8 +234,9 @@ class Refresher:
             summary.failed.append((spec.key, reason))
             # Its earlier passages stay, unless they belong to the replaced embedder.
             return previous if previous is not None and not rebuild else None
-        if note:
-            summary.notes.append((spec.key, note))
+        summary.words[spec.key] = read.words
+        if read.note:
+            summary.notes.append((spec.key, read.note))
         if unchanged and previous is not None:
             summary.unchanged.append(spec.key)
             return previous

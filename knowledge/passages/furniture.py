@@ -61,22 +61,26 @@ def is_furniture_text(text: str) -> bool:
 def furniture(lines: list[Line]) -> set[int]:
     """Indexes of lines that are page furniture, by printed form or by repetition."""
     body = [(i, line) for i, line in enumerate(lines) if line.level == 0 and line.text]
-    pages = sum(line.level < 0 for line in lines) + 1
-    repeats = max(_RUNNING_MIN_REPEATS, pages // 4)
-    # Where the pages are known (a PDF), a running header or footer repeats at the pages'
-    # edges; a line of the text that wraps like another ("4 CARD32 MIME_TYPE_OFFSET" in
-    # each of a specification's tables) stands anywhere, and is kept. A short report's
-    # header stands on its two or three pages only.
-    edges = _page_edges(lines) if pages > 1 else None
-    if edges is not None:
-        repeats = min(repeats, max(2, (pages + 1) // 2))
+    # A running header or footer repeats at the pages' edges; a line of the text that
+    # wraps like another ("4 CARD32 MIME_TYPE_OFFSET" in each of a specification's tables)
+    # stands anywhere, and is kept. So a line is furniture by repetition only where the
+    # pages are known: a PDF's, or those a converter's page marks show in its text. In a
+    # text without either (Markdown, a statute), a short line said four times is text:
+    # "der Verordnung (EU)" five times, the opening words of four sections.
+    breaks = sum(line.level < 0 for line in lines)
+    marks = [] if breaks else [i for i, line in body if _PAGE_MARK.fullmatch(line.text.strip())]
+    pages = breaks + len(marks) + 1
+    edges = _page_edges(lines) if breaks else \
+        _marked_edges(body, marks) if len(marks) >= _MIN_PAGE_MARKS else set()
+    # A short report's header stands on its two or three pages only.
+    repeats = min(max(_RUNNING_MIN_REPEATS, pages // 4), max(2, (pages + 1) // 2))
     counts = Counter(shape(line.text) for i, line in body
-                     if len(line.text) <= _RUNNING_MAX_CHARS and (edges is None or i in edges))
+                     if len(line.text) <= _RUNNING_MAX_CHARS and i in edges)
     found: set[int] = set()
     for i, line in body:
         key = shape(line.text)
         if is_furniture_text(line.text) or _TOC_ENTRY.fullmatch(line.text) or (
-            (edges is None or i in edges)
+            i in edges
             and counts.get(key, 0) >= repeats and not _ENUMERATOR.fullmatch(key)
             and not ends_sentence(line.text) and any(c.isalpha() for c in key)
             and structural_heading(line.text) is None  # "Article ##" repeats, and is text
@@ -107,6 +111,31 @@ def _pages(lines: list[Line], dropped: set[int] | frozenset[int] = frozenset()
 def _page_edges(lines: list[Line]) -> set[int]:
     """Indexes of the first and last few lines of text on each page."""
     return {i for page in _pages(lines) for i in page[:_EDGE_LINES] + page[-_EDGE_LINES:]}
+
+
+# A converter's page marks in a text without page breaks: the lines a printed page ends or
+# begins with ("ELI: http://data.europa.eu/eli/reg/2024/2847/oj 31/81", "OJ L, 20.11.2024",
+# "Page 3 of 10", "31/81"). Fewer than this many mark no pages.
+_PAGE_MARK = re.compile(
+    r"ELI:\s*https?://\S+\s+\d{1,4}/\d{1,4}|\d{1,4}/\d{1,4}\s+ELI:\s*https?://\S+"
+    r"|(?:EN|DE|FR)?\s*(?:OJ L,?|ABl\.\s*L\s+vom|JO\s*L\s+du)\s*\d{1,2}\.\d{1,2}\.\d{4}"
+    r"|.*(?:Official Journal of the European Union|Amtsblatt der Europäischen Union)"
+    r"\s+[LC]\s*\d+/\d+.*|[LC]\s*\d+/\d+\s+(?:EN|DE|FR)\s+.*"
+    r"|(?:Page|Seite)\s+\d{1,4}(?:\s+(?:of|von)\s+\d{1,4})?|\d{1,4}\s*/\s*\d{1,4}")
+_MIN_PAGE_MARKS = 3
+
+
+def _marked_edges(body: list[tuple[int, Line]], marks: list[int]) -> set[int]:
+    """The first and last few lines of text between a converter's page marks."""
+    edges: set[int] = set()
+    page: list[int] = []
+    for i, _ in body:
+        if i in marks:
+            edges.update(page[:_EDGE_LINES] + page[-_EDGE_LINES:])
+            page = []
+        else:
+            page.append(i)
+    return edges | set(page[:_EDGE_LINES] + page[-_EDGE_LINES:])
 
 
 def _contents_neighbours(body: list[tuple[int, Line]], found: set[int]) -> set[int]:

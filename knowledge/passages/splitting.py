@@ -10,7 +10,7 @@ from knowledge.core.errors import EmptySource
 from knowledge.passages.heading_lines import structural_heading
 from knowledge.passages.normalizing import normalized
 from knowledge.passages.structure import blocks_of, is_plain_heading, units_of
-from knowledge.reading.formats import read_bytes
+from knowledge.reading.formats import ReadText, read_bytes
 from knowledge.reading.lines import Line, clean_inline
 from knowledge.text.languages import code_of, detect, passage_language
 from knowledge.text.sentences import split_sentences
@@ -34,17 +34,17 @@ def document_blocks(lines: list[Line], title: str = "") -> tuple[str, list[Block
     return title, blocks_of([replace(unit, text=clean_inline(unit.text)) for unit in units])
 
 
-def document_of(source: str, lines: list[Line], title: str, fallback_title: str,
-                given_title: str = "", url: str = "", language: str = "") -> SourceDocument:
-    """A source's lines as a document: its blocks, its title (given, else the one its format
-    or text names, else the fallback) and its language (given, else detected); EmptySource
-    when it holds no text."""
-    found, blocks = document_blocks(lines, title)
+def document_of(source: str, text: ReadText, fallback_title: str, given_title: str = "",
+                url: str = "", language: str = "") -> SourceDocument:
+    """A source's text as a document: its blocks, its title (given, else the one its format
+    or text names, else its metadata's, else the fallback) and its language (given, else
+    detected); EmptySource when it holds no text."""
+    found, blocks = document_blocks(text.lines, text.title)
     if not blocks:
         raise EmptySource("no text found")
     return SourceDocument(
         source=source,
-        title=given_title or found or fallback_title,
+        title=given_title or found or text.named or fallback_title,
         language=code_of(language) or detect(" ".join(b.text for b in blocks[:40])),
         url=url,
         blocks=tuple(blocks),
@@ -53,9 +53,9 @@ def document_of(source: str, lines: list[Line], title: str, fallback_title: str,
 
 def parse_bytes(data: bytes, kind: str, fallback_title: str) -> tuple[str, list[Block]]:
     """Title and passage-sized blocks of a document's bytes; kind is a suffix without dot."""
-    title, lines = read_bytes(data, kind)
-    title, blocks = document_blocks(lines, title)
-    return title or fallback_title, blocks
+    text = read_bytes(data, kind)
+    title, blocks = document_blocks(text.lines, text.title)
+    return title or text.named or fallback_title, blocks
 
 
 def passages_of(document: SourceDocument) -> list[Passage]:

@@ -4,27 +4,46 @@ one) and lines. No cleaning, no structure: that is the passages floor's work."""
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from knowledge.core.errors import SourceError
 from knowledge.reading.html_text import html_lines
-from knowledge.reading.lines import Line, clean_inline, markdown_lines, page_lines, text_lines
+from knowledge.reading.lines import (
+    Line,
+    clean_inline,
+    front_matter,
+    markdown_lines,
+    page_lines,
+    text_lines,
+)
 from knowledge.reading.pdf_text import pdf_pages
 from knowledge.reading.word_files import docx_lines
 
 
-def read_bytes(data: bytes, kind: str) -> tuple[str, list[Line]]:
-    """The title the format gives ("" if none) and the lines of a document's bytes; kind
-    is a suffix without dot."""
-    if kind == "pdf":
-        return pdf_lines(data)
-    if kind == "docx":
-        return docx_lines(data)
+@dataclass(frozen=True)
+class ReadText:
+    """A document's text as its format gives it."""
+
+    lines: list[Line]
+    title: str = ""  # the title the format gives (a PDF's, a web page's)
+    # A name only the file's metadata gives (Markdown front matter's title): the document's
+    # title where neither its format nor its text names one.
+    named: str = ""
+
+
+def read_bytes(data: bytes, kind: str) -> ReadText:
+    """The text of a document's bytes; kind is a suffix without dot."""
+    if kind in {"pdf", "docx"}:
+        title, lines = pdf_lines(data) if kind == "pdf" else docx_lines(data)
+        return ReadText(lines, title)
     text = _decode(data)
     if kind in {"html", "htm"}:
-        return html_lines(text)
+        title, lines = html_lines(text)
+        return ReadText(lines, title)
     if kind in {"md", "markdown"}:
-        return "", markdown_lines(text)
-    return "", text_lines(text)
+        named, body = front_matter(text)
+        return ReadText(markdown_lines(body), named=named)
+    return ReadText(text_lines(text))
 
 
 # Text in which more than this share of characters are controls or undecodable is not text.

@@ -12,6 +12,7 @@ with a space wrote "Option< f64 >" and, once the space before a mark was taken o
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterator
 
 from bs4 import BeautifulSoup, Tag
@@ -78,7 +79,27 @@ def html_lines(text: str) -> tuple[str, list[Line]]:
     lines.end()
     if not title:
         title = next((line.text for line in lines.lines if line.level == 1), "")
-    return title, lines.lines
+    return title, _without_navigation(lines.lines, soup, passed)
+
+
+# A link to another page said this often, each time as a line of its own, is the site's
+# navigation ("Nichtamtliches Inhaltsverzeichnis" over every section of a statute at
+# gesetze-im-internet.de), not the page's text. (A web page has no pages whose edges would
+# show a running header.)
+_NAVIGATION_REPEATS = 3
+
+
+def _without_navigation(lines: list[Line], soup: BeautifulSoup, passed: set[int]
+                        ) -> list[Line]:
+    said = Counter(clean_inline(plain_characters(link.get_text()))
+                   for link in soup.find_all("a", href=re.compile(r"^(?!#)"))
+                   if id(link) not in passed)
+    repeated = {text for text, count in said.items() if text and count >= _NAVIGATION_REPEATS}
+    if not repeated:
+        return lines
+    standing = Counter(line.text for line in lines if line.text in repeated)
+    return [BLANK if standing.get(line.text, 0) >= _NAVIGATION_REPEATS else line
+            for line in lines]
 
 
 class _Lines:

@@ -107,6 +107,24 @@ def _markdown_inline(line: str) -> str:
     return _SET_ASIDE.sub(lambda mark: spans[int(mark.group(1))], text)
 
 
+# Front matter: YAML between "---" lines (or TOML between "+++") at a file's very start, as
+# static-site generators and bundestag/gesetze write it. Metadata, never text: read as text
+# it became a passage ("Title: ... jurabk: BDSG layout: default origslug: ...").
+_FRONT_MATTER = re.compile(r"\A\ufeff?(?P<mark>---|\+\+\+)[ \t]*\r?\n(?P<body>.*?)\r?\n"
+                           r"(?:(?P=mark)|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.DOTALL)
+_FRONT_MATTER_MAX_CHARS = 20_000
+_FRONT_TITLE = re.compile(r"^title\s*[:=]\s*(?P<title>.+?)\s*$", re.IGNORECASE | re.MULTILINE)
+
+
+def front_matter(text: str) -> tuple[str, str]:
+    """The title a Markdown file's front matter gives ("" if none) and the text after it."""
+    found = _FRONT_MATTER.match(text[:_FRONT_MATTER_MAX_CHARS])
+    if found is None:
+        return "", text
+    title = _FRONT_TITLE.search(found["body"])
+    return (title["title"].strip("\"'") if title else ""), text[found.end():]
+
+
 def markdown_lines(text: str) -> list[Line]:
     lines: list[Line] = []
     in_fence = False

@@ -6,8 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from knowledge.core.errors import SourceError
-from knowledge.reading.formats import read_bytes
-from knowledge.reading.lines import Line
+from knowledge.reading.formats import ReadText, read_bytes
 from knowledge.sources.discovery import SourceSpec
 from knowledge.sources.url_cache import UrlCache
 
@@ -17,9 +16,8 @@ class Loaded:
     """A source's text as its format gives it, before any passage is cut."""
 
     spec: SourceSpec
-    title: str  # the title the format gives ("" if none)
+    text: ReadText
     fallback_title: str  # what to call it when nothing else names it: its file or URL
-    lines: list[Line]
     note: str = ""  # e.g. "unreachable, kept the copy fetched on 2026-11-01"
 
 
@@ -57,5 +55,4 @@ def load(spec: SourceSpec, cache: UrlCache, max_words: int = 0) -> Loaded:
         if words > max_words:
             raise SourceError(f"about {words:,} words: more than its passages may hold "
                               "(POLICYBOT_MAX_PASSAGES_PER_SOURCE)")
-    title, lines = read_bytes(data, kind)
-    return Loaded(spec, title, fallback, lines, note)
+    return Loaded(spec, read_bytes(data, kind), fallback, note)
