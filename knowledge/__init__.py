@@ -36,7 +36,9 @@ if TYPE_CHECKING:
         defines,
         definition_clause,
     )
+    from knowledge.search.asked import Asked, read_question
     from knowledge.search.comparison import Position, compare
+    from knowledge.search.ranking import CITATION_DISTANCE
     from knowledge.search.results import PassageHit, Retrieval
     from knowledge.search.retriever import Retriever
     from knowledge.text.languages import NAMES, detect, function_words
@@ -65,8 +67,11 @@ _PUBLIC = {
     "defined_term": "knowledge.search.answer_kinds",
     "defines": "knowledge.search.answer_kinds",
     "definition_clause": "knowledge.search.answer_kinds",
+    "Asked": "knowledge.search.asked",
+    "read_question": "knowledge.search.asked",
     "Position": "knowledge.search.comparison",
     "compare": "knowledge.search.comparison",
+    "CITATION_DISTANCE": "knowledge.search.ranking",
     "PassageHit": "knowledge.search.results",
     "Retrieval": "knowledge.search.results",
     "Retriever": "knowledge.search.retriever",
@@ -77,9 +82,11 @@ _PUBLIC = {
 }
 
 __all__ = [
+    "CITATION_DISTANCE",
     "DEFAULT_EMBEDDER",
     "MIN_STATEMENT_WORDS",
     "NAMES",
+    "Asked",
     "EmptyKnowledgeBase",
     "KnowledgeBase",
     "KnowledgeConfig",
@@ -104,6 +111,7 @@ __all__ = [
     "detect",
     "function_words",
     "is_recital",
+    "read_question",
     "split_sentences",
     "validate_embedder_spec",
     "write_json_atomically",

@@ -25,6 +25,7 @@ from bot.serving.assistant import Assistant, Tools
 from bot.serving.commands import Request
 from bot.serving.render import answer_text, check_text, comparison_text
 from knowledge.assembly.knowledge_base import KnowledgeBase
+from knowledge.search.asked import read_question
 from knowledge.search.comparison import Position
 from testing.chat_fakes import ScriptedChatModel
 from testing.openai_server import ChatReply, OpenAIServer
@@ -115,7 +116,7 @@ def two_documents(kb: KnowledgeBase) -> tuple[ComparisonAnswer, list[Position]]:
     positions = [Position("a.md", "Essay A", hits[:2], 1.0),
                  Position("b.md", "Essay B", hits[2:4], 0.9)]
     stances = tuple(Stance(p.source, p.title, None, tuple(
-        cite(2 * d + i + 1, hit, "compute") for i, hit in enumerate(p.hits)))
+        cite(2 * d + i + 1, hit, read_question("compute")) for i, hit in enumerate(p.hits)))
         for d, p in enumerate(positions))
     return ComparisonAnswer("compute", stances, (("c.md", "Quiet"),)), positions
 

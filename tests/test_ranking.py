@@ -8,10 +8,13 @@ from dataclasses import replace
 
 import pytest
 
-from bot.answering.extractive import choose_cited, quote_of
+from bot.answering.extractive import MAX_CITATIONS, choose_cited, quote_of
+from knowledge.search import ranking
 from knowledge.search.answer_kinds import Kind, carries, defined_term, defines
+from knowledge.search.asked import Asked, read_question
+from knowledge.search.naming import Named
 from knowledge.search.overlap import overlap_shares
-from knowledge.search.ranking import named_first, with_overlap
+from knowledge.search.ranking import named_documents_first, named_leads, questions_words
 from knowledge.search.results import PassageHit
 
 ARTICLE = ("3. The support period shall be at least five years. Where the product with "
@@ -45,7 +48,8 @@ def test_rare_question_words_weigh_more_than_common_ones() -> None:
 def test_overlap_reorders_a_language_and_keeps_its_scores() -> None:
     hits = [hit("recital", RECITAL, 0.050), hit("article", ARTICLE, 0.045),
             hit("other", OTHER, 0.044)]
-    ranked = with_overlap("How long must the support period be at least?", hits)
+    ranked = questions_words(hits, read_question("How long must the support period be at "
+                                                 "least?"), 3)
     by_score = sorted(ranked, key=lambda h: -h.score)
     assert [h.id for h in by_score][:2] == ["article", "recital"]
     # The scores handed out are the language's own: comparing languages stays as it was.
@@ -56,33 +60,39 @@ def test_a_german_question_does_not_lift_its_own_language() -> None:
     question = "Wer benennt die kritischen IKT-Drittdienstleister?"
     german = [hit("essay", "Die kritischen Fragen der Souveränität bleiben offen.", 0.03,
                   language="de")]
-    assert with_overlap(question, german)[0].score == 0.03
+    assert questions_words(german, read_question(question), 3)[0].score == 0.03
 
 
 def test_the_article_is_cited_instead_of_the_recital_that_restates_it() -> None:
     question = "How long must the support period be at least?"
     recital = hit("recital", RECITAL, 0.050, section="Recitals › (60)")
     article = hit("article", ARTICLE, 0.048)
-    cited = choose_cited([recital, article], question)
+    cited = choose_cited([recital, article], read_question(question))
     assert [h.id for h in cited] == ["article"]
     # Two articles saying the same keep the first.
     twin = hit("twin", ARTICLE, 0.047, section="Chapter II › Article 14")
-    assert [h.id for h in choose_cited([article, twin], question)] == ["article"]
+    assert [h.id for h in choose_cited([article, twin], read_question(question))] == ["article"]
 
 
 def test_a_named_document_leads_without_reordering_its_own_passages() -> None:
     essay = [replace(hit("e1", "Die Politik muss aufwachen.", 0.020), source="essay.txt"),
              replace(hit("e2", "Der Hype ist verständlich.", 0.010), source="essay.txt")]
     dora = [replace(hit("d1", OTHER, 0.040), source="dora.md")]
-    ranked, led = named_first([*dora, *essay], frozenset({"essay.txt"}))
-    assert not led
+    assert not named_leads([*dora, *essay], {"essay.txt"})
+    ranked = named_documents_first([*dora, *essay], naming("essay.txt"), 3)
     order = sorted(ranked, key=lambda h: -h.score)
     assert [h.id for h in order] == ["e1", "e2", "d1"]
     assert order[0].score - order[1].score == pytest.approx(0.010)
     # Leading on its own, it is left as it was, and says so.
-    assert named_first([*essay, *dora], frozenset({"dora.md"})) == ([*essay, *dora], True)
+    assert named_leads([*essay, *dora], {"dora.md"})
+    assert named_documents_first([*essay, *dora], naming("dora.md"), 3) == [*essay, *dora]
     # Nothing named among the hits: nothing moves.
-    assert named_first(dora, frozenset({"essay.txt"})) == (dora, False)
+    assert named_documents_first(dora, naming("essay.txt"), 3) == dora
+
+
+def naming(source: str) -> Asked:
+    return replace(read_question("What does it demand?"),
+                   named=Named(frozenset({source}), frozenset()))
 
 
 @pytest.mark.parametrize(("sentence", "kind", "expected"), [
@@ -136,8 +146,9 @@ def test_a_question_about_a_term_quotes_its_definition() -> None:
     first, second, third = SWEEP_SENTENCES
     found = replace(hit("s", " ".join(SWEEP_SENTENCES), 0.1), matched=(
         (third, 0.906), (second, 0.900), (first, 0.899)))
-    assert quote_of(found, "What are sweeps under the Cyber Resilience Act?") == first
-    other = quote_of(found, "Who may take part in sweeps?")
+    sweeps = read_question("What are sweeps under the Cyber Resilience Act?")
+    assert quote_of(found, sweeps) == first
+    other = quote_of(found, read_question("Who may take part in sweeps?"))
     assert third in other and first not in other
 
 
@@ -148,7 +159,7 @@ def test_of_two_sentences_apart_the_better_is_quoted_not_the_longer() -> None:
     found = replace(hit("d", text, 0.1), matched=(
         ("It shall apply from 17 January 2025.", 0.884),
         ("Done at Strasbourg, 14 December 2022.", 0.883)))
-    assert quote_of(found, "From when does the act apply?") == \
+    assert quote_of(found, read_question("From when does the act apply?")) == \
         "It shall apply from 17 January 2025."
 
 
@@ -159,7 +170,7 @@ def test_a_statement_too_short_to_say_anything_is_not_the_quote() -> None:
     found = replace(hit("e", text, 0.1, language="de"), matched=(
         ("Die Politik muss aufwachen.", 0.822), (text.rsplit(". ", 1)[-1], 0.806)))
     assert "High-Performance-Computing-Zentren" in quote_of(
-        found, "Was fordert der Autor von der Politik?")
+        found, read_question("Was fordert der Autor von der Politik?"))
 
 
 def test_a_longer_quote_holding_a_short_earlier_ones_words_is_still_cited() -> None:
@@ -167,5 +178,24 @@ def test_a_longer_quote_holding_a_short_earlier_ones_words_is_still_cited() -> N
     longer = hit("b", "Wenn Europa diese Lektion nicht lernt, wird der Open-Source-Hype nur ein "
                  "kultureller Erfolg sein, kein strategischer Sieg.", 0.048, language="de")
     again = hit("c", "Den Hype um Open Source in Europa verstehen wir.", 0.047, language="de")
-    cited = choose_cited([short, longer, again], "What will the hype be?")
+    cited = choose_cited([short, longer, again], read_question("What will the hype be?"))
     assert [h.id for h in cited] == ["a", "b"]
+
+
+def test_the_stages_constants_are_measured_against_the_citation_distance() -> None:
+    # The first three passages of a cited provision are cited together; what a stage
+    # lifts, and a cited provision, stand alone: nothing else is within the distance.
+    assert ranking.CITED_STEP * (MAX_CITATIONS - 1) < ranking.CITATION_DISTANCE
+    assert ranking.LIFT_MARGIN > ranking.CITATION_DISTANCE
+    assert ranking.CITED_MARGIN > ranking.CITATION_DISTANCE
+    # The small preferences move a passage within the distance, not past it.
+    for bonus in (ranking.KIND_BONUS, ranking.RECITAL_PENALTY):
+        assert bonus < ranking.CITATION_DISTANCE
+    # The answerer cites on this same scale, by this same constant.
+    asked = read_question("How long must the support period be?")
+    near = ranking.CITATION_DISTANCE * 0.9
+    far = ranking.CITATION_DISTANCE * 1.1
+    assert len(choose_cited([hit("a", ARTICLE, 0.05), hit("b", OTHER, 0.05 - near)],
+                            asked)) == 2
+    assert len(choose_cited([hit("a", ARTICLE, 0.05), hit("b", OTHER, 0.05 - far)],
+                            asked)) == 1

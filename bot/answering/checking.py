@@ -25,7 +25,7 @@ from bot.answering.extractive import cite
 from bot.answering.prompts import DEFAULT_PROMPTS_DIR, run_prompts, text_chain
 from bot.answering.redaction import Redactor
 from bot.answering.translation import Translator
-from knowledge import PassageHit, Retriever, split_sentences
+from knowledge import Retrieval, Retriever, split_sentences
 
 log = logging.getLogger(__name__)
 
@@ -114,20 +114,20 @@ class ClaimJudge:
         self.chain = text_chain("check", {"passages", "claim"}, model, prompts_dir)
         self.translate = Translator(model, prompts_dir)
 
-    def judge(self, text: str, searched: list[tuple[str, list[PassageHit]]],
+    def judge(self, text: str, searched: list[tuple[str, Retrieval]],
               ) -> tuple[CheckedClaim, ...]:
         """Each claim's verdict with its proof first among its citations, or no verdict
         and its closest passages; the claims asked about at once, the quotes translated
         in one call."""
         asked = run_prompts(self.chain, [
-            {"passages": passages_block(hits), "claim": neutralise(claim)}
-            for claim, hits in searched if hits], "checking a claim")
+            {"passages": passages_block(found.hits), "claim": neutralise(claim)}
+            for claim, found in searched if found.hits], "checking a claim")
         answered = iter(asked)  # a claim with no passage near it is not asked about
-        replies = [next(answered) if hits else None for _, hits in searched]
+        replies = [next(answered) if found.hits else None for _, found in searched]
         checked, n = [], 1
-        for (claim, hits), reply in zip(searched, replies, strict=True):
-            checked.append(self._verdict(claim, hits, n, reply))
-            n += len(hits)
+        for (claim, found), reply in zip(searched, replies, strict=True):
+            checked.append(self._verdict(claim, found, n, reply))
+            n += len(found.hits)
         translated = iter(self.translate([c for claim in checked for c in claim.citations],
                                          text))
         return tuple(replace(claim, citations=tuple(next(translated)
@@ -135,9 +135,10 @@ class ClaimJudge:
                      for claim in checked)
 
     @staticmethod
-    def _verdict(claim: str, hits: list[PassageHit], first: int,
+    def _verdict(claim: str, found: Retrieval, first: int,
                  reply: str | None) -> CheckedClaim:
-        closest = cited(claim, hits, first)
+        hits = found.hits
+        closest = cited(found, first)
         reading = parse_reading(reply) if reply is not None else None
         if reading is None:
             if reply is not None:
@@ -161,18 +162,18 @@ class ClaimJudge:
 
 def check_claims(retriever: Retriever, text: str,
                  judge: ClaimJudge | None = None) -> CheckResult:
-    searched = [(claim, retriever.search(claim, k=PASSAGES_PER_CLAIM).hits)
+    searched = [(claim, retriever.search(claim, k=PASSAGES_PER_CLAIM))
                 for claim in claims_of(text)]
     if judge is not None:
         return CheckResult(text, judge.judge(text, searched), MODEL_VERDICTS)
     checked, n = [], 1
-    for claim, hits in searched:
-        checked.append(CheckedClaim(claim, None, cited(claim, hits, n)))
-        n += len(hits)
+    for claim, found in searched:
+        checked.append(CheckedClaim(claim, None, cited(found, n)))
+        n += len(found.hits)
     return CheckResult(text, tuple(checked), NO_VERDICT)
 
 
-def cited(claim: str, hits: list[PassageHit], first: int) -> tuple[Citation, ...]:
+def cited(found: Retrieval, first: int) -> tuple[Citation, ...]:
     """A claim's closest passages as citations, numbered on from `first` (the numbers run
     through all the claims of a text)."""
-    return tuple(cite(first + i, hit, claim) for i, hit in enumerate(hits))
+    return tuple(cite(first + i, hit, found.asked) for i, hit in enumerate(found.hits))

@@ -129,7 +129,7 @@ def compare_sources(retriever: Retriever, topic: str,
     for position in comparison.positions:
         citations = []
         for hit in position.hits:
-            citations.append(cite(n, hit, topic))
+            citations.append(cite(n, hit, comparison.asked))
             n += 1
         stances.append(Stance(position.source, position.title, None, tuple(citations)))
     answer = ComparisonAnswer(topic, tuple(stances), tuple(comparison.silent))

@@ -12,14 +12,14 @@ from bot.answering.answers import Answer, Citation, Question
 from bot.answering.follow_up import conversation_for, follow_up_query
 from bot.answering.memory import Turn
 from knowledge import (
+    CITATION_DISTANCE,
     MIN_STATEMENT_WORDS,
+    Asked,
     KnowledgeState,
     PassageHit,
     Retrieval,
     Retriever,
-    answer_kind,
     carries,
-    defined_term,
     defines,
     definition_clause,
     function_words,
@@ -29,9 +29,9 @@ from knowledge import (
 
 log = logging.getLogger(__name__)
 
-# Passages cited besides the best one, and sentences quoted besides the best one, must
-# match nearly as well (cosine on e5's compressed scale).
-CITE_WITHIN = 0.015
+# Sentences quoted besides the best one must match nearly as well (cosine on e5's
+# compressed scale). Passages cited besides the best one: within CITATION_DISTANCE on the
+# ranking scale, which the ranking stages' constants are measured against.
 QUOTE_WITHIN = 0.01
 MAX_CITATIONS = 3
 MAX_SENTENCES_PER_PASSAGE = 2
@@ -68,16 +68,16 @@ def refusal(question: str, state: KnowledgeState, missing: Sequence[str] = (),
     return Answer(question=question, text=text, grounded=False)
 
 
-def choose_cited(hits: Sequence[PassageHit], question: str = "") -> list[PassageHit]:
+def choose_cited(hits: Sequence[PassageHit], asked: Asked) -> list[PassageHit]:
     """The best passage, and others only where they add to the answer: nearly as good a
     match, and a quote that says something the ones before do not."""
     best = hits[0].score  # calibrated across languages: comparable between hits
     chosen: list[PassageHit] = []
     quoted: list[set[str]] = []
     for hit in hits:
-        if hit.score < best - CITE_WITHIN or len(chosen) == MAX_CITATIONS:
+        if hit.score < best - CITATION_DISTANCE or len(chosen) == MAX_CITATIONS:
             break
-        words = _content_words(" ".join(quoted_sentences(hit, question)))
+        words = _content_words(" ".join(quoted_sentences(hit, asked)))
         # Measured against its own words: a long quote that holds a short earlier one's
         # words ("Der Hype um Open Source ...") still says more.
         repeated = next((i for i, earlier in enumerate(quoted)
@@ -97,12 +97,12 @@ def _content_words(text: str) -> set[str]:
             if len(word) > 3 and word not in _FUNCTION_WORDS}
 
 
-def quoted_sentences(hit: PassageHit, question: str = "") -> list[str]:
+def quoted_sentences(hit: PassageHit, asked: Asked) -> list[str]:
     """The sentences quoted from a passage, in text order (see _ranked_quotes)."""
-    return sorted(_ranked_quotes(hit, question), key=lambda text: (hit.text.find(text), text))
+    return sorted(_ranked_quotes(hit, asked), key=lambda text: (hit.text.find(text), text))
 
 
-def _ranked_quotes(hit: PassageHit, question: str) -> list[str]:
+def _ranked_quotes(hit: PassageHit, asked: Asked) -> list[str]:
     """The passage's best statement and, if nearly as good, the next best; best first.
 
     Best by the sentence search's similarity, with a small preference for a statement
@@ -113,9 +113,9 @@ def _ranked_quotes(hit: PassageHit, question: str) -> list[str]:
     never the answer.
     """
     candidates = list(hit.matched) or [(hit.sentence, hit.sentence_similarity)]
-    wanted = answer_kind(question)
+    wanted = asked.kind
     # As the passage words it: a German question may ask for an English definition.
-    term = hit.defines or defined_term(question)
+    term = hit.defines or asked.term
     if term:
         # The definition, even where the search matched other sentences of the passage
         # better; of a list of definitions run together with ";", the one asked about.
@@ -139,10 +139,10 @@ def _ranked_quotes(hit: PassageHit, question: str) -> list[str]:
             if score >= best - QUOTE_WITHIN]
 
 
-def quote_of(hit: PassageHit, question: str = "") -> str:
+def quote_of(hit: PassageHit, asked: Asked) -> str:
     """One contiguous stretch of the passage to highlight: the quoted sentences where
     they stand together, else the best of them."""
-    ranked = _ranked_quotes(hit, question)
+    ranked = _ranked_quotes(hit, asked)
     text = hit.text
     ordered = sorted(ranked, key=lambda sentence: (text.find(sentence), sentence))
     first, last = text.find(ordered[0]), text.find(ordered[-1])
@@ -151,30 +151,31 @@ def quote_of(hit: PassageHit, question: str = "") -> str:
     return text[first : last + len(ordered[-1])]
 
 
-def cite(n: int, hit: PassageHit, question: str = "") -> Citation:
+def cite(n: int, hit: PassageHit, asked: Asked) -> Citation:
     return Citation(
         n=n, id=hit.id, source=hit.source, title=hit.title, section=hit.section,
-        paragraph=hit.paragraph, text=hit.text, quote=quote_of(hit, question), url=hit.url,
+        paragraph=hit.paragraph, text=hit.text, quote=quote_of(hit, asked), url=hit.url,
         score=hit.similarity, language=hit.language,
     )
 
 
-def carrying_first(hits: list[PassageHit], question: str) -> list[PassageHit]:
+def carrying_first(hits: list[PassageHit], asked: Asked) -> list[PassageHit]:
     """The cited passages, those whose quote carries what was asked (the demand asked
     for, the date asked after) first: the answer opens with its answer."""
-    wanted = answer_kind(question)
+    wanted = asked.kind
     if not wanted or len(hits) < 2:
         return hits
     return sorted(hits, key=lambda hit: not any(
-        carries(sentence, wanted) for sentence in quoted_sentences(hit, question)))
+        carries(sentence, wanted) for sentence in quoted_sentences(hit, asked)))
 
 
 def extractive_answer(question: str, retrieval: Retrieval) -> Answer:
     citations: list[Citation] = []
     parts: list[str] = []
-    cited = carrying_first(choose_cited(retrieval.hits, question), question)
+    asked = retrieval.asked
+    cited = carrying_first(choose_cited(retrieval.hits, asked), asked)
     for n, hit in enumerate(cited, start=1):
-        citation = cite(n, hit, question)
+        citation = cite(n, hit, asked)
         citations.append(citation)
         parts.append(f"{citation.quote} [{n}]")
     return Answer(question=question, text=" ".join(parts), grounded=True,

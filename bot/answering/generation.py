@@ -112,7 +112,7 @@ class GeneratedAnswerer:
             log.info("generated answer cited nothing; falling back: %r", raw[:200])
             fallback = self._fallback(question, retrieval, MODEL_UNCITED)
             return replace(fallback, citations=self.translate(fallback.citations, question))
-        citations = self.translate([cite(n, hits[number - 1], question)
+        citations = self.translate([cite(n, hits[number - 1], retrieval.asked)
                                     for n, number in enumerate(checked.cited, start=1)],
                                    question)
         return Answer(question=question, text=self.redact(checked.text), grounded=True,

@@ -7,27 +7,24 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from knowledge.core.documents import sentence_of
 from knowledge.index.embedders import Embedder, Vectors
 from knowledge.index.state import KnowledgeState
 from knowledge.index.store import PASSAGE, SENTENCE, Record, VectorStore
-from knowledge.passages.headings import is_recital
 from knowledge.search.answer_kinds import defined_term
+from knowledge.search.asked import Asked
 from knowledge.search.catalogue import Catalogues
 from knowledge.search.judge import RelevanceJudge
 from knowledge.search.passage_sentences import first_sentence, sentence_at
-from knowledge.search.ranking import STEER_BONUS, reordered, with_overlap
+from knowledge.search.ranking import LANGUAGE_STAGES, glossed_order, ranked
 from knowledge.search.results import Fusion, PassageHit
 
 # Ranking removes this share of the per-language offsets' spread: the background is
 # everyday text, and removing all of it over-corrected (fit half: German questions then
 # preferred English passages over the German one that answers).
 CALIBRATION_SHARE = 0.5
-# Recitals explain; the articles hold the rule. Asked "how often must ...", the article is
-# the answer a recital paraphrases.
-RECITAL_PENALTY = 0.01
 # Passages that define the term a question asks about, read per language.
 DEFINITIONS_READ = 5
 
@@ -88,41 +85,44 @@ class CandidateSearch:
 
     def __init__(self, store: VectorStore, catalogues: Catalogues, fusion: Fusion = "max",
                  depth: int = 30) -> None:
+        # The ranking stages left out (bench/ablation.py), in each language and merged.
+        self.off: frozenset[str] = frozenset()
         self.store = store
         self.catalogues = catalogues
         self.fusion = fusion
         self.depth = depth
 
-    def wordings_hits(self, state: KnowledgeState, asked: QuestionVectors, language: str, k: int,
-                      steered: frozenset[str], per_language: bool, term: str,
+    def wordings_hits(self, state: KnowledgeState, vectors: QuestionVectors, asked: Asked,
+                      language: str, k: int, per_language: bool, term: str,
                       translated: str, glossed: bool) -> list[PassageHit]:
         """One language's candidates for the question and, where there is one, its
         translation (a model's) or gloss (the dictionary's) into that language."""
-        texts = [asked.query]
-        if translated and translated != asked.query:
+        texts = [vectors.query]
+        if translated and translated != vectors.query:
             texts.append(translated)
         found: dict[str, PassageHit] = {}
         own: list[PassageHit] = []
         for text in texts:
-            for hit in self.language_hits(state, asked.of(text), language, k, steered,
+            for hit in self.language_hits(state, vectors.of(text), language, k, asked,
                                           reorder=not per_language, term=term):
                 if hit.id not in found or hit.score > found[hit.id].score:
                     found[hit.id] = hit
-                if text == asked.query:
+                if text == vectors.query:
                     own.append(hit)
-        ranked = list(found.values())
+        merged = list(found.values())
         # A model's translation competes with its own scores (a passage keeps the better);
-        # a gloss only reorders (see ranking.reordered).
-        return reordered(ranked, own) if glossed and len(texts) > 1 else ranked
+        # a gloss only reorders (see ranking.glossed_order).
+        return glossed_order(merged, own) if glossed and len(texts) > 1 else merged
 
     def language_hits(self, state: KnowledgeState, question: QuestionVector, language: str,
-                      k: int, steered: frozenset[str], reorder: bool,
-                      term: str = "") -> list[PassageHit]:
-        """One language's candidates for one wording of the question; `reorder`: by the
-        words they share with it. A comparison does not reorder: it judges whether a
-        document speaks by the sentences that lead its hits, and what it needs was
-        fitted on the similarity order (reordered, a regulation spoke on "threat-led
-        penetration testing" that says nothing about it)."""
+                      k: int, asked: Asked, reorder: bool, term: str = ""
+                      ) -> list[PassageHit]:
+        """One language's candidates for one wording of the question, through the
+        language's ranking stages; `reorder`: by the words they share with it too. A
+        comparison does not reorder: it judges whether a document speaks by the
+        sentences that lead its hits, and what it needs was fitted on the similarity
+        order (reordered, a regulation spoke on "threat-led penetration testing" that
+        says nothing about it)."""
         depth = max(self.depth, k)
         live = state.live_versions
         # The sentence search needs only the vector: it runs beside the passage search
@@ -149,8 +149,9 @@ class CandidateSearch:
                      else self.sentences(state, question.vector, 2 * depth, live, language,
                                          passages, nearest))
         found = self.fuse(passages, sentences, question.offsets[language],
-                          question.ranking[language], question.ranking, steered)
-        return with_overlap(question.text, found) if reorder else found
+                          question.ranking[language], question.ranking)
+        off = self.off if reorder else {*self.off, "question's words"}
+        return ranked(LANGUAGE_STAGES, found, replace(asked, text=question.text), k, off)
 
     def live(self, state: KnowledgeState, vector: Vectors, kind: str, n: int,
              live: frozenset[str], language: str) -> list[Record]:
@@ -196,8 +197,9 @@ class CandidateSearch:
             asked *= 4
 
     def fuse(self, passages: dict[str, Record], sentences: list[Record], offset: float,
-             own_ranking: float, ranking: dict[str, float],
-             steered: frozenset[str]) -> list[PassageHit]:
+             own_ranking: float, ranking: dict[str, float]) -> list[PassageHit]:
+        """Each passage's best similarity, its own or its best sentence's, on the ranking
+        scale (see CALIBRATION_SHARE) and calibrated (the judge's margin)."""
         mean = sum(ranking.values()) / len(ranking)
         by_id = passages
         best_sentence: dict[str, Record] = {}
@@ -216,8 +218,6 @@ class CandidateSearch:
             source = str(meta.get("source", ""))
             calibrated = similarity - offset
             rank_score = similarity - mean - CALIBRATION_SHARE * (own_ranking - mean)
-            if is_recital(str(meta.get("section", ""))):
-                rank_score -= RECITAL_PENALTY
             hits.append(
                 PassageHit(
                     id=pid,
@@ -228,7 +228,7 @@ class CandidateSearch:
                     url=str(meta.get("url", "")),
                     language=str(meta.get("language", "")),
                     text=record.text,
-                    score=rank_score + (STEER_BONUS if source in steered else 0.0),
+                    score=rank_score,
                     similarity=similarity,
                     calibrated=calibrated,
                     sentence=sentence.text if sentence is not None

@@ -41,8 +41,9 @@ def cited_passages(candidates: CandidateSearch, state: KnowledgeState,
             missing = [place.passage_id for place in places if place.passage_id not in by_id]
             records = {record.passage_id: record for record in candidates.store.get_passages(
                 state.collection, missing, language, question.vector)}
+            # Their scores do not matter: cited_first gives them their order.
             for hit in candidates.fuse(records, [], question.offsets[language],
-                                       question.ranking[language], question.ranking, scope):
+                                       question.ranking[language], question.ranking):
                 by_id[hit.id] = hit
             pairs = [(by_id[place.passage_id], place.exact) for place in places
                      if place.passage_id in by_id]

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from knowledge.search.asked import Asked
 from knowledge.search.results import PassageHit
 from knowledge.search.retriever import Retriever
 
@@ -45,6 +46,7 @@ class Position:
 @dataclass(frozen=True)
 class Comparison:
     topic: str
+    asked: Asked  # what the topic asks, as its search read it
     positions: list[Position]  # the documents that speak, most relevant first
     silent: list[tuple[str, str]]  # (source, title) of the others, by title
 
@@ -75,4 +77,4 @@ def compare(retriever: Retriever, topic: str, per_document: int = PER_DOCUMENT,
     speaking = {p.source for p in positions}
     silent = sorted(((key, entry.title) for key, entry in state.documents.items()
                      if key not in speaking), key=lambda pair: (pair[1], pair[0]))
-    return Comparison(topic=topic, positions=positions, silent=silent)
+    return Comparison(topic, retrieval.asked, positions, silent)

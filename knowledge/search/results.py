@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from knowledge.search.asked import Asked
+
 Fusion = Literal["max", "passages"]
 
 
@@ -32,6 +34,7 @@ class PassageHit:
 @dataclass(frozen=True)
 class Retrieval:
     query: str
+    asked: Asked  # what the question asks, read once: the answerer reads it from here
     hits: list[PassageHit]
     relevant: bool
     relevance: float  # evidence that the hits are about the query; >= threshold: relevant

@@ -4,36 +4,32 @@ question names or the provisions it cites, and judged for relevance (the verdict
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 
 from knowledge.core.errors import EmptyKnowledgeBase
 from knowledge.index.embedders import Embedder
 from knowledge.index.state import KnowledgeState, StateFile
 from knowledge.index.store import VectorStore
-from knowledge.search.answer_kinds import answer_kind, defined_term, formally_defines
+from knowledge.search.answer_kinds import formally_defines
+from knowledge.search.asked import read_question
 from knowledge.search.candidates import CandidateSearch, QuestionVectors
 from knowledge.search.catalogue import Catalogues
 from knowledge.search.cited_provisions import cited_passages
 from knowledge.search.judge import RelevanceJudge
 from knowledge.search.mentions import unknown_names
-from knowledge.search.ranking import (
-    best_first,
-    defining_first,
-    leading,
-    named_first,
-    prefer_kind,
-)
-from knowledge.search.references import in_context, references_in
+from knowledge.search.ranking import STAGES, best_first, cited_first, named_leads
 from knowledge.search.results import Fusion, PassageHit, Retrieval
 from knowledge.search.terms import TermMatcher
-from knowledge.text.languages import detect, evident
+from knowledge.text.languages import evident
 from knowledge.text.lexicon import Dictionary
 
 # About what the embedders read (512 tokens); a longer question is cut before anything.
 MAX_QUERY_CHARS = 2000
 # Evidence a question needs less when it names the document whose passage leads.
 NAMED_RELIEF = 2.0
-# Provisions of one question looked up ("Articles 1, 2, 3, ..., 400" reads no more).
-MAX_REFERENCES = 5
+# What the verdict weighs besides the judge's evidence, each switched off by name in
+# bench/ablation.py as the ranking stages are.
+VERDICT_FEATURES = ("unknown names", "named relief", "definitions answer")
 
 
 class Retriever:
@@ -72,74 +68,73 @@ class Retriever:
         # The embedder reads 512 tokens; the rest only cost time (a 1 MB line: 11 minutes).
         query = query[:MAX_QUERY_CHARS]
         languages, titles = self.catalogues.documents(state)
-        named = titles.named_in(query)
-        references = [] if named.foreign else in_context(
-            references_in(query)[:MAX_REFERENCES], context)
-        if references and not named.sources:
-            named = next((earlier for earlier in map(titles.named_in, reversed(context))
-                          if earlier.sources), named)
-        wanted = answer_kind(query)
+        asked = read_question(query, titles, context)
         wordings = {language: text[:MAX_QUERY_CHARS].strip()
                     for language, text in (translations or {}).items()}
         gloss = ""
-        if "en" in languages and not wordings.get("en") and detect(query) == "de":
+        if "en" in languages and not wordings.get("en") and asked.language == "de":
             gloss = self._glossed(state, query)
+        defined = self._defined_terms(state, query, asked.term, languages) \
+            if asked.term else {}
+        asked = replace(asked, gloss=gloss, defined=defined)
         # Embedded together: one pass over e5's weights for both (a short text's cost).
-        asked = QuestionVectors(self.embedder, self.judge, query, languages,
-                                also=[gloss] if gloss else [])
-        term = defined_term(query)
-        defined = self._defined_terms(state, query, term, languages) if term else {}
+        vectors = QuestionVectors(self.embedder, self.judge, query, languages,
+                                  also=[gloss] if gloss else [])
         hits: list[PassageHit] = []
         # Each language searched on its own, so that a language holding few passages is
         # not crowded out, then merged on the calibrated scale.
         for language in languages:
             glossed = language == "en" and bool(gloss)
-            ranked = self.candidates.wordings_hits(state, asked, language, k, named.sources,
-                                         per_language, defined.get(language, ""),
-                                         gloss if glossed else wordings.get(language, ""),
-                                         glossed)
-            hits += best_first(ranked, k) if per_language else ranked
+            found = self.candidates.wordings_hits(
+                state, vectors, asked, language, k, per_language, defined.get(language, ""),
+                gloss if glossed else wordings.get(language, ""), glossed)
+            hits += best_first(found, k) if per_language else found
         led = False
         cited: list[PassageHit] = []
         absent = False
         if per_language:
             hits = best_first(hits, len(hits))
         else:
-            hits = defining_first(prefer_kind(hits, wanted, k), defined)
-            hits, led = named_first(hits, named.sources)
-            if references:
-                cited, absent = cited_passages(self.candidates, state, references,
-                                               named.sources, asked, hits)
-                hits = leading(cited, hits)
+            for stage in STAGES:
+                if stage.name == "named documents first":
+                    led = named_leads(hits, asked.named.sources)
+                if stage.name not in self.candidates.off:
+                    hits = stage.run(hits, asked, k)
+            if asked.references:
+                cited, absent = cited_passages(self.candidates, state, list(asked.references),
+                                               asked.named.sources, vectors, hits)
+                hits = cited_first(cited, hits)
             hits = best_first(hits, k)
         if not hits or not judged:
-            return Retrieval(query=query, hits=hits, relevant=False, relevance=0.0)
-        unknown = unknown_names(query, "en" in languages, titles,
-                                lambda: self.catalogues.wording(state).mentions)
+            return Retrieval(query, asked, hits, relevant=False, relevance=0.0)
+        off = self.candidates.off
+        unknown = [] if "unknown names" in off else unknown_names(
+            query, "en" in languages, titles, lambda: self.catalogues.wording(state).mentions)
         if unknown:
             # "The maximum fine under the GDPR": fines abound, the GDPR is not among them.
-            return Retrieval(query=query, hits=hits, relevant=False,
+            return Retrieval(query, asked, hits, relevant=False,
                              relevance=self.judge.floor(hits), unknown=tuple(unknown))
         if cited or absent:
             # Asked for a provision by number: it is the answer, however its wording
             # resembles the question's; one the documents do not have is no answer.
             # (The lookup decides; the margin alone goes to the log.)
-            return Retrieval(query=query, hits=hits, relevant=bool(cited),
+            return Retrieval(query, asked, hits, relevant=bool(cited),
                              relevance=self.judge.floor(hits),
-                             missing=tuple(r.name for r in references) if absent else ())
+                             missing=tuple(r.name for r in asked.references) if absent else ())
         threshold = self.judge.threshold
-        if led:
+        if led and "named relief" not in off:
             # "What does the author demand?": asked about a document by name, and its own
             # passage leads, a vague question about its argument is still about it.
             threshold -= NAMED_RELIEF
         # "What is a near miss?" where a passage says "'near miss' means ...": answerable
         # however little the rest of the wording resembles anything.
-        answered = formally_defines(hits[0].text, defined.get(hits[0].language, term))
+        answered = "definitions answer" not in off and formally_defines(
+            hits[0].text, defined.get(hits[0].language, asked.term))
         # The second opinion only where it can change the verdict (see RelevanceJudge.floor).
         evidence = self.judge.floor(hits)
         if not answered and evidence < threshold:
             evidence = self.judge.evidence(query, hits)
-        return Retrieval(query=query, hits=hits, relevant=answered or evidence >= threshold,
+        return Retrieval(query, asked, hits, relevant=answered or evidence >= threshold,
                          relevance=evidence)
 
     def languages(self) -> list[str]:

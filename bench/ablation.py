@@ -1,0 +1,138 @@
+"""What each ranking stage and each of the verdict's features does, on the language-pair
+grid: every one switched off in turn, the rest left on.
+
+Run: .venv/bin/python -m bench.ablation [--work DIR] [--reuse]
+
+The knowledge base is the grid's (bench/realcorpus.py): the two EU regulations, the four
+German statutes and the essay, read from ../shared/corpora. The questions are
+eval/realcorpus.jsonl and eval/langpairs.jsonl (never the holdout written apart), asked in
+process through the extractive answerer, with and without the German-English dictionary.
+Each row is one stage or feature switched off; each cell the change in hit@3 against
+everything on, as fit side / report side, and the change in off-topic questions refused.
+A stage that gains no report-side hit net of its losses, or trades one cell for another,
+is a candidate for removal (issue 31).
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from bench import grid
+from bench.realcorpus import (
+    HOLDOUT,
+    LANGPAIRS,
+    QUESTIONS,
+    check_shared,
+    lay_sources,
+    on_fit_side,
+    on_report_side,
+)
+from bot.answering.answers import Question
+from bot.answering.extractive import Answerer
+from bot.cli.tables import table
+from knowledge.assembly.knowledge_base import KnowledgeBase, KnowledgeConfig
+from knowledge.search.ranking import LANGUAGE_STAGES, STAGES
+from knowledge.search.retriever import VERDICT_FEATURES
+
+Switch = tuple[str, Callable[[KnowledgeBase], Any]]
+
+
+def cases() -> list[grid.Case]:
+    chosen = grid.load_cases(QUESTIONS) + grid.load_cases(LANGPAIRS)
+    assert all(case.file != HOLDOUT.stem for case in chosen)
+    return chosen
+
+
+def answers(kb: KnowledgeBase, asked: Sequence[grid.Case]) -> list[dict[str, Any]]:
+    answerer = Answerer(kb.retriever)
+    return [answerer.answer(Question(case.question)).to_json() for case in asked]
+
+
+@contextmanager
+def second_opinion_off(kb: KnowledgeBase) -> Iterator[None]:
+    judge = kb.retriever.judge
+    second, judge.second = judge.second, None
+    try:
+        yield
+    finally:
+        judge.second = second
+
+
+def scores(asked: Sequence[grid.Case], answered: Sequence[dict[str, Any]],
+           side: Callable[[grid.Case], bool]) -> dict[str, int]:
+    """Hits per cell and off-topic questions refused, on one side of the grid."""
+    counts = {pair: 0 for pair in grid.PAIRS} | {"refused": 0}
+    for case, answer in zip(asked, answered, strict=True):
+        if not side(case):
+            continue
+        if case.no_answer:
+            counts["refused"] += not answer.get("grounded")
+        elif case.pair in counts:
+            counts[case.pair] += grid.hit(case, answer)
+    return counts
+
+
+def delta(now: int, base: int) -> str:
+    return f"{now - base:+d}" if now != base else "0"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--work", type=Path, default=None)
+    parser.add_argument("--reuse", action="store_true",
+                        help="use the knowledge base an earlier run left in --work")
+    args = parser.parse_args()
+    check_shared()
+    work = args.work or Path(tempfile.mkdtemp(prefix="policybot-ablation-"))
+    sources = lay_sources(work, statutes=True)
+    kb = KnowledgeBase(KnowledgeConfig(data_dir=work / "data", sources=tuple(sources),
+                                       offline=True))
+    if not (args.reuse and (work / "data" / "knowledge.json").exists()):
+        kb.refresh()
+    asked = cases()
+    names = [stage.name for stage in (*LANGUAGE_STAGES, *STAGES)] + list(VERDICT_FEATURES)
+    dictionary = kb.dictionary
+    rows: list[list[object]] = []
+    for with_dictionary in (True, False):
+        kb.retriever.dictionary = dictionary if with_dictionary else None
+        started = time.perf_counter()
+        kb.retriever.candidates.off = frozenset()
+        base = answers(kb, asked)
+        label = "with the dictionary" if with_dictionary else "without the dictionary"
+        base_fit, base_report = (scores(asked, base, on_fit_side),
+                                 scores(asked, base, on_report_side))
+        rows.append([f"everything on ({label})",
+                     *(f"{base_fit[c]} / {base_report[c]}" for c in [*grid.PAIRS, "refused"]),
+                     "", f"{time.perf_counter() - started:.0f}"])
+        for name in [*names, "second opinion"]:
+            started = time.perf_counter()
+            if name == "second opinion":
+                kb.retriever.candidates.off = frozenset()
+                with second_opinion_off(kb):
+                    answered = answers(kb, asked)
+            else:
+                kb.retriever.candidates.off = frozenset({name})
+                answered = answers(kb, asked)
+            fit, report = scores(asked, answered, on_fit_side), \
+                scores(asked, answered, on_report_side)
+            net = sum(report[p] - base_report[p] for p in grid.PAIRS)
+            rows.append([f"  {name} off",
+                         *(f"{delta(fit[c], base_fit[c])} / {delta(report[c], base_report[c])}"
+                           for c in [*grid.PAIRS, "refused"]),
+                         f"{-net:+d}", f"{time.perf_counter() - started:.0f}"])
+    kb.retriever.candidates.off = frozenset()
+    print(f"Knowledge base: {work / 'data'}; questions: {QUESTIONS.name} and "
+          f"{LANGPAIRS.name} ({len(asked)}); hit@3 as fit / report; off rows: the "
+          "change against everything on.\n")
+    print(table(["configuration", *(f"hit@3 {p}" for p in grid.PAIRS), "off-topic refused",
+                 "report hits it gains (net)", "s"], rows))
+
+
+if __name__ == "__main__":
+    main()
