@@ -96,7 +96,8 @@ def main() -> None:
     if not (args.reuse and (work / "data" / "knowledge.json").exists()):
         kb.refresh()
     asked = cases()
-    names = [stage.name for stage in (*LANGUAGE_STAGES, *STAGES)] + list(VERDICT_FEATURES)
+    names = [stage.name for stage in (*LANGUAGE_STAGES, *STAGES)] + [
+        "languages on a par", "gloss", *VERDICT_FEATURES]
     dictionary = kb.dictionary
     rows: list[list[object]] = []
     for with_dictionary in (True, False):

@@ -13,7 +13,15 @@ from knowledge.assembly.knowledge_base import KnowledgeBase
 from knowledge.index.embedders import E5Embedder
 from knowledge.search.retriever import Retriever
 from knowledge.text import lexicon as lexicon_module
-from knowledge.text.lexicon import Dictionary, DictionaryError, Lexicon, entries, vocabulary
+from knowledge.text.lexicon import (
+    ACRONYM_KEY,
+    ENGLISH_KEY,
+    Dictionary,
+    DictionaryError,
+    Lexicon,
+    entries,
+    vocabulary,
+)
 from tests.conftest import ESSAY, make_kb
 from tests.regulation_pdf import DORA
 
@@ -70,8 +78,43 @@ def test_entries_pair_each_form_with_its_senses_and_skip_what_does_not_parse() -
     assert found["bereithalten"] == ["to have/hold in store", "to hold ready"]
     assert "formen" not in found
     # Multi-word headwords are left out, but for a separable verb's finite form.
-    assert sorted(word for word in found if " " in word) == ["richtet ein", "richtete ein"]
+    german = [word for word in found if not word.startswith((ENGLISH_KEY, ACRONYM_KEY))]
+    assert sorted(word for word in german if " " in word) == ["richtet ein", "richtete ein"]
     assert "leer" not in found
+
+
+def test_the_entries_are_read_the_other_way_round_too() -> None:
+    found = entries(SAMPLE.splitlines())
+    assert found[ENGLISH_KEY + "management body"] == ["Leitungsorgan"]
+    assert found[ENGLISH_KEY + "report"] == ["Bericht", "Meldung", "melden"]
+    assert found[ENGLISH_KEY + "set up"] == ["einrichten"]  # "to set up": as a verb
+    assert ENGLISH_KEY + "sets up" not in found  # "richtet ein" is no German of its own
+
+
+def test_an_acronym_stands_for_its_forms_in_both_languages() -> None:
+    found = entries([
+        "Datenschutz-Grundverordnung {f} /DSGVO/ (EU) :: General Data Protection Regulation "
+        "/GDPR/ (EU)", "kritische Infrastrukturen /KRITIS/ :: critical infrastructures"])
+    assert found[ACRONYM_KEY + "dsgvo"] == ["datenschutz-grundverordnung",
+                                            "general data protection regulation", "/gdpr"]
+    assert found[ACRONYM_KEY + "gdpr"] == ["general data protection regulation",
+                                           "datenschutz-grundverordnung", "/dsgvo"]
+    assert found[ACRONYM_KEY + "kritis"] == ["kritische infrastrukturen",
+                                             "critical infrastructures"]
+    lexicon = Lexicon.from_entries(found)
+    assert lexicon.acronyms()["KRITIS"] == ["kritische infrastrukturen",
+                                            "critical infrastructures"]
+    assert set(lexicon.acronyms()) == {"DSGVO", "GDPR", "KRITIS"}
+
+
+def test_an_english_question_is_glossed_into_the_german_the_passages_use(
+        lexicon: Lexicon) -> None:
+    german = vocabulary(["Die Leitungsorgane melden jede Schwachstelle.",
+                         "Meldungen gehen an das Amt."], german=True)
+    # "report": Bericht, Meldung or melden; the passages use "Meldungen" and "melden"
+    # alike, and Ding lists Meldung first.
+    assert lexicon.gloss_in_german("Who must report to the management bodies?", german) == \
+        "wer muss Meldung zu der Leitungsorgane ?"
 
 
 def test_every_word_is_found_by_bisection_and_others_are_not(lexicon: Lexicon) -> None:

@@ -7,8 +7,12 @@ one that answers it: "From when does the act apply?" wants the sentence with the
 from __future__ import annotations
 
 import re
+from collections.abc import Set as AbstractSet
 from functools import lru_cache
 from typing import Literal
+
+from knowledge.text.languages import function_words
+from knowledge.text.sentences import split_sentences
 
 Kind = Literal["time", "quantity", "demand", ""]
 
@@ -41,6 +45,88 @@ _CARRIES: dict[str, re.Pattern[str]] = {
         r"\b(?:must|need|needs|should|shall|have to|requires?|muss|müssen|brauchen|braucht|"
         r"sollte|sollten|fordern|erforderlich|notwendig)\b", re.I),
 }
+
+
+# Things a question may ask for that only a passage holding one can answer: a person's
+# name ("Who is the current president of the BSI?"), a sum of money ("What is the BSI's
+# annual budget?", "Wie hoch ist das Gehalt ..."), a share ("What percentage of ..."), a
+# head count ("How many employees ...").
+# A passage about the office, the agency or a coercive fine answers none of them, however
+# near its words are (issue: refusal that knows what was asked for).
+Held = Literal["person", "money", "share", "count", ""]
+_HELD_ASKS: list[tuple[Held, re.Pattern[str]]] = [
+    ("person", re.compile(
+        r"\b(?:who\s+(?:is|was|are)\s+(?:the\s+)?(?:current|currently|present|new|acting)\b"
+        r"|who\s+(?:heads|leads|runs|chairs|directs)\b|(?:what\s+is\s+the\s+)?name\s+of\s+the\s+"
+        r"(?:current\s+)?(?:president|director|head|chair|minister|commissioner|ceo)"
+        r"|wer\s+(?:ist|war)\s+(?:der|die)\s+(?:aktuelle|derzeitige|jetzige|neue)"
+        r"|wer\s+(?:ist|war)\s+(?:derzeit|aktuell|zurzeit|heute|momentan)"
+        r"|wer\s+(?:leitet|führt|führt\s+derzeit)\s|wie\s+heißt\s+(?:der|die)\s+"
+        r"(?:aktuelle\s+|derzeitige\s+)?(?:präsident|leiter|chef|vorsitzende|ministerin?))",
+        re.I)),
+    # A sum asked for: "how much" and the like, and a word for money in the same question
+    # ("Who pays the costs?" asks for a party, not a sum).
+    ("money", re.compile(
+        r"^(?=.*\b(?:how\s+(?:much|high|large|big)|what\s+(?:is|was|are|were)\b|"
+        r"wie\s+(?:hoch|viel|groß)|was\s+(?:ist|sind|verdient|kostet)|welche[nrs]?\b))"
+        r"(?=.*\b(?:budget|salary|salaries|earn|earns|wages?|costs?|spending|revenue|"
+        r"turnover|funding|haushalt|budgets?|etat|gehalts?|gehälter|verdien\w*|kosten|"
+        r"ausgaben|umsatz|finanzierung)\b)", re.I | re.S)),
+    # A head count: "How many employees does the BSI have?".
+    ("count", re.compile(
+        r"\b(?:how\s+many|wie\s+viele)\s+(?:\w+\s+){0,2}(?:employees|staff|people|members|"
+        r"officials|mitarbeiter\w*|beschäftigte\w*|mitglieder\w*|abgeordnete\w*|"
+        r"personen)\b", re.I)),
+    ("share", re.compile(
+        r"\b(?:what\s+(?:percentage|share|proportion)|how\s+many\s+percent|per\s*cent\s+of|"
+        r"wie\s+viel\s+prozent|wie\s+viele\s+prozent|welcher\s+anteil|wie\s+hoch\s+ist\s+der\s+"
+        r"anteil)\b", re.I)),
+]
+_HOLDS: dict[str, re.Pattern[str]] = {
+    # A name as documents print one: with an honorific, or an initial and a surname.
+    "person": re.compile(r"\b(?:Dr|Prof|Mr|Mrs|Ms|Herr|Frau)\.?\s+[A-ZÄÖÜ][\w-]+"
+                         r"|\b[A-ZÄÖÜ]\.\s+[A-ZÄÖÜ][A-Za-zäöüß-]{2,}"),
+    "money": re.compile(r"(?:EUR|€|\$|USD|Euro|euro)\s?\d|\d[\d.,]*\s?(?:EUR|€|Euro|euro|"
+                        r"USD|dollars?|Millionen|Milliarden|million|billion)\b"),
+    "share": re.compile(r"\d\s?(?:%|per\s?cent|Prozent)", re.I),
+    # A number of people: "composed of 27 members", "mit 1 500 Beschäftigten".
+    "count": re.compile(
+        r"\b\d[\d.,\u00a0 ]*\s+(?:\w+\s+){0,2}(?:employees|staff|people|members|officials|"
+        r"Mitarbeiter\w*|Beschäftigte\w*|Mitglieder\w*|Abgeordnete\w*|Personen)\b", re.I),
+}
+
+
+def held_kind(question: str) -> Held:
+    """What the question asks for that only a passage holding one answers ("" if none)."""
+    for kind, pattern in _HELD_ASKS:
+        if pattern.search(question):
+            return kind
+    return ""
+
+
+def holds(text: str, kind: Held, subject: AbstractSet[str] = frozenset()) -> bool:
+    """Whether the text holds the kind of thing asked for; with `subject` (stems of the
+    question's words), in a sentence that shares one of them: "30 Beschäftigte" of a
+    municipal office is no head count of the European Parliament."""
+    if not kind:
+        return True
+    if not subject:
+        return bool(_HOLDS[kind].search(text))
+    return any(_HOLDS[kind].search(sentence) and not subject.isdisjoint(stems(sentence))
+               for sentence in split_sentences(text))
+
+
+# A word's stem for telling whether two texts speak of the same thing: its beginning,
+# long enough that inflection ("Beschäftigten", "Beschäftigte") keeps it.
+STEM = 5
+_CONTENT_WORD = re.compile(r"[^\W\d_]{4,}")
+_FUNCTION = function_words()
+
+
+def stems(text: str) -> set[str]:
+    """The stems of a text's content words (four letters or more, no function word)."""
+    return {word[:STEM] for word in (w.lower() for w in _CONTENT_WORD.findall(text))
+            if word not in _FUNCTION}
 
 
 def answer_kind(question: str) -> Kind:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from knowledge.search.answer_kinds import Kind, answer_kind, defined_term
+from knowledge.search.answer_kinds import Held, Kind, answer_kind, defined_term, held_kind
 from knowledge.search.naming import Named, Titles
 from knowledge.search.references import Reference, in_context, references_in
 from knowledge.text.languages import detect
@@ -22,6 +22,8 @@ class Asked:
     language: str  # as detected: "en", "de", ... ("" when too short to tell)
     kind: Kind  # the kind of thing it asks for: a time, a quantity, a demand ("" if none)
     term: str  # the term it asks the meaning of ("" if none)
+    # What only a passage holding one answers: a person's name, a sum, a share ("").
+    held: Held = ""
     named: Named = _NOTHING_NAMED  # the documents it names
     references: tuple[Reference, ...] = ()  # the provisions it cites by number
     # Its words in English, through the dictionary (a German question where English
@@ -42,5 +44,5 @@ def read_question(text: str, titles: Titles | None = None,
     if titles is not None and references and not named.sources:
         named = next((before for before in map(titles.named_in, reversed(earlier))
                       if before.sources), named)
-    return Asked(text, detect(text), answer_kind(text), defined_term(text), named,
-                 tuple(references))
+    return Asked(text, detect(text), answer_kind(text), defined_term(text), held_kind(text),
+                 named, tuple(references))

@@ -4,6 +4,7 @@ define and the provisions they belong to, and how the documents word things."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,10 +19,11 @@ from knowledge.text.lexicon import vocabulary
 
 @dataclass(frozen=True)
 class Wording:
-    """The English passages' words (in how many passages each stands), and the acronyms
-    every passage, heading and title writes."""
+    """The English passages' words (in how many passages each stands), the German ones',
+    and the acronyms every passage, heading and title writes."""
 
     english: dict[str, int]
+    german: dict[str, int]  # the German passages' words, likewise
     mentions: Mentions
 
 
@@ -46,7 +48,7 @@ class Catalogues:
         self.store = store
         self._known: tuple[KnowledgeState, list[str], Titles] | None = None
         self._catalogues: tuple[KnowledgeState | None, dict[str, Catalogue]] = (None, {})
-        self._wording: tuple[KnowledgeState, Wording] | None = None
+        self._wording: tuple[KnowledgeState, Mapping[str, list[str]], Wording] | None = None
 
     def documents(self, state: KnowledgeState) -> tuple[list[str], Titles]:
         """The passage languages the knowledge base holds (as stored: codes for the
@@ -82,12 +84,15 @@ class Catalogues:
                            for record_id, meta in rows))
         return catalogues[language]
 
-    def wording(self, state: KnowledgeState,
+    def wording(self, state: KnowledgeState, expansions: Mapping[str, list[str]],
                 rows: dict[str, list[Row]] | None = None) -> Wording:
         """How the documents word things, read once per snapshot (one read of every
-        passage; `rows`: read already, per language)."""
-        if self._wording is None or self._wording[0] is not state:
+        passage; `rows`: read already, per language). `expansions`: what acronyms stand
+        for (the dictionary's; see Mentions)."""
+        if self._wording is None or self._wording[0] is not state or \
+                self._wording[1] is not expansions:
             english: list[str] = []
+            german: list[str] = []
             texts: list[str] = []
             for language in self.documents(state)[0]:
                 read = rows[language] if rows is not None else self.rows(state, language)
@@ -96,13 +101,16 @@ class Catalogues:
                     texts.append(f"{meta.get('section', '')} {text}")
                     if language == "en":
                         english.append(text)
+                    elif language == "de":
+                        german.append(text)
             titles = [entry.title for entry in state.documents.values()]
-            self._wording = (state, Wording(
-                vocabulary(english),
-                Mentions([*texts, *titles], self.documents(state)[1].acronyms())))
-        return self._wording[1]
+            self._wording = (state, expansions, Wording(
+                vocabulary(english), vocabulary(german, german=True),
+                Mentions([*texts, *titles], self.documents(state)[1].acronyms(),
+                         expansions)))
+        return self._wording[2]
 
-    def prepare(self, state: KnowledgeState) -> None:
+    def prepare(self, state: KnowledgeState, expansions: Mapping[str, list[str]]) -> None:
         """Every language's catalogue and the documents' wording, from one read of every
         passage."""
         if state.collection and state.documents:
@@ -110,4 +118,4 @@ class Catalogues:
                     for language in self.documents(state)[0]}
             for language, read in rows.items():
                 self.catalogue(state, language, read)
-            self.wording(state, rows)
+            self.wording(state, expansions, rows)

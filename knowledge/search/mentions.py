@@ -10,8 +10,10 @@ thing the documents do not speak of, and saying so is the answer. Names of two l
 left to the judge.
 
 Known: an acronym any passage, heading or title writes ("NIS 2" writes "NIS2"), the
-initials of a title ("CRA"), and the German and English forms of the same one ("IKT" is
-"ICT", knowledge/text/lexicon.py). Roman numerals are numbers ("Basel III", "Annex II").
+initials of a title ("CRA") or of a name a passage writes out ("Bundesamt für Sicherheit
+in der Informationstechnik" is the BSI), and the German and English forms of the same one
+("IKT" is "ICT", knowledge/text/lexicon.py). Roman numerals are numbers ("Basel III",
+"Annex II").
 
 Acts and licences are named by title as often: "the Digital Services Act", "the Mozilla
 Public License", "die KI-Verordnung". Such a name is known when a document writes it, or
@@ -24,10 +26,10 @@ the end of it ("Resilience Act" of "Cyber Resilience Act"), or its initials ("AI
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 
 from knowledge.search.naming import Titles
-from knowledge.text.lexicon import ACRONYMS
+from knowledge.text.lexicon import ACRONYM_KEY, ACRONYMS
 
 # Two letters name too many things, and differently in each language: XQuAD's English
 # questions say "UK" where its German paragraphs say "Großbritannien" (5 of 632 refused).
@@ -112,6 +114,72 @@ def act_names(text: str, english: bool = True) -> list[str]:
     return found
 
 
+# A name written out, which its initials abbreviate: capitalised words, with the short
+# words of either language that join a name's words between them ("Bundesamt für
+# Sicherheit in der Informationstechnik" is the BSI, "Data Protection Officer" the DPO).
+_WORD = re.compile(r"[^\W\d_]+|[^\w\s]")  # words, and marks that end a name
+_JOINING = frozenset((
+    "of", "for", "and", "the", "on", "in", "to", "für", "und", "der", "die", "das", "des",
+    "den", "dem", "in", "im", "zur", "zum", "von", "vom", "über", "et", "de", "la", "du"))
+_NAME_INITIALS = 8  # the capitalised words of a name whose initials are read
+
+
+def named_initials(text: str) -> set[str]:
+    """The initials (three or more) of every run of capitalised words a text writes."""
+    found: set[str] = set()
+    run: list[str] = []
+    for word in [*_WORD.findall(text), "."]:
+        if word[:1].isupper() and len(run) < _NAME_INITIALS:
+            run.append(word[0])
+        elif not (run and word in _JOINING):
+            found |= {"".join(run[start:end]) for start in range(len(run))
+                      for end in range(start + MIN_LENGTH, len(run) + 1)}
+            run = [word[0]] if word[:1].isupper() else []
+    return found
+
+
+# A written-out form is matched by its words' beginnings ("kritischer Infrastrukturen"
+# writes "kritische Infrastrukturen"); a form of one word by more of it, lest
+# "Datenschutzbeauftragte" be found in every "Datenschutz".
+_STEM = 6
+_ONE_WORD_STEM = 12
+
+
+class _WrittenOut:
+    """Finds the acronyms whose forms a text writes out, by the forms' first words."""
+
+    def __init__(self, expansions: Mapping[str, list[str]]) -> None:
+        self._starting: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+        for acronym, forms in expansions.items():
+            for form in forms:
+                words = [] if form.startswith(ACRONYM_KEY) else _words(form)
+                if len(words) == 1 and len(words[0]) >= _ONE_WORD_STEM:
+                    key: tuple[str, ...] = (words[0][:_ONE_WORD_STEM],)
+                elif len(words) > 1:
+                    key = tuple(word[:_STEM] for word in words)
+                else:
+                    continue
+                self._starting.setdefault(key[0], []).append((key, acronym))
+
+    def in_text(self, text: str) -> set[str]:
+        if not self._starting:
+            return set()
+        words = _words(text)
+        stems = [word[:_STEM] for word in words]
+        found = {acronym for at, word in enumerate(words)
+                 for key, acronym in self._starting.get(word[:_ONE_WORD_STEM], ())
+                 if len(key) == 1}
+        return found | {acronym for at, stem in enumerate(stems)
+                        for key, acronym in self._starting.get(stem, ())
+                        if len(key) > 1 and tuple(stems[at:at + len(key)]) == key}
+
+
+def _words(text: str) -> list[str]:
+    """A text's words in lower case, without the short words that join a name's."""
+    return [word for word in (w.lower() for w in _WORD.findall(text) if w[:1].isalpha())
+            if word not in _JOINING]
+
+
 def _forms(name: str, ends: bool = True) -> set[str]:
     """The forms a name answers to: itself and its initials ("AI Act" of "Artificial
     Intelligence Act"), with `ends` also its ends ("Resilience Act"); a German act word
@@ -132,17 +200,27 @@ def _forms(name: str, ends: bool = True) -> set[str]:
 
 class Mentions:
     """The acronyms, and the acts' names, a knowledge base's documents write, gathered
-    from one read."""
+    from one read. `expansions`: what acronyms stand for, in either language, and the
+    other language's acronym of the same thing (the dictionary's, text/lexicon.py): an
+    acronym is known where a document writes out what it stands for ("kritische
+    Infrastrukturen" is KRITIS), or where its other language's acronym is known (the
+    GDPR of a document that writes "DSGVO")."""
 
-    def __init__(self, texts: Iterable[str], titles: Iterable[str] = ()) -> None:
+    def __init__(self, texts: Iterable[str], titles: Iterable[str] = (),
+                 expansions: Mapping[str, list[str]] | None = None) -> None:
         self._known: set[str] = set()
         self._acts: set[str] = set()
+        expansions = expansions or {}
+        written = _WrittenOut(expansions)
         for text in texts:
-            self._known |= acronyms(text)
+            self._known |= acronyms(text) | named_initials(text) | written.in_text(text)
             for name in act_names(text):
                 self._acts |= _forms(name)
         self._known |= {name.upper() for name in titles}
         self._known |= {name.removesuffix("s") for name in self._known}
+        self._same = {acronym: {form[len(ACRONYM_KEY):].upper() for form in forms
+                                if form.startswith(ACRONYM_KEY)}
+                      for acronym, forms in expansions.items()}
 
     def knows_act(self, name: str) -> bool:
         # Asked as a whole: "GNU General Public License" is not known by the "Public
@@ -152,7 +230,8 @@ class Mentions:
     def knows(self, name: str) -> bool:
         bare = name.removesuffix("s") if len(name) > 2 else name
         return any(form in self._known
-                   for form in (name, bare, _SAME.get(bare.lower(), "").upper()))
+                   for form in (name, bare, _SAME.get(bare.lower(), "").upper(),
+                                *self._same.get(bare.upper(), ())))
 
     def unknown(self, question: str) -> list[str]:
         """The acronyms of the question no document writes, in the question's order."""

@@ -10,26 +10,30 @@ from knowledge.core.errors import EmptyKnowledgeBase
 from knowledge.index.embedders import Embedder
 from knowledge.index.state import KnowledgeState, StateFile
 from knowledge.index.store import VectorStore
-from knowledge.search.answer_kinds import formally_defines
-from knowledge.search.asked import read_question
+from knowledge.search.answer_kinds import formally_defines, holds, stems
+from knowledge.search.asked import Asked, read_question
 from knowledge.search.candidates import CandidateSearch, QuestionVectors
 from knowledge.search.catalogue import Catalogues
 from knowledge.search.cited_provisions import cited_passages
 from knowledge.search.judge import RelevanceJudge
 from knowledge.search.mentions import unknown_names
-from knowledge.search.ranking import STAGES, best_first, cited_first, named_leads
+from knowledge.search.ranking import STAGES, best_first, cited_first, named_leads, on_a_par
 from knowledge.search.results import Fusion, PassageHit, Retrieval
 from knowledge.search.terms import TermMatcher
 from knowledge.text.languages import evident
 from knowledge.text.lexicon import Dictionary
 
+_NO_EXPANSIONS: Mapping[str, list[str]] = {}
 # About what the embedders read (512 tokens); a longer question is cut before anything.
 MAX_QUERY_CHARS = 2000
 # Evidence a question needs less when it names the document whose passage leads.
 NAMED_RELIEF = 2.0
 # What the verdict weighs besides the judge's evidence, each switched off by name in
 # bench/ablation.py as the ranking stages are.
-VERDICT_FEATURES = ("unknown names", "named relief", "definitions answer")
+VERDICT_FEATURES = ("unknown names", "asked kind held", "named relief", "definitions answer")
+# The passages that must hold what a question asks for (a name, a sum, a share): those an
+# answer cites from.
+HELD_IN = 3
 
 
 class Retriever:
@@ -71,24 +75,30 @@ class Retriever:
         asked = read_question(query, titles, context)
         wordings = {language: text[:MAX_QUERY_CHARS].strip()
                     for language, text in (translations or {}).items()}
-        gloss = ""
-        if "en" in languages and not wordings.get("en") and asked.language == "de":
-            gloss = self._glossed(state, query)
+        # The question word for word in the other language, through the dictionary, where
+        # passages of that language are in the knowledge base and no model translated it.
+        gloss, glossed_into = "", ""
+        other = {"de": "en", "en": "de"}.get(asked.language, "")
+        if other in languages and not wordings.get(other) and "gloss" not in \
+                self.candidates.off:
+            gloss, glossed_into = self._glossed(state, query, other), other
         defined = self._defined_terms(state, query, asked.term, languages) \
             if asked.term else {}
         asked = replace(asked, gloss=gloss, defined=defined)
         # Embedded together: one pass over e5's weights for both (a short text's cost).
         vectors = QuestionVectors(self.embedder, self.judge, query, languages,
                                   also=[gloss] if gloss else [])
-        hits: list[PassageHit] = []
+        pools: list[list[PassageHit]] = []
         # Each language searched on its own, so that a language holding few passages is
-        # not crowded out, then merged on the calibrated scale.
+        # not crowded out, then merged on a par (see ranking.on_a_par).
         for language in languages:
-            glossed = language == "en" and bool(gloss)
+            glossed = language == glossed_into and bool(gloss)
             found = self.candidates.wordings_hits(
                 state, vectors, asked, language, k, per_language, defined.get(language, ""),
                 gloss if glossed else wordings.get(language, ""), glossed)
-            hits += best_first(found, k) if per_language else found
+            pools.append(found)
+        hits = [hit for found in on_a_par(pools, self.candidates.off) for hit in
+                (best_first(found, k) if per_language else found)]
         led = False
         cited: list[PassageHit] = []
         absent = False
@@ -109,7 +119,8 @@ class Retriever:
             return Retrieval(query, asked, hits, relevant=False, relevance=0.0)
         off = self.candidates.off
         unknown = [] if "unknown names" in off else unknown_names(
-            query, "en" in languages, titles, lambda: self.catalogues.wording(state).mentions)
+            query, "en" in languages, titles,
+            lambda: self.catalogues.wording(state, self._expansions()).mentions)
         if unknown:
             # "The maximum fine under the GDPR": fines abound, the GDPR is not among them.
             return Retrieval(query, asked, hits, relevant=False,
@@ -121,6 +132,13 @@ class Retriever:
             return Retrieval(query, asked, hits, relevant=bool(cited),
                              relevance=self.judge.floor(hits),
                              missing=tuple(r.name for r in asked.references) if absent else ())
+        if asked.held and "asked kind held" not in off and not any(
+                holds(hit.text, asked.held, self._subject(asked, hit))
+                for hit in hits[:HELD_IN]):
+            # "What is the BSI's annual budget?" near a passage on the BSI's tasks, or on
+            # a coercive fine: no sum of money, no answer.
+            return Retrieval(query, asked, hits, relevant=False,
+                             relevance=self.judge.floor(hits))
         threshold = self.judge.threshold
         if led and "named relief" not in off:
             # "What does the author demand?": asked about a document by name, and its own
@@ -149,15 +167,32 @@ class Retriever:
         for one waited 0.5 s at 5k passages), from one read of every passage."""
         if self.dictionary is not None:
             self.dictionary.lexicon()
-        self.catalogues.prepare(self.state())
+        self.catalogues.prepare(self.state(), self._expansions())
 
-    def _glossed(self, state: KnowledgeState, query: str) -> str:
-        """A German question word for word in English (knowledge/text/lexicon.py), each sense
-        chosen by the English passages' words; "" without a dictionary."""
+    @staticmethod
+    def _subject(asked: Asked, hit: PassageHit) -> frozenset[str]:
+        """The stems a passage's sentence must share with the question to be about its
+        subject: its own words, or its gloss's where the passage is in the other language;
+        none (any sentence) where there is no gloss to tell by."""
+        text = asked.text if hit.language == asked.language else asked.gloss
+        return frozenset(stems(text)) if text else frozenset()
+
+    def _expansions(self) -> Mapping[str, list[str]]:
+        """What acronyms stand for, from the dictionary (none without one)."""
+        lexicon = self.dictionary.lexicon() if self.dictionary is not None else None
+        return lexicon.acronyms() if lexicon is not None else _NO_EXPANSIONS
+
+    def _glossed(self, state: KnowledgeState, query: str, into: str = "en") -> str:
+        """The question word for word in English (a German one) or German (an English
+        one), each word's sense chosen by the words that language's passages use
+        (knowledge/text/lexicon.py); "" without a dictionary."""
         lexicon = self.dictionary.lexicon() if self.dictionary is not None else None
         if lexicon is None:
             return ""
-        return lexicon.gloss(query, self.catalogues.wording(state).english)
+        wording = self.catalogues.wording(state, self._expansions())
+        if into == "de":
+            return lexicon.gloss_in_german(query, wording.german)
+        return lexicon.gloss(query, wording.english)
 
     def _defined_terms(self, state: KnowledgeState, query: str, term: str,
                        languages: list[str]) -> dict[str, str]:

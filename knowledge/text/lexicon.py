@@ -85,6 +85,14 @@ FUNCTION_WORDS = {
     "oft": "often", "lange": "long", "mindestens": "at least", "höchstens": "at most",
     "ab": "from", "an": "to", "laut": "according to", "gemäß": "under",
 }
+# The English question's function words in German: the German ones above the other way
+# round (the first German word for each English one).
+ENGLISH_FUNCTION_WORDS: dict[str, str] = {}
+for _german, _english in FUNCTION_WORDS.items():
+    if _english and " " not in _english:
+        ENGLISH_FUNCTION_WORDS.setdefault(_english, _german)
+ENGLISH_FUNCTION_WORDS["an"] = ENGLISH_FUNCTION_WORDS["a"]  # English's second article
+
 # The particles a German verb leaves at a question's end ("Wer richtet die Plattform
 # ein?": "einrichten", to set up); Ding lists such forms whole ("richtet ein").
 PARTICLES = frozenset((
@@ -102,6 +110,14 @@ _MARKUP = re.compile(r"\{[^}]*\}|\[[^\]]*\]|\([^)]*\)|<[^>]*>|/[^/\s]+/")
 _PLACEHOLDER = re.compile(r"\b(?:jd[mnrs]?|etw|sb|sth)\.(?:/\w+\.)*", re.IGNORECASE)
 _TOKEN = re.compile(r"[^\W_]+(?:-[^\W_]+)*|\S")
 _ENGLISH_WORD = re.compile(r"[a-z]+")
+_GERMAN_WORD = re.compile(r"[^\W\d_]+")
+# English endings a word may carry where Ding lists its base form.
+_ENGLISH_ENDINGS = (("ies", "y"), ("es", ""), ("s", ""), ("ed", "e"), ("ed", ""),
+                    ("ing", "e"), ("ing", ""))
+# German endings a word may carry in the passages where Ding lists its base form.
+_GERMAN_ENDINGS = ("", "e", "en", "n", "s", "es", "er", "ern", "em", "t", "st", "te", "ten")
+# English words that carry the grammar of a question, not its subject: left out.
+_AUXILIARIES = frozenset(("do", "does", "did", "done", "doing", "be", "been", "being"))
 
 
 class DictionaryError(KnowledgeError):
@@ -136,7 +152,65 @@ def entries(lines: Iterable[str]) -> dict[str, list[str]]:
                     continue
                 known = senses.setdefault(word.lower(), [])
                 known += [m for m in found if m not in known][:MAX_SENSES - len(known)]
+                if " " in word:
+                    continue  # "richtet ein" is no German for an English question
+                for meaning in found:
+                    asked = meaning.lower().removeprefix("to ")  # "to delete": delete
+                    if len(asked.split()) <= MAX_ENGLISH_PHRASE:
+                        in_german = senses.setdefault(ENGLISH_KEY + asked, [])
+                        if word not in in_german and len(in_german) < MAX_GERMAN_SENSES:
+                            in_german.append(word)
+        for acronym, forms in _acronyms(line):
+            known = senses.setdefault(ACRONYM_KEY + acronym.lower(), [])
+            known += [form for form in dict.fromkeys(forms)
+                      if form not in known][:MAX_SENSES - len(known)]
     return senses
+
+
+# The same entries the other way round, for English questions about German passages
+# (issue: symmetric bridges): under ENGLISH_KEY and an English word or phrase of up to
+# MAX_ENGLISH_PHRASE words ("~data protection officer": "Datenschutzbeauftragter"), the
+# German words Ding gives it, as written, the common ones first.
+ENGLISH_KEY = "~"
+MAX_ENGLISH_PHRASE = 3
+# An English word has many German ones ("platform": Bahnsteig, Bühne, ..., Plattform); the
+# one the German passages use is chosen among these.
+MAX_GERMAN_SENSES = 24
+
+# Ding writes a form's acronym after it: "kritische Infrastrukturen /KRITIS/", "General
+# Data Protection Regulation /GDPR/". Kept in the lexicon under ACRONYM_KEY and the
+# acronym: the forms it stands for, in both languages, and the other language's acronym
+# of the same thing ("/DSGVO": "datenschutz-grundverordnung", "general data protection
+# regulation", "/gdpr").
+ACRONYM_KEY = "/"
+_ACRONYM = re.compile(r"/([A-ZÄÖÜ][A-Za-zÄÖÜäöü0-9-]{1,9})/")
+
+
+def _acronyms(line: str) -> list[tuple[str, list[str]]]:
+    german, english = line.split("::", 1)
+    german_forms, english_forms = german.split("|"), english.split("|")
+    if len(german_forms) != len(english_forms):
+        german_forms, english_forms = german_forms[:1], english_forms[:1]
+    found: list[tuple[str, list[str]]] = []
+    for words, meanings in zip(german_forms, english_forms, strict=True):
+        sides = [_named(words), _named(meanings)]
+        for side, other in (sides, sides[::-1]):
+            for acronym, form in side:
+                if acronym:
+                    forms = [form] + [named for _, named in other]
+                    links = [ACRONYM_KEY + linked.lower() for linked, _ in other if linked]
+                    found.append((acronym, [f for f in forms if f] + links))
+    return found
+
+
+def _named(forms: str) -> list[tuple[str, str]]:
+    """One side's forms (lower case), each with its acronym ("" where it has none)."""
+    named = []
+    for form in forms.split(";"):
+        marked = _ACRONYM.search(form)
+        acronym = marked.group(1) if marked and len(marked.group(1)) >= 2 else ""
+        named.append((acronym, _clean(_MARKUP.sub(" ", form)).lower()))
+    return named
 
 
 def _separated(form: str) -> bool:
@@ -152,6 +226,7 @@ class Lexicon:
 
     def __init__(self, block: bytes) -> None:
         self._block = block
+        self._acronyms: dict[str, list[str]] | None = None
         ends = np.flatnonzero(np.frombuffer(block, dtype=np.uint8) == 10)
         self._starts = np.concatenate(([0], ends[:-1] + 1)) if len(ends) else ends
 
@@ -168,6 +243,23 @@ class Lexicon:
 
     def __len__(self) -> int:
         return len(self._starts)
+
+    def acronyms(self) -> dict[str, list[str]]:
+        """Every acronym the dictionary gives (upper case) and what it stands for (see
+        ACRONYM_KEY); they sort together, before any word that starts with a letter."""
+        if self._acronyms is not None:
+            return self._acronyms
+        found: dict[str, list[str]] = {}
+        mark = ACRONYM_KEY.encode()
+        for line in self._block.split(b"\n"):
+            if line[:1] > mark:
+                break
+            if not line.startswith(mark):
+                continue
+            key, _, forms = line.decode().partition("\t")
+            found[key[len(ACRONYM_KEY):].upper()] = forms.split(";")
+        self._acronyms = found
+        return found
 
     def senses(self, word: str) -> list[str]:
         """The entry's senses, most common first; [] where the word is no entry."""
@@ -241,6 +333,59 @@ class Lexicon:
                 words += [self._word(piece, vocabulary) for piece in token.split("-")]
         return " ".join(word for word in words if word)
 
+    def gloss_in_german(self, question: str, vocabulary: Mapping[str, int]) -> str:
+        """The English question word for word in German, the other way round from
+        `gloss`: each English word or phrase (up to MAX_ENGLISH_PHRASE words, the longest
+        first) as the German word the German passages use most among Ding's (`vocabulary`:
+        in how many German passages each lower-case word stands), names and numbers as
+        asked."""
+        tokens = _TOKEN.findall(question)
+        words: list[str] = []
+        at = 0
+        while at < len(tokens):
+            token = tokens[at]
+            if not token[0].isalpha():
+                words.append(token)  # numbers and marks as asked
+                at += 1
+                continue
+            if token.isupper() and len(token) > 1:
+                # An acronym is no word ("IT" is no "es"); "GDPR" is the DSGVO.
+                words.append(self.linked_acronym(token) or token)
+                at += 1
+                continue
+            for length in range(min(MAX_ENGLISH_PHRASE, len(tokens) - at), 0, -1):
+                phrase = tokens[at:at + length]
+                if not all(word[0].isalpha() for word in phrase):
+                    continue
+                senses = self._english(" ".join(phrase).lower(), whole=length == 1)
+                if senses:
+                    words.append(_choose_german(senses, vocabulary))
+                    at += length
+                    break
+            else:
+                lower = token.lower()
+                if lower in ENGLISH_FUNCTION_WORDS:
+                    words.append(ENGLISH_FUNCTION_WORDS[lower])
+                elif lower not in _AUXILIARIES:
+                    words.append(token)  # a name: as asked
+                at += 1
+        return " ".join(word for word in words if word)
+
+    def _english(self, phrase: str, whole: bool) -> list[str]:
+        """The German words for an English word or phrase, or for a single word's base
+        form ("platforms": "platform", "deleted": "delete")."""
+        if phrase in ENGLISH_FUNCTION_WORDS or phrase in _AUXILIARIES:
+            return []
+        found = self.senses(ENGLISH_KEY + phrase)
+        if found or not whole:
+            return found
+        for ending, base in _ENGLISH_ENDINGS:
+            if phrase.endswith(ending) and len(phrase) - len(ending) >= MIN_PART:
+                found = self.senses(ENGLISH_KEY + phrase[:len(phrase) - len(ending)] + base)
+                if found:
+                    return found
+        return []
+
     def _separated_verb(self, tokens: list[str]) -> tuple[int, int, list[str]]:
         """Where a separable verb stands, where its particle (the question's last word),
         and its senses: the first word before the particle that Ding lists with it.
@@ -255,11 +400,18 @@ class Lexicon:
                 return at, particle, found
         return -1, -1, []
 
+    def linked_acronym(self, acronym: str) -> str:
+        """The other language's acronym of the same thing ("DSGVO": "GDPR"); "" if none."""
+        links = [form for form in self.acronyms().get(acronym.upper(), ())
+                 if form.startswith(ACRONYM_KEY)]
+        return links[0][len(ACRONYM_KEY):].upper() if links else ""
+
     def _word(self, word: str, vocabulary: Mapping[str, int]) -> str:
         if word.lower() in ACRONYMS:
             return ACRONYMS[word.lower()]
         if word.isupper() and len(word) <= 5:
-            return word  # an acronym: "CE" is no "Ce" (cerium)
+            # An acronym: "CE" is no "Ce" (cerium); "DSGVO" is the GDPR.
+            return self.linked_acronym(word) or word
         parts = self.parts(word)
         return " ".join(_choose(senses, vocabulary) for senses in parts) if parts else word
 
@@ -272,6 +424,15 @@ def _choose(senses: list[str], vocabulary: Mapping[str, int]) -> str:
         return min((vocabulary.get(_spelled(w, vocabulary), 0) for w in words), default=0)
     chosen = max(senses, key=lambda sense: (use(sense), -senses.index(sense)))
     return _ENGLISH_WORD.sub(lambda m: _spelled(m.group(0), vocabulary), chosen)
+
+
+def _choose_german(senses: list[str], vocabulary: Mapping[str, int]) -> str:
+    """The German word the passages use most, in any of its inflected forms; the
+    dictionary's order breaks ties (and decides where the passages use none)."""
+    def use(sense: str) -> int:
+        lower = sense.lower()
+        return max(vocabulary.get(lower + ending, 0) for ending in _GERMAN_ENDINGS)
+    return max(senses, key=lambda sense: (use(sense), -senses.index(sense)))
 
 
 def _spelled(word: str, vocabulary: Mapping[str, int]) -> str:
@@ -287,11 +448,12 @@ def _spelled(word: str, vocabulary: Mapping[str, int]) -> str:
     return word
 
 
-def vocabulary(texts: Iterable[str]) -> dict[str, int]:
-    """In how many of the texts each lower-case English word stands."""
+def vocabulary(texts: Iterable[str], german: bool = False) -> dict[str, int]:
+    """In how many of the texts each lower-case English (`german`: German) word stands."""
+    words = _GERMAN_WORD if german else _ENGLISH_WORD
     counts: dict[str, int] = {}
     for text in texts:
-        for word in set(_ENGLISH_WORD.findall(text.lower())):
+        for word in set(words.findall(text.lower())):
             counts[word] = counts.get(word, 0) + 1
     return counts
 
@@ -299,6 +461,11 @@ def vocabulary(texts: Iterable[str]) -> dict[str, int]:
 def _read_lines(path: Path) -> Iterator[str]:
     with path.open(encoding="utf-8", errors="replace") as file:
         yield from file
+
+
+# What a kept parse holds: changed when the parse gains something (acronyms: "2", the
+# English side: "3"), so an older parse is read afresh, not used without it.
+CACHE_FORMAT = "3"
 
 
 class Dictionary:
@@ -345,7 +512,7 @@ class Dictionary:
             raise ValueError(f"{status.st_size} bytes, more than a dictionary has")
         cache = None
         if self.cache_dir is not None:
-            key = stable_hash(str(self.path.resolve()), str(status.st_size),
+            key = stable_hash(CACHE_FORMAT, str(self.path.resolve()), str(status.st_size),
                               str(status.st_mtime_ns))
             cache = self.cache_dir / f"lexicon-{key}.tsv"
             kept = _kept(cache)
