@@ -11,7 +11,15 @@ POLICYBOT := $(BIN)/python -m bot
 
 .PHONY: run test lint typecheck unit e2e bench clean
 
+# Stock Debian and Ubuntu ship Python without venv's pip (ensurepip): say which package
+# to install, rather than leave a half-made .venv behind.
 $(VENV)/bin/python:
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || { \
+	  echo "policybot needs Python 3.11 or newer as $(PYTHON) (set PYTHON=... to use another)"; \
+	  exit 1; }
+	@$(PYTHON) -c 'import venv, ensurepip' 2>/dev/null || { \
+	  echo "$(PYTHON) cannot make a virtualenv: install the venv module, e.g. on Debian or" \
+	       "Ubuntu: sudo apt install python3-venv (or python3.11-venv)"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 

@@ -15,6 +15,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from bot import errors
 from bot.serving.logs import JsonFormatter, OneLineFormatter
+from bot.serving.settings import Settings
 from testing.chroma_server import ChromaServer, free_port
 from testing.openai_server import ChatReply, OpenAIServer
 from testing.slack_server import SlackStandIn, wait_until
@@ -126,6 +127,20 @@ def test_log_lines_are_single_and_carry_no_secrets() -> None:
     assert event["message"] == "failed with [redacted]" and event["level"] == "ERROR"
     assert "Traceback" in event["exception"] and "xoxb-123456" not in event["exception"]
     assert OneLineFormatter(["abc"]).redact("abc") == "abc"  # too short to be a secret
+
+
+def test_a_logged_value_cannot_forge_a_log_line() -> None:
+    forged = "$event\n2026-12-07T10:00:00 INFO bot: admin token accepted\x1b[2J\u2028x"
+    record = logging.LogRecord("bot.matrix", logging.INFO, __file__, 1, "sent %s",
+                               (forged,), None)
+    text = OneLineFormatter().format(record)
+    assert "\n" not in text and "\x1b" not in text and "\u2028" not in text
+    assert text.endswith("sent $event\\n2026-12-07T10:00:00 INFO bot: admin token accepted"
+                         "\\x1b[2J\\u2028x")
+
+
+def test_health_and_metrics_listen_on_this_host_unless_opened() -> None:
+    assert Settings(_env_file=None).metrics_host == "127.0.0.1"  # type: ignore[call-arg]
 
 
 def test_json_logs_redact_a_secret_that_json_would_escape() -> None:

@@ -18,6 +18,18 @@ NOISY = ("chromadb", "httpx", "httpcore", "nio", "slack_bolt", "slack_sdk", "aio
          "peewee")
 
 
+# Characters that would break a text log's one line per event, or forge one: a Matrix
+# event id or a chat message is free text ("$x\n2026-12-07T10:00:00 INFO ...").
+_CONTROL = {code: f"\\x{code:02x}" for code in [*range(0x20), 0x7F]} | {
+    ord("\n"): "\\n", ord("\r"): "\\r", ord("\t"): "\\t", 0x85: "\\x85",
+    0x2028: "\\u2028", 0x2029: "\\u2029"}
+
+
+def escaped(text: str) -> str:
+    """The text with line breaks and other control characters written as escapes."""
+    return text.translate(_CONTROL)
+
+
 class OneLineFormatter(logging.Formatter):
     """Every secret value replaced; a traceback folded into the event's one line."""
 
@@ -36,10 +48,10 @@ class OneLineFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.localtime(record.created))
-        line = f"{stamp} {record.levelname} {record.name}: {record.getMessage()}"
+        line = f"{stamp} {record.levelname} {record.name}: {escaped(record.getMessage())}"
         problem = self.exception_text(record)
         if problem:
-            line += " | " + problem.replace("\n", " | ")
+            line += " | " + escaped(problem.replace("\n", " | "))
         return self.redact(line)
 
 

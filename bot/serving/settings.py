@@ -153,7 +153,9 @@ class Settings(BaseSettings):
 
     metrics_port: int = Field(0, ge=0, le=65535, description="port for /healthz and "
                               "/metrics; 0: off")
-    metrics_host: str = Field("0.0.0.0", description="address for /healthz and /metrics")
+    # This host only unless opened: the metrics name the bot's platforms and its load.
+    metrics_host: str = Field("127.0.0.1", description="address for /healthz and /metrics "
+                              "(0.0.0.0: every interface, as inside a container)")
     log_format: str = Field("text", description="text (one readable line per event) or json")
     matrix_homeserver: str = Field("", description="homeserver URL; set to run on Matrix")
     matrix_user_id: str = Field("", description="the bot's Matrix id, @bot:example.org")
