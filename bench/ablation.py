@@ -8,7 +8,9 @@ German statutes and the essay, read from ../shared/corpora. The questions are
 eval/realcorpus.jsonl and eval/langpairs.jsonl (never the holdout written apart), asked in
 process through the extractive answerer, with and without the German-English dictionary.
 Each row is one stage or feature switched off; each cell the change in hit@3 against
-everything on, as fit side / report side, and the change in off-topic questions refused.
+everything on, as fit side / report side, and the change in off-topic questions refused;
+and in the definitions of eval/definitions.jsonl cited (the grid holds few questions
+asking what a term means, and two stages are for them).
 A stage that gains no report-side hit net of its losses, or trades one cell for another,
 is a candidate for removal (issue 31).
 """
@@ -16,6 +18,7 @@ is a candidate for removal (issue 31).
 from __future__ import annotations
 
 import argparse
+import json
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -24,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import grid
+from bench.definitions import CASES as DEFINITIONS
 from bench.realcorpus import (
     HOLDOUT,
     LANGPAIRS,
@@ -41,6 +45,25 @@ from knowledge.search.ranking import LANGUAGE_STAGES, STAGES
 from knowledge.search.retriever import VERDICT_FEATURES
 
 Switch = tuple[str, Callable[[KnowledgeBase], Any]]
+
+
+def definition_questions() -> list[tuple[str, str]]:
+    """eval/definitions.jsonl: "What is X?" of terms the regulations define (question,
+    term); the grid holds few such questions, and two stages are for them."""
+    lines = DEFINITIONS.read_text("utf-8").splitlines()
+    found = [json.loads(line) for line in lines if line.strip() and not line.startswith("#")]
+    return [(case["question"], case["term"]) for case in found]
+
+
+def definitions_cited(kb: KnowledgeBase, asked: Sequence[tuple[str, str]]) -> int:
+    """How many of the questions get their term's definition among the citations."""
+    answerer = Answerer(kb.retriever)
+    count = 0
+    for question, term in asked:
+        wanted = f"'{term}' means".lower()
+        answer = answerer.answer(Question(question))
+        count += any(wanted in c.text.lower().replace("’", "'") for c in answer.citations)
+    return count
 
 
 def cases() -> list[grid.Case]:
@@ -96,6 +119,7 @@ def main() -> None:
     if not (args.reuse and (work / "data" / "knowledge.json").exists()):
         kb.refresh()
     asked = cases()
+    defining = definition_questions()
     names = [stage.name for stage in (*LANGUAGE_STAGES, *STAGES)] + [
         "languages on a par", "gloss", *VERDICT_FEATURES]
     dictionary = kb.dictionary
@@ -105,34 +129,39 @@ def main() -> None:
         started = time.perf_counter()
         kb.retriever.candidates.off = frozenset()
         base = answers(kb, asked)
+        base_definitions = definitions_cited(kb, defining)
         label = "with the dictionary" if with_dictionary else "without the dictionary"
         base_fit, base_report = (scores(asked, base, on_fit_side),
                                  scores(asked, base, on_report_side))
         rows.append([f"everything on ({label})",
                      *(f"{base_fit[c]} / {base_report[c]}" for c in [*grid.PAIRS, "refused"]),
-                     "", f"{time.perf_counter() - started:.0f}"])
+                     "", f"{base_definitions}/{len(defining)}",
+                     f"{time.perf_counter() - started:.0f}"])
         for name in [*names, "second opinion"]:
             started = time.perf_counter()
             if name == "second opinion":
                 kb.retriever.candidates.off = frozenset()
                 with second_opinion_off(kb):
                     answered = answers(kb, asked)
+                    defined = definitions_cited(kb, defining)
             else:
                 kb.retriever.candidates.off = frozenset({name})
                 answered = answers(kb, asked)
+            defined = definitions_cited(kb, defining)
             fit, report = scores(asked, answered, on_fit_side), \
                 scores(asked, answered, on_report_side)
             net = sum(report[p] - base_report[p] for p in grid.PAIRS)
             rows.append([f"  {name} off",
                          *(f"{delta(fit[c], base_fit[c])} / {delta(report[c], base_report[c])}"
                            for c in [*grid.PAIRS, "refused"]),
-                         f"{-net:+d}", f"{time.perf_counter() - started:.0f}"])
+                         f"{-net:+d}", delta(defined, base_definitions),
+                         f"{time.perf_counter() - started:.0f}"])
     kb.retriever.candidates.off = frozenset()
     print(f"Knowledge base: {work / 'data'}; questions: {QUESTIONS.name} and "
           f"{LANGPAIRS.name} ({len(asked)}); hit@3 as fit / report; off rows: the "
           "change against everything on.\n")
     print(table(["configuration", *(f"hit@3 {p}" for p in grid.PAIRS), "off-topic refused",
-                 "report hits it gains (net)", "s"], rows))
+                 "report hits it gains (net)", "definitions cited", "s"], rows))
 
 
 if __name__ == "__main__":
