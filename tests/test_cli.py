@@ -46,7 +46,7 @@ def test_ask_json_contract_grounded_and_refused(cli_env: dict[str, str]) -> None
 def test_sources_lists_documents(cli_env: dict[str, str]) -> None:
     result = policybot(["sources"], cli_env)
     assert result.returncode == 0
-    assert "1 documents, 7 passages" in result.stdout
+    assert "1 document, 7 passages" in result.stdout
     data = json.loads(policybot(["sources", "--json"], cli_env).stdout)
     assert data["documents"][0]["passages"] == 7
 

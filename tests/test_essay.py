@@ -97,7 +97,7 @@ def test_a_question_is_never_quoted_as_the_answer(essay_kb: KnowledgeBase) -> No
 def test_assistant_commands(essay_kb: KnowledgeBase) -> None:
     assistant = Assistant(essay_kb, admins=frozenset({"@ana:example.org"}))
     assert "sources" in assistant.handle(Request.of("help")).text
-    assert "1 documents, 7 passages" in assistant.handle(Request.of("sources")).text
+    assert "1 document, 7 passages" in assistant.handle(Request.of("sources")).text
     refused = assistant.handle(Request.of("refresh", user="@bob:example.org", platform="matrix"))
     assert refused.text == "Sorry, only admins can refresh the knowledge base."
     allowed = assistant.handle(Request.of("refresh", user="@ana:example.org", platform="matrix"))

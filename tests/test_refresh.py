@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Iterator
 from dataclasses import replace
@@ -9,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.serving.render import refresh_text
+from bot.serving.render import refresh_text, sources_text, when
 from knowledge.assembly.knowledge_base import KnowledgeBase
 from knowledge.core.documents import PIPELINE_VERSION
 from knowledge.core.errors import RefreshBusy, RefreshFailed
@@ -110,6 +111,32 @@ def test_corrupt_file_is_reported_and_keeps_earlier_passages(store: Store,
     assert summary.added == ["new.md"]  # the rest of the refresh went on
     hits = kb.retriever.search("coordinated investment in public compute", k=5).hits
     assert any(h.source == "report.pdf" for h in hits)  # the earlier passages stay
+    # `sources` says which source failed, why, and when it was last read; one that never
+    # was says so too.
+    (sources_dir / "empty.txt").write_text("", encoding="utf-8")
+    kb.refresher.refresh()
+    state = kb.state_file.current()
+    assert set(state.failed) == {"report.pdf", "empty.txt"}
+    kept = state.documents["report.pdf"]
+    assert state.failed["report.pdf"].last_worked == kept.read_at > 0
+    assert state.failed["empty.txt"].last_worked == 0.0
+    listing = sources_text(state)
+    assert listing.startswith("3 documents, ")
+    assert "Not read at the last refresh: 2 sources" in listing
+    assert "empty.txt: no text found (never read)" in listing
+    assert f"report.pdf: {summary.failed[0][1]} (last read {when(kept.read_at)})" in listing
+
+
+def test_an_unreadable_source_is_reported_once(store: Store, tmp_path: Path,
+                                                sources_dir: Path, e5: E5Embedder,
+                                                caplog: pytest.LogCaptureFixture) -> None:
+    (sources_dir / "broken.pdf").write_bytes(b"%PDF-1.7\n not a PDF")
+    kb, _ = kb_with_counter(tmp_path, sources_dir, e5, store)
+    with caplog.at_level(logging.WARNING):
+        summary = kb.refresher.refresh()
+    assert [source for source, _ in summary.failed] == ["broken.pdf"]
+    assert not [r for r in caplog.records if "broken.pdf" in r.getMessage()]  # summary only
+    assert "1 failed" in summary.line() and summary.line().count("passages") == 1
 
 
 def test_missing_source_folder_leaves_the_knowledge_base_as_it_was(store: Store,

@@ -466,6 +466,9 @@ def test_policybot_run_serves_slack_until_sigterm(slack: SlackStandIn,
         wait_until(lambda: slack.posts("D1"), what="the answer")
         assert bot.stop() == 0, bot.stderr
     assert "Traceback" not in bot.stderr and bot.stdout == ""
+    # At the default level, the one line a person starting it wants: connected, as whom.
+    assert "Slack: connected by Socket Mode as @policybot" in bot.stderr
+    assert " WARNING " not in bot.stderr
 
 
 def test_policybot_run_with_a_bad_token_says_so_in_one_line(slack: SlackStandIn,

@@ -181,9 +181,13 @@ def run_sources(kb: KnowledgeBase, as_json: bool) -> int:
             "passages": state.passage_count,
             "documents": [
                 {"source": e.source, "title": e.title, "url": e.url, "language": e.language,
-                 "passages": e.passages, "refreshed_at": e.refreshed_at}
+                 "passages": e.passages, "refreshed_at": e.refreshed_at,
+                 "read_at": e.read_at or e.refreshed_at}
                 for e in sorted(state.documents.values(), key=lambda e: e.source)
             ],
+            "failed": [{"source": source, "reason": failed.reason,
+                        "last_worked": failed.last_worked}
+                       for source, failed in sorted(state.failed.items())],
         }, ensure_ascii=False))
     else:
         print(printable(sources_text(state)))

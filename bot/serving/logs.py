@@ -14,6 +14,10 @@ from typing import TextIO
 
 from bot.answering.redaction import Redactor
 
+# Lines a person starting the bot wants at the default level (WARNING): connected, where,
+# as whom. Logged at INFO on this logger, which shows at INFO whatever the level.
+STATUS = "policybot.status"
+
 NOISY = ("chromadb", "httpx", "httpcore", "nio", "slack_bolt", "slack_sdk", "aiohttp",
          "peewee")
 
@@ -80,3 +84,4 @@ def setup_logging(level: str, form: str = "text", secrets: Sequence[str] = (),
     root.setLevel(getattr(logging, level))
     for noisy in NOISY:
         logging.getLogger(noisy).setLevel(max(logging.WARNING, getattr(logging, level)))
+    logging.getLogger(STATUS).setLevel(min(logging.INFO, getattr(logging, level)))

@@ -141,13 +141,25 @@ def when(timestamp: float) -> str:
     return time.strftime("%Y-%m-%d %H:%M", time.localtime(timestamp))
 
 
+def counted(count: int, thing: str) -> str:
+    """"1 document", "2 documents"."""
+    return f"{count:,} {thing}" if count == 1 else f"{count:,} {thing}s"
+
+
 def sources_text(state: KnowledgeState) -> str:
-    if not state.documents:
-        return "The knowledge base is empty. Run a refresh first."
-    lines = [f"{len(state.documents)} documents, {state.passage_count} passages; "
-             f"last refresh {when(state.refreshed_at)}; embedder {state.embedder}"]
+    lines = [f"{counted(len(state.documents), 'document')}, "
+             f"{counted(state.passage_count, 'passage')}; last refresh "
+             f"{when(state.refreshed_at)}; embedder {state.embedder or 'none yet'}"
+             if state.documents else "The knowledge base is empty. Run a refresh first."]
     for entry in sorted(state.documents.values(), key=lambda e: e.source):
-        lines.append(f"  {entry.passages:5d}  {entry.title}  ({entry.source})")
+        lines.append(f"  {entry.passages:5d}  {entry.title}  ({entry.source}; read "
+                     f"{when(entry.read_at or entry.refreshed_at)})")
+    if state.failed:
+        lines.append(f"Not read at the last refresh: {counted(len(state.failed), 'source')}")
+    for source, failed in sorted(state.failed.items()):
+        worked = f"last read {when(failed.last_worked)}" if failed.last_worked \
+            else "never read"
+        lines.append(f"  {source}: {failed.reason} ({worked})")
     return "\n".join(lines)
 
 

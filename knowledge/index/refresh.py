@@ -21,7 +21,13 @@ from knowledge.core.errors import (
     SourceError,
     StoreError,
 )
-from knowledge.index.state import DocumentEntry, JournalEntry, KnowledgeState, StateFile
+from knowledge.index.state import (
+    DocumentEntry,
+    FailedSource,
+    JournalEntry,
+    KnowledgeState,
+    StateFile,
+)
 from knowledge.index.store import LAYOUT_VERSION, VectorStore, collection_name
 from knowledge.passages.kept_words import KeptWords, kept_words
 from knowledge.passages.splitting import document_of, passages_of
@@ -91,7 +97,8 @@ class RefreshSummary:
         return (
             f"{len(self.added)} added, {len(self.changed)} changed, "
             f"{len(self.removed)} removed, {len(self.unchanged)} unchanged, "
-            f"{len(self.failed)} failed; {self.passages} passages; {self.seconds:.1f} s"
+            f"{len(self.failed)} failed; {self.passages:,} passage"
+            f"{'' if self.passages == 1 else 's'}; {self.seconds:.1f} s"
         )
 
 
@@ -193,6 +200,8 @@ class Refresher:
             garbage=tuple(sorted(stale)) if not rebuild else (),
             garbage_collections=(old.collection,) if rebuild else (),
             pipeline=PIPELINE_VERSION,
+            failed={source: FailedSource(reason, _last_worked(source, documents, old))
+                    for source, reason in summary.failed},
         )
         summary.passages = new_state.passage_count
         if new_state.documents != old.documents or rebuild or not old.collection:
@@ -229,8 +238,12 @@ class Refresher:
             # name; it must not stop the others or block every later refresh.
             reason = str(error) if isinstance(error, SourceError) else \
                 f"could not be read ({type(error).__name__})"
-            log.warning("source %s skipped: %s", spec.key, reason,
-                        exc_info=not isinstance(error, SourceError))
+            # The summary names it and says why; the log keeps what only a developer needs
+            # (an unexpected error's traceback), so a person reads it once.
+            if isinstance(error, SourceError):
+                log.info("source %s skipped: %s", spec.key, reason)
+            else:
+                log.warning("source %s skipped: %s", spec.key, reason, exc_info=True)
             summary.failed.append((spec.key, reason))
             # Its earlier passages stay, unless they belong to the replaced embedder.
             return previous if previous is not None and not rebuild else None
@@ -239,11 +252,11 @@ class Refresher:
             summary.notes.append((spec.key, read.note))
         if unchanged and previous is not None:
             summary.unchanged.append(spec.key)
-            return previous
+            return replace(previous, read_at=time.time())
         (summary.changed if previous is not None else summary.added).append(spec.key)
         taken_over = resumable.get(document.version)
         if taken_over is not None:  # embedded by a refresh that was killed before the swap
-            return replace(taken_over, refreshed_at=time.time())
+            return replace(taken_over, refreshed_at=time.time(), read_at=time.time())
         # Journal first: if we die during the upsert, the next refresh removes these rows;
         # once they are all stored, it takes them over instead.
         written.append(JournalEntry(document.version, target))
@@ -289,6 +302,17 @@ def _everything_again(old: KnowledgeState, embedder: str, rebuild: bool) -> str:
     return ""
 
 
+def _last_worked(source: str, documents: dict[str, DocumentEntry],
+                 old: KnowledgeState) -> float:
+    """When a source that failed was last read: its kept document's time, or what the
+    state said when it failed before; 0 for never."""
+    kept = documents.get(source)
+    if kept is not None:
+        return kept.read_at or kept.refreshed_at
+    earlier = old.failed.get(source)
+    return earlier.last_worked if earlier is not None else 0.0
+
+
 def _entry(document: SourceDocument, passages: list[Passage]) -> DocumentEntry:
     return DocumentEntry(
         source=document.source,
@@ -299,4 +323,5 @@ def _entry(document: SourceDocument, passages: list[Passage]) -> DocumentEntry:
         passages=len(passages),
         refreshed_at=time.time(),
         passage_languages=tuple(sorted({p.language for p in passages} - {document.language})),
+        read_at=time.time(),
     )

@@ -33,6 +33,9 @@ class DocumentEntry:
     # Languages some of its passages are written in besides the document's own
     # (knowledge/text/languages.py: passage_language); each is searched as a language of its own.
     passage_languages: tuple[str, ...] = ()
+    # When a refresh last read it (refreshed_at: when it was last embedded); 0: before
+    # this was kept.
+    read_at: float = 0.0
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "passage_languages", tuple(self.passage_languages))
@@ -40,6 +43,14 @@ class DocumentEntry:
     @property
     def languages(self) -> tuple[str, ...]:
         return (self.language, *self.passage_languages)
+
+
+@dataclass(frozen=True)
+class FailedSource:
+    """A source the last refresh could not read: why, and when it last could (0: never)."""
+
+    reason: str
+    last_worked: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -55,6 +66,9 @@ class KnowledgeState:
     # The PIPELINE_VERSION that read and split the documents ("" before it was kept): a
     # refresh after an upgrade that splits anew can say why it re-embeds everything.
     pipeline: str = ""
+    # The sources the last refresh could not read (a document of one may still be live,
+    # from the last refresh that could).
+    failed: dict[str, FailedSource] = field(default_factory=dict)
 
     @cached_property  # every search asks; the state never changes (a refresh makes a new one)
     def live_versions(self) -> frozenset[str]:
@@ -82,6 +96,8 @@ class KnowledgeState:
             garbage=tuple(data.get("garbage", ())),
             garbage_collections=tuple(data.get("garbage_collections", ())),
             pipeline=str(data.get("pipeline", "")),
+            failed={key: FailedSource(**value)
+                    for key, value in (data.get("failed") or {}).items()},
         )
 
 

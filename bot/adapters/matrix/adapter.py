@@ -49,11 +49,13 @@ from bot.adapters.matrix.session import MatrixState, Session
 from bot.adapters.matrix.threads import context_of
 from bot.adapters.matrix.visibility import readable_by
 from bot.serving.commands import REFRESH_STARTED, Formats, Request
+from bot.serving.logs import STATUS
 from bot.serving.platform import Bot
 from bot.serving.workers import Workers
 from knowledge import write_json_atomically
 
 log = logging.getLogger(__name__)
+status = logging.getLogger(STATUS)
 
 PLATFORM = "matrix"
 MATRIX = Formats(answer_content, comparison_content, check_content, notice_content)
@@ -146,7 +148,8 @@ class MatrixAdapter:
             raise errors.PlatformError(
                 f"cannot reach the Matrix homeserver at {self.config.homeserver}: "
                 f"{type(error).__name__}") from None
-        log.info("on Matrix as %s (device %s)", self.client.user_id, self.client.device_id)
+        status.info("Matrix: connected to %s as %s (device %s)", self.config.homeserver,
+                    self.client.user_id, self.client.device_id)
 
     def _restore(self, user_id: str, device_id: str, access_token: str) -> None:
         """Resume the saved device with its encryption store, mended once if nio cannot

@@ -45,11 +45,13 @@ from bot.adapters.slack.format import (
 from bot.answering.memory import MAX_THREAD_MESSAGES, ThreadMessage
 from bot.serving.commands import HELP, REFRESH_STARTED, Formats, Request
 from bot.serving.feedback import Feedback, FeedbackLog
+from bot.serving.logs import STATUS
 from bot.serving.platform import Bot
 from bot.serving.seen import SeenKeys
 from bot.serving.workers import Workers
 
 log = logging.getLogger(__name__)
+status = logging.getLogger(STATUS)
 
 PLATFORM = "slack"
 SLACK = Formats(answer_message, comparison_message, check_message, notice_message)
@@ -114,6 +116,7 @@ class SlackAdapter:
         self.bot_user_id = ""
         self.team_id = ""
         self.bot_id = ""
+        self._whom = ""  # as whom and where, for the "connected" line
         self._bots: dict[str, bool] = {}
         self._socket: AsyncSocketModeHandler | None = None
         self._listening = False
@@ -144,7 +147,8 @@ class SlackAdapter:
         self.bot_user_id = str(auth.get("user_id", ""))
         self.team_id = str(auth.get("team_id", ""))
         self.bot_id = str(auth.get("bot_id", ""))
-        log.info("on Slack as %s (%s)", self.bot_user_id, self.bot_id)
+        self._whom = (f"@{auth.get('user') or self.bot_user_id} ({self.bot_user_id}) in "
+                      f"workspace {auth.get('team') or self.team_id} ({self.team_id})")
 
     async def run(self, stop: asyncio.Event) -> None:
         await self.start()
@@ -152,7 +156,7 @@ class SlackAdapter:
             self._socket = AsyncSocketModeHandler(self.app, self.config.app_token,
                                                   web_client=self.client)
             await self._socket.connect_async()  # type: ignore[no-untyped-call]
-            log.info("Slack Socket Mode connected")
+            status.info("Slack: connected by Socket Mode as %s", self._whom)
             try:
                 await stop.wait()
             finally:
@@ -163,8 +167,8 @@ class SlackAdapter:
             await runner.setup()
             await web.TCPSite(runner, self.config.host, self.config.port).start()
             self._listening = True
-            log.info("Slack HTTP mode on %s:%d%s", self.config.host, self.config.port,
-                     EVENTS_PATH)
+            status.info("Slack: listening on http://%s:%d%s as %s", self.config.host,
+                        self.config.port, EVENTS_PATH, self._whom)
             try:
                 await stop.wait()
             finally:
