@@ -41,8 +41,9 @@ if TYPE_CHECKING:
     from knowledge.search.ranking import CITATION_DISTANCE
     from knowledge.search.results import PassageHit, Retrieval
     from knowledge.search.retriever import Retriever
-    from knowledge.text.languages import NAMES, detect, function_words
+    from knowledge.text.languages import NAMES, detect
     from knowledge.text.sentences import split_sentences
+    from knowledge.text.words import function_words
 
 # Where each public name lives.
 _PUBLIC = {
@@ -77,7 +78,7 @@ _PUBLIC = {
     "Retriever": "knowledge.search.retriever",
     "NAMES": "knowledge.text.languages",
     "detect": "knowledge.text.languages",
-    "function_words": "knowledge.text.languages",
+    "function_words": "knowledge.text.words",
     "split_sentences": "knowledge.text.sentences",
 }
 

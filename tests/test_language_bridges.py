@@ -9,11 +9,12 @@ from dataclasses import replace
 
 import pytest
 
-from knowledge.search.answer_kinds import held_kind, holds, stems
+from knowledge.search.answer_kinds import held_kind, holds, subject_stems
 from knowledge.search.mentions import Mentions, named_initials
 from knowledge.search.ranking import POOL_RANK, best_first, on_a_par
 from knowledge.search.results import PassageHit
-from knowledge.text.lexicon import Lexicon, entries, vocabulary
+from knowledge.text.lexicon import Lexicon, entries
+from knowledge.text.words import texts_per_word
 
 
 def hit(pid: str, score: float, language: str) -> PassageHit:
@@ -76,9 +77,8 @@ def test_glosses_run_both_ways() -> None:
         "Arbeitnehmer {m} | Arbeitnehmer {pl} :: employee | employees",
         "offenlegen {vt} :: to disclose", "Datenschutz-Grundverordnung {f} /DSGVO/ :: "
         "General Data Protection Regulation /GDPR/"]))
-    german = vocabulary(["Ein Arbeitnehmer darf ein Geschäftsgeheimnis offenlegen."],
-                        german=True)
-    english = vocabulary(["An employee may disclose a trade secret."])
+    german = texts_per_word(["Ein Arbeitnehmer darf ein Geschäftsgeheimnis offenlegen."])
+    english = texts_per_word(["An employee may disclose a trade secret."])
     assert lexicon.gloss_in_german("May an employee disclose trade secrets?", german) == \
         "darf ein Arbeitnehmer offenlegen Geschäftsgeheimnisse ?"
     assert lexicon.gloss("Darf ein Arbeitnehmer Geschäftsgeheimnisse offenlegen?",
@@ -105,12 +105,12 @@ def test_what_only_a_passage_holding_one_answers(question: str, kind: str) -> No
 def test_a_passage_holds_it_only_about_the_questions_subject() -> None:
     office = "Die Geschäftsstelle hat 30 Beschäftigte. Sie berät die Länder."
     assert holds(office, "count")
-    assert not holds(office, "count", frozenset(stems("Wie viele Abgeordnete hat das "
-                                                        "Europäische Parlament?")))
-    assert holds(office, "count", frozenset(stems("Wie viele Beschäftigte hat die "
-                                                    "Geschäftsstelle?")))
+    assert not holds(office, "count", subject_stems("Wie viele Abgeordnete hat das "
+                                                    "Europäische Parlament?"))
+    assert holds(office, "count", subject_stems("Wie viele Beschäftigte hat die "
+                                                "Geschäftsstelle?"))
     budget = "The Agency's budget for 2025 amounts to EUR 25 million."
-    assert holds(budget, "money", frozenset(stems("What is the agency's budget?")))
+    assert holds(budget, "money", subject_stems("What is the agency's budget?"))
     assert not holds("The fine shall not exceed 1 % of the daily turnover.", "money")
     assert holds("Signed for the Council, Dr. Anna Weber", "person")
     assert not holds(replace(hit("x", 0.1, "en"), text="The president is elected.").text,

@@ -20,8 +20,8 @@ from knowledge.text.lexicon import (
     DictionaryError,
     Lexicon,
     entries,
-    vocabulary,
 )
+from knowledge.text.words import texts_per_word
 from tests.conftest import ESSAY, make_kb
 from tests.regulation_pdf import DORA
 
@@ -109,8 +109,8 @@ def test_an_acronym_stands_for_its_forms_in_both_languages() -> None:
 
 def test_an_english_question_is_glossed_into_the_german_the_passages_use(
         lexicon: Lexicon) -> None:
-    german = vocabulary(["Die Leitungsorgane melden jede Schwachstelle.",
-                         "Meldungen gehen an das Amt."], german=True)
+    german = texts_per_word(["Die Leitungsorgane melden jede Schwachstelle.",
+                             "Meldungen gehen an das Amt."])
     # "report": Bericht, Meldung or melden; the passages use "Meldungen" and "melden"
     # alike, and Ding lists Meldung first.
     assert lexicon.gloss_in_german("Who must report to the management bodies?", german) == \
@@ -144,15 +144,15 @@ def test_the_passages_vocabulary_chooses_each_sense(lexicon: Lexicon) -> None:
     question = "Wer ist für den IKT-Risikomanagementrahmen verantwortlich?"
     assert lexicon.gloss(question, {}) == (
         "who is for the ICT risk management frame verantwortlich ?")
-    words = vocabulary(["The ICT risk management framework ...", "a framework"])
+    words = texts_per_word(["The ICT risk management framework ...", "a framework"])
     assert words["framework"] == 2
     assert lexicon.gloss(question, words) == (
         "who is for the ICT risk management framework verantwortlich ?")
-    final = vocabulary(["the final report", "final"])
+    final = texts_per_word(["the final report", "final"])
     assert lexicon.gloss("Wann muss der Abschlussbericht vorliegen?", final) == (
         "when must the final report vorliegen ?")
     # Ding writes American English; the passages' British spelling is used where theirs.
-    british = vocabulary(["the authorised representative shall"])
+    british = texts_per_word(["the authorised representative shall"])
     assert lexicon.gloss("Der Bevollmächtigte", british) == "the authorised representative"
     # Names, numbers and acronyms stay as asked ("CE" is no element of any word here).
     assert lexicon.gloss("Gilt Artikel 14 für CE und Hersteller?", {}) == (
@@ -162,7 +162,7 @@ def test_the_passages_vocabulary_chooses_each_sense(lexicon: Lexicon) -> None:
 def test_a_separable_verb_is_read_with_its_particle(lexicon: Lexicon) -> None:
     """"Wer richtet ... ein?" asks who "einrichtet" (sets up); "ein" is no article here."""
     assert lexicon.senses("richtet ein") == ["sets up", "establishes"]
-    established = vocabulary(["ENISA establishes the platform"])
+    established = texts_per_word(["ENISA establishes the platform"])
     assert lexicon.gloss("Wer richtet die Daten ein?", established) == (
         "who establishes the data ?")
     # Not at the question's end, "ein" is the article.

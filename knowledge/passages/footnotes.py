@@ -8,13 +8,14 @@ import re
 from knowledge.passages.heading_lines import structural_heading
 from knowledge.passages.line_ends import ends_sentence
 from knowledge.reading.lines import Line
+from knowledge.text.legal_words import EU_ACTS, alternatives, is_act_title
 
 # A footnote: "(12)" then its text, or the text right after the marker on the same line.
 FOOTNOTE_MARK = re.compile(r"\((\d{1,3})\)(?:\s+|$)")
 _CITATION = re.compile(
-    r"\bOJ [LC]\b|\bp\. \d|\bABl\. [LC]\b|\bS\. \d|^(?:Regulation|Directive|Decision|"
-    r"Commission|Council|Position of the European Parliament|Verordnung|Richtlinie|"
-    r"Beschluss|Standpunkt des Europäischen Parlaments|Opinion of|See |Siehe )",
+    r"\bOJ [LC]\b|\bp\. \d|\bABl\. [LC]\b|\bS\. \d|^(?:" + alternatives(EU_ACTS)
+    + r"|Commission|Council|Position of the European Parliament|Standpunkt des Europäischen "
+    r"Parlaments|Opinion of|See |Siehe )",
     re.IGNORECASE,
 )
 # A note that does not read as a reference is taken only when it is this short and
@@ -89,7 +90,7 @@ def _opens_page_or_section(lines: list[Line], above: list[int], start: int) -> b
     i = above[start]
     if i < 0 or lines[i].level < 0:
         return True
-    if is_reference_title(lines[i].text):
+    if is_act_title(lines[i].text):
         return False
     return lines[i].heading or structural_heading(lines[i].text) is not None
 
@@ -112,15 +113,10 @@ def _note_start(lines: list[Line], dropped: set[int], above: list[int],
     while i >= 0 and lines[i].level >= 0 and i not in dropped:
         if _marker(lines[i]) is not None:
             return i
-        if lines[i].heading and not is_reference_title(lines[i].text):
+        if lines[i].heading and not is_act_title(lines[i].text):
             return None
         i -= 1
     return None
-
-
-def is_reference_title(text: str) -> bool:
-    # A footnote's title that a converter made a heading: "REGULATION (EU) 2019/881 OF ..."
-    return bool(re.match(r"(?:REGULATION|DIRECTIVE|DECISION|VERORDNUNG|RICHTLINIE)\b", text))
 
 
 def _note_text(lines: list[Line], start: int, end: int, dropped: set[int]) -> str:
@@ -146,13 +142,13 @@ def starred_notes(lines: list[Line], dropped: set[int]) -> set[int]:
             if j in dropped or lines[j].level < 0:
                 continue
             after = lines[j]
-            if after.blank or (after.heading and not is_reference_title(after.text)):
+            if after.blank or (after.heading and not is_act_title(after.text)):
                 break
             note.append(j)
             if ends_sentence(after.text):
                 break
         text = " ".join(lines[j].text for j in note)
         if _CITATION.search(_STARRED.sub("", text, count=1).strip()) or any(
-                is_reference_title(lines[j].text) for j in note):
+                is_act_title(lines[j].text) for j in note):
             found.update(note)
     return found

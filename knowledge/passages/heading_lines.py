@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import re
 
+from knowledge.text.legal_words import MONTH
+from knowledge.text.words import LONG_WORD
+
 # Headings that official documents print as lines of their own: kind, number, title.
 _KINDS = {
     "chapter": "CHAPTER|Chapter|KAPITEL|Kapitel|TITLE|TITEL|PART|Part|TEIL|Teil",
@@ -69,11 +72,8 @@ _NUMBERED_TITLE_WORDS = 12
 # A title ending in a full stop is told from a short sentence by its capitals: "Conveying
 # Verbatim Copies." is a title, "Paragraph 1 shall not apply." a sentence.
 _TITLE_CAPITALS = 0.6
-_LONG_WORD = re.compile(r"[^\W\d_]{4,}")
 # "2 August 2025, with the exception of": a date a page broke a sentence before.
-_DATE = re.compile(r"(?:January|February|March|April|May|June|July|August|September|"
-                   r"October|November|December|Januar|Februar|März|Juni|Juli|Oktober|"
-                   r"Dezember)\b")
+_DATE = re.compile(MONTH + r"\b")
 
 
 def numbered_heading(text: str) -> tuple[str, str] | None:
@@ -86,7 +86,7 @@ def numbered_heading(text: str) -> tuple[str, str] | None:
             or title.endswith((",", ";", ":")) or structural_heading(title) is not None):
         return None
     if title.endswith("."):
-        words = _LONG_WORD.findall(title)
+        words = LONG_WORD.findall(title)
         if not words or sum(w[0].isupper() for w in words) < _TITLE_CAPITALS * len(words):
             return None
         title = title[:-1]

@@ -5,17 +5,17 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable
 from dataclasses import dataclass
 
-from knowledge.passages.footnotes import is_reference_title
 from knowledge.passages.heading_lines import numbered_heading, structural_heading
 from knowledge.passages.line_ends import STARTS_UNIT, TAIL, ends_list_item, ends_sentence
 from knowledge.reading.lines import EMPHASIS, Line
+from knowledge.text.legal_words import is_act_title
+from knowledge.text.words import LETTER, word_counts
 
 MAX_JOINED_CHARS = 20_000
-_HYPHENATED = re.compile(r"([^\W\d_]+)-$")
-_WORD_START = re.compile(r"([^\W\d_]+)")
+_HYPHENATED = re.compile(rf"({LETTER}+)-$")
+_WORD_START = re.compile(rf"({LETTER}+)")
 
 
 @dataclass(frozen=True)
@@ -24,13 +24,6 @@ class Paragraph:
 
     text: str
     level: int = 0  # heading level from the format; 0 for a paragraph
-
-
-def vocabulary(lines: Iterable[Line]) -> Counter[str]:
-    words: Counter[str] = Counter()
-    for line in lines:
-        words.update(w.lower() for w in re.findall(r"[^\W\d_]+(?:-[^\W\d_]+)*", line.text))
-    return words
 
 
 def join_lines(first: str, second: str, words: Counter[str]) -> str:
@@ -51,7 +44,8 @@ def join_lines(first: str, second: str, words: Counter[str]) -> str:
 
 
 def joined_paragraphs(lines: list[Line], dropped: set[int]) -> list[Paragraph]:
-    words = vocabulary(line for i, line in enumerate(lines) if i not in dropped)
+    # How often the document writes each word: a hyphenated one is joined as it does.
+    words = word_counts(line.text for i, line in enumerate(lines) if i not in dropped)
     result: list[Paragraph] = []
     # The current paragraph's lines as joined so far; one string at the flush (appending
     # to a growing string copies it each time).
@@ -85,7 +79,7 @@ def joined_paragraphs(lines: list[Line], dropped: set[int]) -> list[Paragraph]:
             continue
         # A format's heading ("REGULATION (EU) 2017/745 OF THE ..." as one is body text a
         # converter marked), or "Article 5", "CHAPTER II" on a line of its own.
-        if (line.heading and not is_reference_title(line.text)) or structural_heading(
+        if (line.heading and not is_act_title(line.text)) or structural_heading(
                 line.text):
             stand_alone(line.text, max(line.level, 0))
             title_may_follow = not line.heading

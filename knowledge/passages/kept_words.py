@@ -4,14 +4,12 @@ opening words of statutes' sections, and front matter became a passage)."""
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from dataclasses import dataclass
 
 from knowledge.core.documents import SourceDocument
 from knowledge.reading.formats import ReadText
-
-_WORD = re.compile(r"\w+")
+from knowledge.text.words import words
 
 
 @dataclass(frozen=True)
@@ -25,7 +23,7 @@ class KeptWords:
 
 
 def _words(text: str) -> Counter[str]:
-    return Counter(word.lower() for word in _WORD.findall(text))
+    return Counter(words(text))
 
 
 def kept_words(text: ReadText, document: SourceDocument) -> KeptWords:

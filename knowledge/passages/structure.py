@@ -23,7 +23,9 @@ from knowledge.passages.heading_lines import numbered_heading, structural_headin
 from knowledge.passages.headings import PART, PATH_SEPARATOR, RECITALS
 from knowledge.passages.joining import Paragraph
 from knowledge.passages.line_ends import ends_sentence
+from knowledge.text.legal_words import is_act_title
 from knowledge.text.sentences import split_sentences
+from knowledge.text.words import LETTERS
 
 MIN_WORDS = 40
 MAX_WORDS = 250
@@ -40,9 +42,6 @@ _POINT = re.compile(
 _MARKER_HEADING = re.compile(r"\((\d{1,3}|[a-z]{1,2})\)")
 _RECITALS = re.compile(r"(?:whereas\b.*|in erwägung.*|recitals?|erwägungsgründe)",
                        re.IGNORECASE)
-_REFERENCE_TITLE = re.compile(
-    r"(?:REGULATION|DIRECTIVE|DECISION|VERORDNUNG|RICHTLINIE|BESCHLUSS)\b.*"
-    r"(?:PARLIAMENT|COUNCIL|COMMISSION|PARLAMENTS|RATES|KOMMISSION)\b.*")
 _ANNEX_NAME = re.compile(r"(?:Annex|Anhang)\b")
 # Printed as lines of the text (PDF, HTML), not as headings: "Whereas:" opens the
 # recitals, "HAVE ADOPTED THIS REGULATION:" closes them.
@@ -51,7 +50,6 @@ _RECITALS_CLOSE = re.compile(
     r"(?:ha(?:ve|s) adopted this|haben (?:folgende|diese)\b.*\berlassen)\b.*", re.I)
 _ROMAN = re.compile(r"[ivx]{1,5}")
 _LIST_DASH = re.compile(r"^[-•*]\s+(?=\()")
-_WORD = re.compile(r"[^\W\d_]{2}")
 
 
 def is_plain_heading(text: str) -> bool:
@@ -59,7 +57,7 @@ def is_plain_heading(text: str) -> bool:
     return (0 < len(stripped) <= MAX_HEADING_CHARS
             and not stripped.endswith((".", ",", ";", ":"))
             and len(stripped.split()) <= MAX_HEADING_WORDS
-            and _WORD.search(stripped) is not None
+            and any(len(word) > 1 for word in LETTERS.findall(stripped))
             and (stripped[:1].isupper() or stripped[:1].isdigit()))
 
 
@@ -157,7 +155,7 @@ class _Reader:
                 self.pending_marker = f"({mark})"
                 self.last_marker = int(mark) if mark.isdigit() else self.last_marker
             return True
-        if _REFERENCE_TITLE.fullmatch(text):
+        if is_act_title(text):
             return False
         level = level or 2  # a heading-like line of plain text: a section
         if _RECITALS.fullmatch(text):

@@ -11,8 +11,9 @@ from collections.abc import Set as AbstractSet
 from functools import lru_cache
 from typing import Literal
 
-from knowledge.text.languages import function_words
+from knowledge.text.legal_words import MONTH
 from knowledge.text.sentences import split_sentences
+from knowledge.text.words import content_stems, without_ending
 
 Kind = Literal["time", "quantity", "demand", ""]
 
@@ -30,8 +31,7 @@ _ASKS: list[tuple[Kind, re.Pattern[str]]] = [
 ]
 _CARRIES: dict[str, re.Pattern[str]] = {
     "time": re.compile(
-        r"\b\d{1,2}\.? (?:January|February|March|April|May|June|July|August|September|"
-        r"October|November|December|Januar|Februar|März|Mai|Juni|Juli|Oktober|Dezember)"
+        r"\b\d{1,2}\.? " + MONTH +
         # A year, but not an act's number ("Regulation (EU) 2019/1020", "2009/48/EC").
         r"\b|(?<!/)\b(?:19|20)\d{2}\b(?!/\d)", re.I),
     # An amount, a duration or a frequency; not any digit ("Article 16(1)" is none).
@@ -112,21 +112,18 @@ def holds(text: str, kind: Held, subject: AbstractSet[str] = frozenset()) -> boo
         return True
     if not subject:
         return bool(_HOLDS[kind].search(text))
-    return any(_HOLDS[kind].search(sentence) and not subject.isdisjoint(stems(sentence))
+    return any(_HOLDS[kind].search(sentence) and not subject.isdisjoint(subject_stems(sentence))
                for sentence in split_sentences(text))
 
 
-# A word's stem for telling whether two texts speak of the same thing: its beginning,
-# long enough that inflection ("Beschäftigten", "Beschäftigte") keeps it.
-STEM = 5
-_CONTENT_WORD = re.compile(r"[^\W\d_]{4,}")
-_FUNCTION = function_words()
+# Words shorter than this say nothing of what a text is about ("hat", "Die").
+SUBJECT_WORD = 4
 
 
-def stems(text: str) -> set[str]:
-    """The stems of a text's content words (four letters or more, no function word)."""
-    return {word[:STEM] for word in (w.lower() for w in _CONTENT_WORD.findall(text))
-            if word not in _FUNCTION}
+def subject_stems(text: str) -> frozenset[str]:
+    """The stems of a text's content words of SUBJECT_WORD letters or more, for telling
+    whether two texts speak of the same thing ("Beschäftigten", "Beschäftigte")."""
+    return content_stems(text, SUBJECT_WORD)
 
 
 def answer_kind(question: str) -> Kind:
@@ -175,7 +172,6 @@ def defined_term(question: str) -> str:
     return term
 
 
-_INFLECTION = re.compile(r"(?:ies|es|s|en|e|n|y)$")
 # A formal definition: the term in quotes, then "means" ("'sweep' means ..."); German
 # lists give the term, then what it is ("1. „Händler“ jede Person ...", "„Produkt mit
 # digitalen Elementen“ ein Software- oder Hardwareprodukt ...").
@@ -186,19 +182,15 @@ FORMAL_VERB = r"\s+(?:means?|shall\s+mean|bezeichnet|jede[rs]?|eine?n?)\b"
 _NEXT_DEFINITION = re.compile(r",\s+\d{1,3}\.\s+" + OPENING_QUOTE)
 
 
-def _stem(word: str) -> str:
-    return _INFLECTION.sub("", word) if len(word) > 4 else word
-
-
 def term_key(term: str) -> str:
     """A term as looked up: lower case, each longer word without its inflection's ending
     ("Sweeps" and "sweep", "vulnerabilities" and "vulnerability" are one key)."""
-    return " ".join(_stem(word) for word in term.lower().split())
+    return " ".join(without_ending(word) for word in term.lower().split())
 
 
 def _term_words(term: str) -> str:
     # Each word's stem with any inflection's ending: "sweeps" finds "(sweeps)" and "sweep".
-    return r"\s+".join(re.escape(_stem(word)) + r"\w{0,3}" for word in term.split())
+    return r"\s+".join(re.escape(without_ending(word)) + r"\w{0,3}" for word in term.split())
 
 
 @lru_cache(maxsize=256)

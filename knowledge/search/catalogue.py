@@ -14,7 +14,7 @@ from knowledge.search.glossary import Glossary
 from knowledge.search.mentions import Mentions
 from knowledge.search.naming import Titles
 from knowledge.search.references import Provisions
-from knowledge.text.lexicon import vocabulary
+from knowledge.text.words import texts_per_word
 
 
 @dataclass(frozen=True)
@@ -105,7 +105,7 @@ class Catalogues:
                         german.append(text)
             titles = [entry.title for entry in state.documents.values()]
             self._wording = (state, expansions, Wording(
-                vocabulary(english), vocabulary(german, german=True),
+                texts_per_word(english), texts_per_word(german),
                 Mentions([*texts, *titles], self.documents(state)[1].acronyms(),
                          expansions)))
         return self._wording[2]

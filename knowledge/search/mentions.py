@@ -29,7 +29,14 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 
 from knowledge.search.naming import Titles
+from knowledge.text.legal_words import (
+    NAMED_ACTS,
+    NAMED_ACTS_IN_GERMAN,
+    UNION_WORDS,
+    alternatives,
+)
 from knowledge.text.lexicon import ACRONYM_KEY, ACRONYMS
+from knowledge.text.words import FUNCTION_WORDS, LETTERS, beginning, parts, wordset
 
 # Two letters name too many things, and differently in each language: XQuAD's English
 # questions say "UK" where its German paragraphs say "Großbritannien" (5 of 632 refused).
@@ -63,8 +70,7 @@ def acronyms(text: str) -> set[str]:
 
 # What an act or a licence is called after its name: "Cyber Resilience Act",
 # "Mozilla Public License"; in German the end of one word: "KI-Verordnung".
-_ACT_WORDS = "Act|Regulation|Directive|Licen[cs]e|Convention|Treaty"
-_ACT_WORD = re.compile(rf"\b(?:{_ACT_WORDS})\b")
+_ACT_WORD = re.compile(rf"\b(?:{alternatives(NAMED_ACTS, 'title')}|Licen[cs]e|Convention|Treaty)\b")
 # The up to five capitalised words (or a short number: "NIS 2 Directive") before it, read
 # back from where an act word stands (one pattern matched at every word took 1 s over 10k
 # passages).
@@ -72,16 +78,13 @@ _NAME_WORD = re.compile(r"(?:[A-ZÄÖÜ][\w'’-]*|\d{1,2})")
 _NAME_WORDS = 5
 _OPENING = "(\"'„“‘«»"
 _NAME_CHARS = 120
-_GERMAN_ACT = re.compile(r"\b([A-ZÄÖÜ][A-ZÄÖÜ\d-]*?)-?(?:Verordnung|Gesetz|Richtlinie)\b")
-_ACT_IN_ENGLISH = {"verordnung": ("regulation", "act"), "gesetz": ("act", "law"),
-                   "richtlinie": ("directive",)}
+_GERMAN_ACT = re.compile(r"\b([A-ZÄÖÜ][A-ZÄÖÜ\d-]*?)-?"
+                         + alternatives(tuple(NAMED_ACTS_IN_GERMAN), "title") + r"\b")
 # Capitalised at a sentence's start, as a determiner, or as where an act is from: no part
 # of its name ("the EU AI Act" is the "AI Act").
-_NO_NAME = frozenset((
-    "the", "this", "that", "these", "those", "each", "any", "such", "our", "its", "their",
-    "a", "an", "which", "what", "whose", "under", "of", "der", "die", "das", "dem", "den",
-    "des", "diese", "dieser", "dieses", "jede", "jeder", "welche", "nach", "laut", "gemäß",
-    "im", "in", "eu", "european", "union", "new", "proposed", "draft"))
+_NO_NAME = FUNCTION_WORDS | UNION_WORDS | wordset(
+    "each any such our its whose under diese dieser dieses jede jeder laut gemäß new proposed "
+    "draft")
 
 
 def act_names(text: str, english: bool = True) -> list[str]:
@@ -117,7 +120,7 @@ def act_names(text: str, english: bool = True) -> list[str]:
 # A name written out, which its initials abbreviate: capitalised words, with the short
 # words of either language that join a name's words between them ("Bundesamt für
 # Sicherheit in der Informationstechnik" is the BSI, "Data Protection Officer" the DPO).
-_WORD = re.compile(r"[^\W\d_]+|[^\w\s]")  # words, and marks that end a name
+_WORD = re.compile(LETTERS.pattern + r"|[^\w\s]")  # words, and marks that end a name
 _JOINING = frozenset((
     "of", "for", "and", "the", "on", "in", "to", "für", "und", "der", "die", "das", "des",
     "den", "dem", "in", "im", "zur", "zum", "von", "vom", "über", "et", "de", "la", "du"))
@@ -138,11 +141,10 @@ def named_initials(text: str) -> set[str]:
     return found
 
 
-# A written-out form is matched by its words' beginnings ("kritischer Infrastrukturen"
-# writes "kritische Infrastrukturen"); a form of one word by more of it, lest
-# "Datenschutzbeauftragte" be found in every "Datenschutz".
-_STEM = 6
-_ONE_WORD_STEM = 12
+# A written-out form is matched by its words' beginnings (BEGINNING letters: "kritischer
+# Infrastrukturen" writes "kritische Infrastrukturen"); a form of one word by more of it,
+# lest "Datenschutzbeauftragte" be found in every "Datenschutz".
+_ONE_WORD_BEGINNING = 12
 
 
 class _WrittenOut:
@@ -153,10 +155,10 @@ class _WrittenOut:
         for acronym, forms in expansions.items():
             for form in forms:
                 words = [] if form.startswith(ACRONYM_KEY) else _words(form)
-                if len(words) == 1 and len(words[0]) >= _ONE_WORD_STEM:
-                    key: tuple[str, ...] = (words[0][:_ONE_WORD_STEM],)
+                if len(words) == 1 and len(words[0]) >= _ONE_WORD_BEGINNING:
+                    key: tuple[str, ...] = (beginning(words[0], _ONE_WORD_BEGINNING),)
                 elif len(words) > 1:
-                    key = tuple(word[:_STEM] for word in words)
+                    key = tuple(beginning(word) for word in words)
                 else:
                     continue
                 self._starting.setdefault(key[0], []).append((key, acronym))
@@ -165,13 +167,13 @@ class _WrittenOut:
         if not self._starting:
             return set()
         words = _words(text)
-        stems = [word[:_STEM] for word in words]
-        found = {acronym for at, word in enumerate(words)
-                 for key, acronym in self._starting.get(word[:_ONE_WORD_STEM], ())
+        beginnings = [beginning(word) for word in words]
+        found = {acronym for word in words
+                 for key, acronym in self._starting.get(beginning(word, _ONE_WORD_BEGINNING), ())
                  if len(key) == 1}
-        return found | {acronym for at, stem in enumerate(stems)
-                        for key, acronym in self._starting.get(stem, ())
-                        if len(key) > 1 and tuple(stems[at:at + len(key)]) == key}
+        return found | {acronym for at, start in enumerate(beginnings)
+                        for key, acronym in self._starting.get(start, ())
+                        if len(key) > 1 and tuple(beginnings[at:at + len(key)]) == key}
 
 
 def _words(text: str) -> list[str]:
@@ -184,13 +186,13 @@ def _forms(name: str, ends: bool = True) -> set[str]:
     """The forms a name answers to: itself and its initials ("AI Act" of "Artificial
     Intelligence Act"), with `ends` also its ends ("Resilience Act"); a German act word
     also in English ("KI-Verordnung": "AI Regulation", "AI Act")."""
-    words = re.split(r"[\s-]+", name.lower())
+    words = parts(name)
     *head, act = words
-    german = next((word for word in _ACT_IN_ENGLISH if act.endswith(word)), "")
+    german = next((word for word in NAMED_ACTS_IN_GERMAN if act.endswith(word)), "")
     if german:
         head = [*head, act.removesuffix(german)] if act != german else head
         english = [ACRONYMS.get(word, word).lower() for word in head]
-        return {" ".join([*english, word]) for word in _ACT_IN_ENGLISH[german]} | {
+        return {" ".join([*english, word]) for word in NAMED_ACTS_IN_GERMAN[german]} | {
             " ".join([*head, german])}
     forms = {" ".join(words[start:]) for start in range(len(words) - 1 if ends else 1)}
     if len(head) > 1:

@@ -14,30 +14,23 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-_WORD = re.compile(r"[^\W_]+")
+from knowledge.text.legal_words import (
+    ACTS,
+    GENRE_WORDS,
+    INSTITUTIONS,
+    UNION_WORDS,
+    alternatives,
+)
+from knowledge.text.words import BEGINNING, FUNCTION_WORDS, WORD, beginning, words, wordset
 
-
-def _wordset(text: str) -> frozenset[str]:
-    return frozenset(text.split())
-
-
-
-_LEGAL_TITLE = re.compile(
-    r"\b(?:regulation|directive|act|decision|verordnung|richtlinie|gesetz|beschluss)\b",
-    re.IGNORECASE)
-_LEGAL_WORDS = _wordset(
-    "regulation regulations directive directives act law laws legislation verordnung "
-    "verordnungen richtlinie richtlinien gesetz gesetze rechtsakt rechtsakte")
-_AUTHORED_WORDS = _wordset(
+_LEGAL_TITLE = re.compile(rf"\b{alternatives(ACTS)}\b", re.IGNORECASE)
+_AUTHORED_WORDS = wordset(
     "essay essays author authors writer autor autorin autors aufsatz beitrag kommentar "
     "blog")
-# Title words that name no document in particular.
-_GENERIC = _wordset(
-    "the a an of and or for on in to with by from der die das des den dem und oder für "
-    "von zu im mit über eu european union europäische europäischen regulation directive "
-    "act decision verordnung richtlinie gesetz beschluss no nr parliament council eine ein "
-    "is ist")
-_STEM = 6  # a title word matches a question word containing its first six letters
+# Title words that name no document in particular: function words, the kind of act, who
+# adopted it, "EU", and the "No" before a number.
+_GENERIC = FUNCTION_WORDS | frozenset(ACTS) | frozenset(INSTITUTIONS) | UNION_WORDS | wordset(
+    "no nr")
 # An act's number as the journal prints it ("2024/2847", "(EU) No 910/2014"); a title names
 # its own act first, then the acts it amends.
 _ACT_NUMBER = re.compile(r"\b(?:\d{4}/\d{1,4}|\d{1,4}/\d{4})\b")
@@ -52,9 +45,9 @@ def title_acronyms(title: str) -> set[str]:
     capitalised words and of their parts of three words or more ("Mozilla Public License
     Version 2.0" is the MPL). An all-capitals title ("GNU GENERAL PUBLIC LICENSE") writes
     no acronym: its words are read as capitalised ones (the GPL), not as "PUBLIC"."""
-    words = [word for word in _WORD.findall(title) if word[0].isalpha()]
-    shouting = len(words) > 1 and 2 * sum(word.isupper() for word in words) > len(words)
-    found = set() if shouting else {word for word in words if word.isupper()}
+    named = [word for word in WORD.findall(title) if word[0].isalpha()]
+    shouting = len(named) > 1 and 2 * sum(word.isupper() for word in named) > len(named)
+    found = set() if shouting else {word for word in named if word.isupper()}
     for run in _CAPITALISED_RUN.findall(title.title() if shouting else title):
         initials = [word[0] for word in run.split()]
         found.add("".join(initials))
@@ -78,14 +71,10 @@ class Named:
         return self.specific or self.genre
 
 
-def _words(text: str) -> list[str]:
-    return [w.lower() for w in _WORD.findall(text)]
-
-
-def _pieces(words: list[str]) -> set[str]:
-    """Every piece of the words as long as a stem can be (4-6 letters): a stem is in a
-    word exactly when it is among that word's pieces."""
-    return {word[start:start + size] for word in words for size in range(4, _STEM + 1)
+def _pieces(asked: list[str]) -> set[str]:
+    """Every piece of the words as long as a title word's beginning can be (4 to
+    BEGINNING letters): a beginning is in a word exactly when it is among its pieces."""
+    return {word[start:start + size] for word in asked for size in range(4, BEGINNING + 1)
             for start in range(len(word) - size + 1)}
 
 
@@ -107,8 +96,9 @@ class Titles:
         self._legal: set[str] = set()
         self._authored: set[str] = set()
         for source, title in titles.items():
-            words = _words(title)
-            stems = {w[:_STEM] for w in words
+            # A title word matches a question word that holds its beginning.
+            title_words = words(title)
+            stems = {beginning(w) for w in title_words
                      if len(w) >= 4 and w not in _GENERIC and not w.isdigit()}
             for stem in stems:
                 self._by_stem.setdefault(stem, set()).add(source)
@@ -121,30 +111,30 @@ class Titles:
             if stems:
                 # Two distinctive words of a title (or all of a short one) name it.
                 self._needed[source] = max(min(2, len(stems)), (len(stems) + 1) // 2)
-            elif words:
-                self._stemless[source] = " ".join(words)
+            elif title_words:
+                self._stemless[source] = " ".join(title_words)
             (self._legal if _LEGAL_TITLE.search(title) else self._authored).add(source)
 
     def named_in(self, question: str) -> Named:
         """The sources the question names."""
-        words = _words(question)
+        asked = words(question)
         specific: set[str] = set()
-        for word in set(words):
+        for word in set(asked):
             specific |= self._by_acronym.get(word, set())
         numbers = set(_ACT_NUMBER.findall(question))
         for number in numbers:
             specific |= self._by_number.get(number, set())
         foreign = any(number not in self._by_number for number in numbers)
         hits: Counter[str] = Counter()
-        for piece in _pieces(words):
+        for piece in _pieces(asked):
             hits.update(self._by_stem.get(piece, ()))
         specific |= {source for source, count in hits.items()
                      if count >= self._needed[source]}
-        joined = " ".join(words)
+        joined = " ".join(asked)
         specific |= {source for source, title in self._stemless.items() if title in joined}
         genre: set[str] = set()
-        if any(w in _LEGAL_WORDS for w in words):
+        if any(w in GENRE_WORDS for w in asked):
             genre |= self._legal
-        if any(w in _AUTHORED_WORDS for w in words):
+        if any(w in _AUTHORED_WORDS for w in asked):
             genre |= self._authored
         return Named(frozenset(specific), frozenset(genre), foreign)

@@ -10,7 +10,7 @@ from knowledge.core.errors import EmptyKnowledgeBase
 from knowledge.index.embedders import Embedder
 from knowledge.index.state import KnowledgeState, StateFile
 from knowledge.index.store import VectorStore
-from knowledge.search.answer_kinds import formally_defines, holds, stems
+from knowledge.search.answer_kinds import formally_defines, holds, subject_stems
 from knowledge.search.asked import Asked, read_question
 from knowledge.search.candidates import CandidateSearch, QuestionVectors
 from knowledge.search.catalogue import Catalogues
@@ -175,7 +175,7 @@ class Retriever:
         subject: its own words, or its gloss's where the passage is in the other language;
         none (any sentence) where there is no gloss to tell by."""
         text = asked.text if hit.language == asked.language else asked.gloss
-        return frozenset(stems(text)) if text else frozenset()
+        return subject_stems(text) if text else frozenset()
 
     def _expansions(self) -> Mapping[str, list[str]]:
         """What acronyms stand for, from the dictionary (none without one)."""

@@ -12,7 +12,6 @@ and among e5's nearest three; otherwise the question is searched as before.
 
 from __future__ import annotations
 
-import re
 import threading
 from collections.abc import Sequence
 from pathlib import Path
@@ -21,6 +20,7 @@ import numpy as np
 
 from knowledge.core.documents import stable_hash
 from knowledge.index.embedders import Embedder, Vectors, kept_on_disk
+from knowledge.text.words import parts
 
 # USE's similarity below which a nearest term is no translation (measured on terms of the
 # two EU regulations: translations 0.41-0.94, unrelated words up to 0.55, so the second
@@ -28,7 +28,6 @@ from knowledge.index.embedders import Embedder, Vectors, kept_on_disk
 MIN_SIMILARITY = 0.45
 # How far down e5's order the term USE chose may stand.
 AGREEMENT_DEPTH = 3
-_PARTS = re.compile(r"[\s-]+")
 # Glossaries whose vectors stay in memory (one per language and knowledge-base snapshot).
 KEPT = 8
 
@@ -52,8 +51,8 @@ class TermMatcher:
             return ""
         # A translation does not keep one word of the asked term and drop the rest: the
         # nearest to "Software-Stückliste" is "software", which it is not.
-        parts = set(_PARTS.split(asked.lower()))
-        terms = [term for term in terms if term.lower() not in parts]
+        asked_parts = set(parts(asked))
+        terms = [term for term in terms if term.lower() not in asked_parts]
         if not terms:
             return ""
         by_use = self._of(self.second, terms) @ self._asked(self.second, asked)

@@ -6,46 +6,17 @@ both judged this way, so that retrieval can calibrate per passage language.
 
 from __future__ import annotations
 
-import re
+from knowledge.text.words import FUNCTION_WORDS_OF, letter_words
 
-
-def _words(text: str) -> frozenset[str]:
-    return frozenset(text.split())
-
-
-# ISO 639-1 code -> frequent function words.
-_MARKERS: dict[str, frozenset[str]] = {
-    "en": _words(
-        "the a an is are was were what who whom which why how does do did of to in on for "
-        "and or not with about from this that these those he she it they his her their "
-        "should would could can will shall must may be by as at"),
-    "de": _words(
-        "der die das den dem des ein eine einen einem ist sind war waren was wer wen wem "
-        "warum wie wo welche welcher welches und oder nicht mit über von zu im auf für "
-        "dass er sie es ihr sein seine sollte würde kann können wird werden muss müssen "
-        "darf dürfen bei nach ab wann"),
-    "fr": _words(
-        "le la les un une des est sont qui que quoi pourquoi comment où et ou ne pas avec "
-        "sur pour dans du de il elle ils elles son sa ses"),
-    "es": _words(
-        "el la los las un una es son qué quién por cómo dónde y o no con sobre para en "
-        "del de él ella su sus"),
-}
 NAMES = {"en": "English", "de": "German", "fr": "French", "es": "Spanish"}
-_WORD = re.compile(r"[^\W\d_]+")
 # A document is judged by its first words: enough, and linear in nothing but that.
 _SAMPLE_CHARS = 20_000
 
 
-def function_words() -> frozenset[str]:
-    """The function words of every language told apart here."""
-    return frozenset().union(*_MARKERS.values())
-
-
 def _scores(text: str) -> dict[str, int]:
     """How many of each language's function words the text's opening uses."""
-    words = [w.lower() for w in _WORD.findall(text[:_SAMPLE_CHARS])]
-    return {code: sum(w in markers for w in words) for code, markers in _MARKERS.items()}
+    words = letter_words(text[:_SAMPLE_CHARS])
+    return {code: sum(w in markers for w in words) for code, markers in FUNCTION_WORDS_OF.items()}
 
 
 def detect(text: str, default: str = "en") -> str:

@@ -30,6 +30,7 @@ import numpy as np
 
 from knowledge.core.documents import stable_hash
 from knowledge.core.errors import KnowledgeError
+from knowledge.text.words import LETTERS, TOKEN
 
 log = logging.getLogger(__name__)
 
@@ -45,16 +46,18 @@ MAX_SENSE_WORDS = 4
 # Parts a compound is split into at most; shorter parts are rarely words of their own.
 MAX_PARTS = 4
 MIN_PART = 3
+# The endings German declension adds to a noun or an adjective.
+_DECLENSION = ("e", "n", "en", "s", "es", "er", "em", "ern")
 # German inflection endings tried when a form is not an entry of its own: removed, or, for
 # a whole word, replaced by the entry's ("der Bevollmächtigte" is listed as
 # "Bevollmächtigter"; a compound's first part is no such noun: "Melde-" is no "Melder").
-ENDINGS = (("", ""), ("e", ""), ("n", ""), ("en", ""), ("s", ""), ("es", ""), ("er", ""),
-           ("em", ""), ("ern", ""))
+ENDINGS = (("", ""), *((ending, "") for ending in _DECLENSION))
 WHOLE_WORD_ENDINGS = (("e", "er"), ("en", "er"), ("en", "e"))
 
-# The question's function words, word for word: Ding's entries for them are long lists of
-# idioms. Anything not here and not in the dictionary is kept as asked (names, acronyms).
-FUNCTION_WORDS = {
+# A German question's function words in English, word for word: Ding's entries for them
+# are long lists of idioms. Anything not here and not in the dictionary is kept as asked
+# (names, acronyms).
+GERMAN_FUNCTION_WORDS = {
     "wer": "who", "was": "what", "wann": "when", "wie": "how", "wo": "where",
     "warum": "why", "weshalb": "why", "wieso": "why", "wem": "to whom", "wen": "whom",
     "wessen": "whose", "welche": "which", "welcher": "which", "welches": "which",
@@ -88,7 +91,7 @@ FUNCTION_WORDS = {
 # The English question's function words in German: the German ones above the other way
 # round (the first German word for each English one).
 ENGLISH_FUNCTION_WORDS: dict[str, str] = {}
-for _german, _english in FUNCTION_WORDS.items():
+for _german, _english in GERMAN_FUNCTION_WORDS.items():
     if _english and " " not in _english:
         ENGLISH_FUNCTION_WORDS.setdefault(_english, _german)
 ENGLISH_FUNCTION_WORDS["an"] = ENGLISH_FUNCTION_WORDS["a"]  # English's second article
@@ -108,14 +111,12 @@ _FILLER = frozenset(["a", "an", "the", "to", "of", "sb", "sth", "one", "oneself"
 # ("/BOM/"): removed from a whole side before its senses are told apart by ";".
 _MARKUP = re.compile(r"\{[^}]*\}|\[[^\]]*\]|\([^)]*\)|<[^>]*>|/[^/\s]+/")
 _PLACEHOLDER = re.compile(r"\b(?:jd[mnrs]?|etw|sb|sth)\.(?:/\w+\.)*", re.IGNORECASE)
-_TOKEN = re.compile(r"[^\W_]+(?:-[^\W_]+)*|\S")
-_ENGLISH_WORD = re.compile(r"[a-z]+")
-_GERMAN_WORD = re.compile(r"[^\W\d_]+")
 # English endings a word may carry where Ding lists its base form.
 _ENGLISH_ENDINGS = (("ies", "y"), ("es", ""), ("s", ""), ("ed", "e"), ("ed", ""),
                     ("ing", "e"), ("ing", ""))
-# German endings a word may carry in the passages where Ding lists its base form.
-_GERMAN_ENDINGS = ("", "e", "en", "n", "s", "es", "er", "ern", "em", "t", "st", "te", "ten")
+# German endings a word may carry in the passages where Ding lists its base form: a
+# noun's or an adjective's, a verb's.
+_GERMAN_ENDINGS = ("", *_DECLENSION, "t", "st", "te", "ten")
 # English words that carry the grammar of a question, not its subject: left out.
 _AUXILIARIES = frozenset(("do", "does", "did", "done", "doing", "be", "been", "being"))
 
@@ -316,7 +317,7 @@ class Lexicon:
         """The German question word for word in English: each word's sense the one whose
         words the English passages use most (`vocabulary`: in how many passages each
         lower-case word stands), names and numbers as asked."""
-        tokens = _TOKEN.findall(question)
+        tokens = TOKEN.findall(question)
         verb, particle, verb_senses = self._separated_verb(tokens)
         words = []
         for at, token in enumerate(tokens):
@@ -325,8 +326,8 @@ class Lexicon:
                 continue
             if at == verb:
                 words.append(_choose(verb_senses, vocabulary))
-            elif lower in FUNCTION_WORDS:
-                words.append(FUNCTION_WORDS[lower])
+            elif lower in GERMAN_FUNCTION_WORDS:
+                words.append(GERMAN_FUNCTION_WORDS[lower])
             elif not token[0].isalpha():
                 words.append(token)  # numbers and marks as asked
             else:
@@ -339,7 +340,7 @@ class Lexicon:
         first) as the German word the German passages use most among Ding's (`vocabulary`:
         in how many German passages each lower-case word stands), names and numbers as
         asked."""
-        tokens = _TOKEN.findall(question)
+        tokens = TOKEN.findall(question)
         words: list[str] = []
         at = 0
         while at < len(tokens):
@@ -420,10 +421,10 @@ def _choose(senses: list[str], vocabulary: Mapping[str, int]) -> str:
     """The sense whose rarest word the passages use most; the dictionary's order breaks
     ties (and decides where the passages use none of them)."""
     def use(sense: str) -> int:
-        words = [w for w in _ENGLISH_WORD.findall(sense.lower()) if w not in _FILLER]
+        words = [w for w in LETTERS.findall(sense.lower()) if w not in _FILLER]
         return min((vocabulary.get(_spelled(w, vocabulary), 0) for w in words), default=0)
     chosen = max(senses, key=lambda sense: (use(sense), -senses.index(sense)))
-    return _ENGLISH_WORD.sub(lambda m: _spelled(m.group(0), vocabulary), chosen)
+    return LETTERS.sub(lambda m: _spelled(m.group(0), vocabulary), chosen)
 
 
 def _choose_german(senses: list[str], vocabulary: Mapping[str, int]) -> str:
@@ -446,16 +447,6 @@ def _spelled(word: str, vocabulary: Mapping[str, int]) -> str:
             if variant in vocabulary:
                 return variant
     return word
-
-
-def vocabulary(texts: Iterable[str], german: bool = False) -> dict[str, int]:
-    """In how many of the texts each lower-case English (`german`: German) word stands."""
-    words = _GERMAN_WORD if german else _ENGLISH_WORD
-    counts: dict[str, int] = {}
-    for text in texts:
-        for word in set(words.findall(text.lower())):
-            counts[word] = counts.get(word, 0) + 1
-    return counts
 
 
 def _read_lines(path: Path) -> Iterator[str]:
