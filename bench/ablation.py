@@ -62,7 +62,8 @@ def definitions_cited(kb: KnowledgeBase, asked: Sequence[tuple[str, str]]) -> in
     for question, term in asked:
         wanted = f"'{term}' means".lower()
         answer = answerer.answer(Question(question))
-        count += any(wanted in c.text.lower().replace("’", "'") for c in answer.citations)
+        count += any(wanted in c.text.lower().replace("’", "'").replace("‘", "'")
+                     for c in answer.citations)
     return count
 
 
