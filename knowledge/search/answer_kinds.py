@@ -98,10 +98,7 @@ _HOLDS: dict[str, re.Pattern[str]] = {
 
 def held_kind(question: str) -> Held:
     """What the question asks for that only a passage holding one answers ("" if none)."""
-    for kind, pattern in _HELD_ASKS:
-        if pattern.search(question):
-            return kind
-    return ""
+    return next((kind for kind, pattern in _HELD_ASKS if pattern.search(question)), "")
 
 
 def holds(text: str, kind: Held, subject: AbstractSet[str] = frozenset()) -> bool:
@@ -127,10 +124,7 @@ def subject_stems(text: str) -> frozenset[str]:
 
 
 def answer_kind(question: str) -> Kind:
-    for kind, pattern in _ASKS:
-        if pattern.search(question):
-            return kind
-    return ""
+    return next((kind for kind, pattern in _ASKS if pattern.search(question)), "")
 
 
 # A statement this short carries no content of its own ("Die Politik muss aufwachen.").

@@ -110,21 +110,20 @@ def test_a_reply_to_a_message_from_before_the_join_is_not_checked(
         world: World, model: OpenAIServer) -> None:
     start(world, model)
     ana = world.person("ana")
-    room = ana.create_room([world.bot_id], visibility="joined")
-    ana.wait_member(room, world.bot_id)
-    claim = ana.send(room, ROOT)
-    bob = later_joiner(world, ana, room)
-    bob.send(room, f"{world.bot_id}: check", mention=world.bot_id, reply_to=claim)
-    refused = ana.wait_notices(room, world.bot_id)[0].content["body"]
-    assert "Give a claim to check" in refused
+    assert "Give a claim to check" in later_joiners_check(world, ana, "joined")
     # Where history is shared with members, the same reply is checked.
-    shared = ana.create_room([world.bot_id], visibility="shared")
-    ana.wait_member(shared, world.bot_id)
-    claim = ana.send(shared, ROOT)
-    carl = later_joiner(world, ana, shared)
-    carl.send(shared, f"{world.bot_id}: check", mention=world.bot_id, reply_to=claim)
-    checked = ana.wait_notices(shared, world.bot_id)[0].content["body"]
-    assert "Claim 1: Die Gewinner sind diejenigen" in checked
+    assert "Claim 1: Die Gewinner sind diejenigen" in later_joiners_check(world, ana, "shared")
+
+
+def later_joiners_check(world: World, host: Person, visibility: str) -> str:
+    """The bot's reply to a later joiner's `check` in reply to what the host said before
+    they joined, in a room of that history visibility."""
+    room = host.create_room([world.bot_id], visibility=visibility)
+    host.wait_member(room, world.bot_id)
+    claim = host.send(room, ROOT)
+    joiner = later_joiner(world, host, room)
+    joiner.send(room, f"{world.bot_id}: check", mention=world.bot_id, reply_to=claim)
+    return str(host.wait_notices(room, world.bot_id)[0].content["body"])
 
 
 @pytest.mark.e2e
