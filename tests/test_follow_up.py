@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from bot.answering.extractive import Answerer
-from bot.answering.follow_up import points_back
+from bot.answering.follow_up import points_back, stands_for_something
 from bot.answering.generation import GeneratedAnswerer
 from bot.serving.assistant import Assistant, Tools
 from bot.serving.commands import Request
@@ -34,6 +34,14 @@ def test_a_follow_up_points_back(question: str) -> None:
     "Wer stellt die Rechenleistung bereit?", "What does the author demand?"])
 def test_a_question_of_its_own_does_not(question: str) -> None:
     assert not points_back(question)
+
+
+@pytest.mark.parametrize("question", ["And Article 14(2)?", "Und Absatz 1?",
+                                      "What about DORA?"])
+def test_a_question_that_only_goes_on_keeps_its_own_topic(question: str) -> None:
+    # Searched joined with the previous question, "And Article 14(2)?" after "What does
+    # Article 14 of DORA say?" cited Article 14(1) first; the thread names only the act.
+    assert points_back(question) and not stands_for_something(question)
 
 
 @pytest.mark.parametrize("off_topic", OFF_TOPIC)

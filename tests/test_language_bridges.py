@@ -41,6 +41,16 @@ def test_languages_are_merged_on_a_par_not_by_the_embedders_own_language() -> No
     assert on_a_par([english, german], off={"languages on a par"}) == [english, german]
 
 
+def test_a_language_too_small_to_have_a_background_is_merged_as_scored() -> None:
+    # One English note beside the German essay: measured against its own best passage,
+    # the note's answer would fall below every German passage.
+    note = [hit("note", 0.86, "en")]
+    german = [hit(f"de{i}", 0.82 - 0.001 * i, "de") for i in range(POOL_RANK + 5)]
+    merged = [h for pool in on_a_par([note, german]) for h in pool]
+    assert best_first(merged, 1)[0].id == "note"
+    assert on_a_par([note, german]) == [note, german]
+
+
 def test_a_name_written_out_is_known_by_its_initials_in_either_language() -> None:
     assert "BSI" in named_initials(
         "Das Bundesamt für Sicherheit in der Informationstechnik (Bundesamt) ist zuständig.")

@@ -141,7 +141,7 @@ def test_a_direct_chat_is_answered_without_a_thread(world: World) -> None:
              mention=world.bot_id)
     ben.send(room, "sources")
     listing = ben.wait_notices(room, world.bot_id, 3)[2]
-    assert "documents" in listing.content["body"]
+    assert "1 document," in listing.content["body"]
     assert len(ben.notices(room, world.bot_id)) == 3  # the other notice got no answer
 
 

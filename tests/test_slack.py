@@ -288,7 +288,7 @@ def test_slash_command_help_sources_ask_and_refusals(slack: SlackStandIn,
     assert "only admins" in slack.acks[refused].payload["text"]
     slack.slash("sources", "UANA")
     listed = wait_until(lambda: slack.ephemerals("UANA"), what="the sources list")[0]
-    assert "1 documents" in listed["text"] and listed["channel"] == "C1"
+    assert "1 document," in listed["text"] and listed["channel"] == "C1"
     asked = slack.slash(f"ask {QUESTION}", "UBEN")
     answer = wait_until(lambda: slack.posts("C1"), what="the answer")[0]
     assert slack.acks[asked].payload == {}  # nothing to show until the answer

@@ -9,7 +9,7 @@ from collections.abc import Mapping, Sequence
 from typing import Protocol
 
 from bot.answering.answers import Answer, Citation, Question
-from bot.answering.follow_up import conversation_for, follow_up_query
+from bot.answering.follow_up import conversation_for, follow_up_query, stands_for_something
 from bot.answering.memory import Turn
 from knowledge import (
     CITATION_DISTANCE,
@@ -201,8 +201,10 @@ class Answerer:
         """Passages for the query; `history`: the turns it goes on from (none for a question
         asked alone, see follow_up); `condensed`: a model already resolved its references;
         `translations`: the query in other passage languages, searched with too."""
-        if history and not condensed:
-            # "What does the essay say about that?": the thread names the topic.
+        if history and not condensed and stands_for_something(query):
+            # "What does the essay say about that?": the thread names the topic. A
+            # question that only goes on ("And Article 14(2)?") has a topic of its own;
+            # the thread's questions are its context, naming the act.
             joined = self.retriever.search(follow_up_query(query, history), k=self.k)
             if joined.relevant:
                 return joined

@@ -40,10 +40,18 @@ _GOES_ON = re.compile(r"^\s*(?:and|also|what about|how about|und|auch|was ist mi
                       r"wie ist es mit|wie sieht es mit)\b", re.IGNORECASE)
 
 
-def points_back(question: str) -> bool:
-    """Whether the question needs what was said before it to be understood."""
+def stands_for_something(question: str) -> bool:
+    """Whether a word of the question stands for something said before ("what does he
+    propose instead?"): without the conversation it has no topic of its own."""
     return any(pattern.search(question) for pattern in
-               (_GOES_ON, _BACK_WORDS, _THAT, _IT, _GERMAN_PRONOUN))
+               (_BACK_WORDS, _THAT, _IT, _GERMAN_PRONOUN))
+
+
+def points_back(question: str) -> bool:
+    """Whether the question needs what was said before it to be understood: it stands
+    for something said, or it goes on ("And Article 14(2)?", whose act the thread
+    named)."""
+    return bool(_GOES_ON.search(question)) or stands_for_something(question)
 
 
 def conversation_for(question: str, history: Sequence[Turn]) -> tuple[Turn, ...]:

@@ -107,13 +107,16 @@ POOL_RANK = 20
 
 def on_a_par(pools: list[list[PassageHit]], off: Collection[str] = ()
              ) -> list[list[PassageHit]]:
-    """Each language's hits, their scores less their pool's reference score."""
-    if "languages on a par" in off or len(pools) < 2:
+    """Each language's hits, their scores less their pool's reference score. A language
+    with fewer passages than POOL_RANK has no background to measure (its reference would
+    be one of its own answers: a one-note English pool beside the essay set the note's
+    best passage to 0 and below every German one); then scores stay as they were."""
+    if "languages on a par" in off or len(pools) < 2 or \
+            any(len(pool) < POOL_RANK for pool in pools):
         return pools
     shifted = []
     for pool in pools:
-        scores = sorted((hit.score for hit in pool), reverse=True)
-        reference = scores[min(POOL_RANK, len(scores)) - 1] if scores else 0.0
+        reference = sorted((hit.score for hit in pool), reverse=True)[POOL_RANK - 1]
         shifted.append([replace(hit, score=hit.score - reference) for hit in pool])
     return shifted
 
