@@ -93,7 +93,10 @@ class Person:
             if not isinstance(response, SyncResponse):
                 await asyncio.sleep(0.2)
                 continue
-            await maintain_keys(self.client)
+            try:
+                await maintain_keys(self.client)
+            except Exception:  # nio's store, racing a send's key sharing: as the bot does,
+                await asyncio.sleep(0.2)  # go on; the next sync retries
             for room_id, info in response.rooms.join.items():
                 for event in info.timeline.events:
                     encrypted = bool(getattr(event, "decrypted", False)) or \
