@@ -144,6 +144,26 @@ def test_thread_follow_up_without_mention_and_no_reply_to_chatter(
     assert other["ts"] not in {c.args.get("timestamp") for c in slack.called("reactions.add")}
 
 
+def test_replies_not_addressed_to_the_bot_read_a_thread_at_most_once(
+    slack: SlackStandIn, start_bot: BotFactory
+) -> None:
+    adapter = start_bot()
+    root = slack.say("C1", "UANA", "A long discussion of cloud costs", deliver=False)
+    for n in range(300):  # a long thread: a read is two pages
+        slack.say("C1", "UBEN", f"reply {n}", thread_ts=root["ts"], deliver=False)
+    for n in range(20):
+        slack.say("C1", "UCAT", f"unaddressed {n}", thread_ts=root["ts"])
+    settle(slack, adapter)
+    pages = [c.args.get("cursor") for c in slack.called("conversations.replies")]
+    assert pages == [None, "offset_200"], pages  # one read, of its two pages
+    assert slack.replies_to(root) == []
+    # Mentioned there, the bot answers; the thread's follow-ups are answered again.
+    slack.say("C1", "UANA", f"<@{BOT_USER}> {QUESTION}", thread_ts=root["ts"])
+    wait_until(lambda: slack.replies_to(root), what="the answer to the mention")
+    slack.say("C1", "UBEN", "Wer stellt die Rechenleistung bereit?", thread_ts=root["ts"])
+    wait_until(lambda: len(slack.replies_to(root)) == 2, what="the follow-up's answer")
+
+
 def test_follow_up_in_an_earlier_thread_is_recognised_after_a_restart(
     slack: SlackStandIn, start_bot: BotFactory
 ) -> None:

@@ -113,6 +113,10 @@ class SlackAdapter:
         self.workers = Workers(bot, PLATFORM, workers)
         self.seen = SeenKeys()
         self.threads = SeenKeys()  # threads the bot has answered in
+        # Threads read back and found without the bot: their next replies need no read
+        # (20 replies in a thread of 1,000 messages were 100 conversations.replies calls).
+        self.not_in = SeenKeys()
+        self._reading: dict[str, asyncio.Future[list[dict[str, Any]]]] = {}
         self.bot_user_id = ""
         self.team_id = ""
         self.bot_id = ""
@@ -256,11 +260,22 @@ class SlackAdapter:
         key = f"{channel}:{thread_ts}"
         if key in self.threads:
             return True, None
+        if key in self.not_in:
+            return False, None  # read once already; the bot answering there adds it above
         # Not seen since start-up: the thread itself tells whether the bot took part.
-        messages = await self._read_thread(channel, thread_ts)
+        # Replies arriving together share one read (each starting its own, 20 replies
+        # made 20 reads).
+        reading = self._reading.get(key)
+        if reading is None:
+            reading = asyncio.ensure_future(self._read_thread(channel, thread_ts))
+            self._reading[key] = reading
+            reading.add_done_callback(lambda _: self._reading.pop(key, None))
+        messages = await asyncio.shield(reading)
         if any(self._by_this_bot(m) for m in messages[1:]):
             self.threads.add(key)
             return True, messages
+        if messages:  # an unreadable thread is asked again next time
+            self.not_in.add(key)
         return False, messages
 
     def _by_this_bot(self, message: dict[str, Any]) -> bool:
