@@ -30,7 +30,13 @@ def passages_block(hits: Sequence[PassageHit]) -> str:
 
 
 def history_block(history: Sequence[Turn]) -> str:
-    """Earlier turns; a person's message the bot did not answer stands alone."""
-    return "\n".join(f"Person: {neutralise(t.question)}"
-                     + (f"\nBot: {neutralise(t.answer)}" if t.answer else "")
-                     for t in history)
+    """Earlier turns, each message said by its speaker (the bot's memory of its own turns
+    names none: "Person"); a person's message the bot did not answer stands alone."""
+    lines: list[str] = []
+    for turn in history:
+        if turn.question:
+            speaker = turn.speaker[:1].upper() + turn.speaker[1:] or "Person"
+            lines.append(f"{speaker}: {neutralise(turn.question)}")
+        if turn.answer:
+            lines.append(f"Bot: {neutralise(turn.answer)}")
+    return "\n".join(lines)

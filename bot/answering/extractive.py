@@ -209,7 +209,8 @@ class Answerer:
             if joined.relevant:
                 return joined
         retrieval = self.retriever.search(query, k=self.k, translations=translations,
-                                          context=[turn.question for turn in history])
+                                          context=[turn.question for turn in history
+                                                   if turn.question])
         log.debug("retrieval for %r: relevance %.2f", query, retrieval.relevance)
         if not retrieval.relevant and history:
             # "And what does he propose instead?" names no topic of its own.

@@ -62,4 +62,5 @@ def conversation_for(question: str, history: Sequence[Turn]) -> tuple[Turn, ...]
 
 def follow_up_query(question: str, history: Sequence[Turn]) -> str:
     """Without a model to rewrite a follow-up, the previous question lends it its topic."""
-    return f"{history[-1].question} {question}" if history else question
+    asked = [turn.question for turn in history if turn.question]
+    return f"{asked[-1]} {question}" if asked else question

@@ -7,7 +7,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Container, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 # A rough, model-independent token estimate: real tokenizers need downloaded files.
 CHARS_PER_TOKEN = 4
@@ -23,6 +23,9 @@ class Turn:
     # The platform's id of the message that asked (a Matrix event id, a Slack channel and
     # ts): what a platform judges when it asks whether someone may read this turn again.
     mark: str = ""
+    # Who said the question, as a prompt names them ("the asker", "Person A"); "" for
+    # the bot's own memory, whose questions were all the asker's thread's.
+    speaker: str = ""
 
 
 class ThreadMemory:
@@ -90,13 +93,40 @@ class ThreadMessage:
 
     text: str
     by_bot: bool  # the bot's own reply (other bots' messages count as people's)
+    author: str = ""  # the platform's id of who wrote it
 
 
-def turns_of(thread: Sequence[ThreadMessage],
+ASKER = "the asker"
+
+
+def speakers(thread: Sequence[ThreadMessage], asker: str) -> dict[str, str]:
+    """A stable pseudonym for each person in a thread, by their first message: the asker
+    is "the asker", the others "Person A", "Person B", ... (ids and names stay out of the
+    prompt; what one person wrote is never passed off as the asker's)."""
+    names: dict[str, str] = {asker: ASKER} if asker else {}
+    for message in thread:
+        if not message.by_bot and message.author not in names:
+            index = len(names) - (1 if asker else 0)
+            names[message.author] = f"Person {_letters(index)}"
+    return names
+
+
+def _letters(index: int) -> str:
+    """A, B, ..., Z, AA, AB, ...: a pseudonym for any number of people."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
+def turns_of(thread: Sequence[ThreadMessage], asker: str = "",
              max_tokens: int = MAX_THREAD_TOKENS) -> tuple[Turn, ...]:
-    """A thread's recent messages as turns: the people's messages since the bot last spoke
-    are one turn's question, the bot's reply its answer. Newest kept first, within the
-    last MAX_THREAD_MESSAGES messages and `max_tokens`."""
+    """A thread's recent messages as turns: each person's message a turn of its own, said
+    by its speaker (see speakers), the bot's reply the answer of the message before it.
+    Newest kept first, within the last MAX_THREAD_MESSAGES messages and `max_tokens`."""
+    names = speakers(thread, asker)
     budget = max_tokens * CHARS_PER_TOKEN
     kept: list[ThreadMessage] = []
     for message in reversed(thread[-MAX_THREAD_MESSAGES:]):
@@ -108,15 +138,14 @@ def turns_of(thread: Sequence[ThreadMessage],
         budget -= len(text)
         if budget < 0 and kept:
             break
-        kept.append(ThreadMessage(text, message.by_bot))
+        kept.append(ThreadMessage(text, message.by_bot, message.author))
     turns: list[Turn] = []
-    asked: list[str] = []
     for message in reversed(kept):
         if message.by_bot:
-            turns.append(Turn(" ".join(asked), message.text))
-            asked = []
+            if turns and not turns[-1].answer:
+                turns[-1] = replace(turns[-1], answer=message.text)
+            else:
+                turns.append(Turn("", message.text))
         else:
-            asked.append(message.text)
-    if asked:
-        turns.append(Turn(" ".join(asked), ""))
+            turns.append(Turn(message.text, "", speaker=names.get(message.author, "Person")))
     return tuple(turns)

@@ -171,7 +171,7 @@ class Assistant:
                 request: Request) -> tuple[Answer, QuestionOutcome]:
         # The platform's thread holds what others said too; the bot's memory only its turns,
         # and of those only what the asker could read (request.seen).
-        history = turns_of(context) if context else \
+        history = turns_of(context, request.user) if context else \
             self.memory.history(thread, request.seen) if thread else ()
         try:
             answer = self.tools.answerer.answer(question, history)

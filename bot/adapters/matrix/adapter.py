@@ -352,7 +352,8 @@ class MatrixAdapter:
         try:
             if message.thread_root or message.reply_to:
                 # Called into a thread, or after a restart: the thread tells what was said.
-                context, quoted = await context_of(self.client, message, self.display_name)
+                context, quoted = await context_of(self.client, message, self.display_name,
+                                                   self._allowed)
                 request = replace(request, context=context, quoted=quoted)
                 log.debug("read %d messages of the thread of %s", len(context), event_id)
             request = replace(request, seen=await self._remembered_seen(room_id, request))

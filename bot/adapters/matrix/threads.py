@@ -9,6 +9,7 @@ message is never used."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from nio import (
@@ -82,12 +83,14 @@ async def read_thread(client: AsyncClient, room_id: str, root: str,
     return ([first] if first is not None else []) + newest_first[::-1]
 
 
-async def context_of(client: AsyncClient, message: RoomMessage, display_name: str = "",
+async def context_of(client: AsyncClient, message: RoomMessage, display_name: str,
+                     serves: Callable[[str], bool],
                      ) -> tuple[tuple[ThreadMessage, ...], str]:
     """What was said before the message in its thread (or the message it replies to), and
     the text a bare `check` refers to: the message replied to, else the thread's root.
-    Only what the message's sender could read themselves; people's messages lose the
-    bot's name, as a question does."""
+    Only what the message's sender could read themselves, and only by people the bot
+    `serves` (or by the bot); people's messages lose the bot's name, as a question
+    does."""
     me = client.user_id
     replied = await read_event(client, message.room_id, message.reply_to) \
         if message.reply_to else None
@@ -98,12 +101,14 @@ async def context_of(client: AsyncClient, message: RoomMessage, display_name: st
         thread = [replied] if replied is not None else []
     seen = await readable_by(client, message.room_id, message.sender,
                              [s.event_id for s in [*thread, *([replied] if replied else [])]])
-    thread = [s for s in thread if s.event_id in seen]
-    replied = replied if replied is not None and replied.event_id in seen else None
+    thread = [s for s in thread if s.event_id in seen and (s.sender == me or serves(s.sender))]
+    replied = replied if replied is not None and replied.event_id in seen and \
+        (replied.sender == me or serves(replied.sender)) else None
     root = thread[0] if thread and thread[0].event_id == message.thread_root else None
     names = (me, display_name)
-    context = tuple(ThreadMessage(s.text, True) if s.sender == me else
-                    ThreadMessage(without_names(s.text, names), False) for s in thread)
+    context = tuple(ThreadMessage(s.text, True, me) if s.sender == me else
+                    ThreadMessage(without_names(s.text, names), False, s.sender)
+                    for s in thread)
     quoted = replied or root
     return context, without_names(quoted.text, names) \
         if quoted is not None and quoted.sender != me else ""

@@ -278,6 +278,13 @@ class SlackAdapter:
             self.not_in.add(key)
         return False, messages
 
+    def _serves(self, message: dict[str, Any]) -> bool:
+        """Whether a message read back is the bot's own or by a person it would answer:
+        one of this workspace (a Slack Connect outsider's says "user_team" otherwise)."""
+        team = message.get("user_team") or message.get("team")
+        return self._by_this_bot(message) or not (team and self.team_id and
+                                                  team != self.team_id)
+
     def _by_this_bot(self, message: dict[str, Any]) -> bool:
         return message.get("user") == self.bot_user_id or bool(
             self.bot_id and message.get("bot_id") == self.bot_id)
@@ -311,10 +318,12 @@ class SlackAdapter:
             return (), ""
         messages = thread if thread is not None else \
             await self._read_thread(where.channel, where.thread_ts)
-        messages = [m for m in messages if not deleted(m)]
+        # Only people the bot serves feed it: not a deleted message's tombstone, not a
+        # Slack Connect outsider's message.
+        messages = [m for m in messages if not deleted(m) and self._serves(m)]
         earlier = [m for m in messages if _before(m.get("ts"), where.ts) and m.get("text")]
         context = tuple(ThreadMessage(question_text(str(m["text"]), self.bot_user_id),
-                                      self._by_this_bot(m))
+                                      self._by_this_bot(m), str(m.get("user") or ""))
                         for m in earlier[-MAX_THREAD_MESSAGES:])
         root = next((m for m in messages if m.get("ts") == where.thread_ts), None)
         quoted = question_text(str(root.get("text", "")), self.bot_user_id) \
