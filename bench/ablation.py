@@ -5,7 +5,8 @@ Run: .venv/bin/python -m bench.ablation [--work DIR] [--reuse]
 
 The knowledge base is the grid's (bench/realcorpus.py): the two EU regulations, the four
 German statutes and the essay, read from ../shared/corpora. The questions are
-eval/realcorpus.jsonl and eval/langpairs.jsonl (never the holdout written apart), asked in
+eval/realcorpus.jsonl and eval/langpairs.jsonl (the holdout written apart only with
+--holdout, once a change is done, and only as counts per cell), asked in
 process through the extractive answerer, with and without the German-English dictionary.
 Each row is one stage or feature switched off; each cell the change in hit@3 against
 everything on, as fit side / report side, and the change in off-topic questions refused;
@@ -111,6 +112,9 @@ def main() -> None:
     parser.add_argument("--work", type=Path, default=None)
     parser.add_argument("--reuse", action="store_true",
                         help="use the knowledge base an earlier run left in --work")
+    parser.add_argument("--holdout", action="store_true",
+                        help="only the holdout written apart, as aggregate rows (run it "
+                             "once the change is done: what each mechanism adds there)")
     args = parser.parse_args()
     check_shared()
     work = args.work or Path(tempfile.mkdtemp(prefix="policybot-ablation-"))
@@ -119,6 +123,9 @@ def main() -> None:
                                        offline=True))
     if not (args.reuse and (work / "data" / "knowledge.json").exists()):
         kb.refresh()
+    if args.holdout:
+        on_holdout(kb)
+        return
     asked = cases()
     defining = definition_questions()
     names = [stage.name for stage in (*LANGUAGE_STAGES, *STAGES)] + [
@@ -148,7 +155,7 @@ def main() -> None:
             else:
                 kb.retriever.candidates.off = frozenset({name})
                 answered = answers(kb, asked)
-            defined = definitions_cited(kb, defining)
+                defined = definitions_cited(kb, defining)
             fit, report = scores(asked, answered, on_fit_side), \
                 scores(asked, answered, on_report_side)
             net = sum(report[p] - base_report[p] for p in grid.PAIRS)
@@ -163,6 +170,42 @@ def main() -> None:
           "change against everything on.\n")
     print(table(["configuration", *(f"hit@3 {p}" for p in grid.PAIRS), "off-topic refused",
                  "report hits it gains (net)", "definitions cited", "s"], rows))
+
+
+def on_holdout(kb: KnowledgeBase) -> None:
+    """Each switch on the holdout written apart: per cell counts only, never a question."""
+    asked = grid.load_cases(HOLDOUT)
+    names = [stage.name for stage in (*LANGUAGE_STAGES, *STAGES)] + [
+        "languages on a par", "gloss", *VERDICT_FEATURES, "second opinion"]
+    every = lambda case: True  # noqa: E731 (one side: the whole holdout)
+    dictionary = kb.dictionary
+    rows: list[list[object]] = []
+    for with_dictionary in (True, False):
+        kb.retriever.dictionary = dictionary if with_dictionary else None
+        kb.retriever.candidates.off = frozenset()
+        base = scores(asked, answers(kb, asked), every)
+        label = "with the dictionary" if with_dictionary else "without the dictionary"
+        rows.append([f"everything on ({label})",
+                     *(str(base[c]) for c in [*grid.PAIRS, "refused"]), ""])
+        for name in names:
+            if name == "second opinion":
+                with second_opinion_off(kb):
+                    got = scores(asked, answers(kb, asked), every)
+            else:
+                kb.retriever.candidates.off = frozenset({name})
+                got = scores(asked, answers(kb, asked), every)
+            kb.retriever.candidates.off = frozenset()
+            net = sum(got[p] - base[p] for p in grid.PAIRS)
+            rows.append([f"  {name} off", *(delta(got[c], base[c])
+                                            for c in [*grid.PAIRS, "refused"]), f"{-net:+d}"])
+    kb.retriever.dictionary = dictionary
+    counts = {p: sum(1 for c in asked if c.pair == p and not c.no_answer) for p in grid.PAIRS}
+    print(f"Holdout written apart ({HOLDOUT.name}; aggregate only): answerable per cell "
+          + ", ".join(f"{p} {n}" for p, n in counts.items())
+          + f", off-topic {sum(c.no_answer for c in asked)}. Off rows: the change in hits "
+          "against everything on.\n")
+    print(table(["configuration", *(f"hits {p}" for p in grid.PAIRS), "off-topic refused",
+                 "hits it gains (net)"], rows))
 
 
 if __name__ == "__main__":

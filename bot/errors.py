@@ -26,4 +26,5 @@ KNOWLEDGE_EMPTY = (
 STORE_DOWN = "I can't reach the knowledge base right now. Please try again in a moment."
 ANSWER_FAILED = "Sorry, something went wrong while answering. The details are in the log."
 ADMINS_ONLY = "Sorry, only admins can refresh the knowledge base."
+OUTSIDER = "Sorry, I answer only people of this workspace."
 REFRESH_BUSY = "A refresh is already running; try again when it has finished."

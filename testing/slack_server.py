@@ -96,6 +96,7 @@ class SlackStandIn:
         self.bot_token = bot_token
         self.app_token = app_token
         self.bots = bots  # user ids that users.info reports as bots
+        self.user_teams: dict[str, str] = {}  # users.info's workspace of a user (else TEAM)
         self.calls: list[ApiCall] = []
         self.acks: dict[str, Ack] = {}
         self.deliveries: dict[str, Delivery] = {}
@@ -262,7 +263,8 @@ class SlackStandIn:
     def _users_info(self, args: Payload) -> Payload:
         user = str(args.get("user"))
         return {"ok": True, "user": {"id": user, "name": user.lower(), "is_bot": user in
-                                     self.bots or user == BOT_USER}}
+                                     self.bots or user == BOT_USER,
+                                     "team_id": self.user_teams.get(user, TEAM)}}
 
     # -- Socket Mode ----------------------------------------------------------------
 
@@ -365,11 +367,13 @@ class SlackStandIn:
             events.append(event_callback({**mention, "type": "app_mention"}))
         return [self.push("events_api", event) for event in events]
 
-    def slash(self, text: str, user: str, channel: str = "C1") -> str:
-        return self.push("slash_commands", slash_command(text, user, channel))
+    def slash(self, text: str, user: str, channel: str = "C1", team: str = TEAM) -> str:
+        return self.push("slash_commands", slash_command(text, user, channel, team))
 
-    def click(self, message: Payload, channel: str, action_id: str, user: str) -> str:
-        return self.push("interactive", block_action(message, channel, action_id, user))
+    def click(self, message: Payload, channel: str, action_id: str, user: str,
+              team: str = TEAM) -> str:
+        return self.push("interactive", block_action(message, channel, action_id, user,
+                                                     team))
 
     # -- what the bot did -----------------------------------------------------------
 
@@ -402,8 +406,9 @@ def event_callback(event: Payload) -> Payload:
 _TRIGGERS = itertools.count(1)
 
 
-def slash_command(text: str, user: str, channel: str) -> Payload:
-    return {"token": "verification-token", "team_id": TEAM, "team_domain": "standin",
+def slash_command(text: str, user: str, channel: str, team: str = TEAM) -> Payload:
+    # `team_id`: for a Slack Connect user in a shared channel, their own workspace.
+    return {"token": "verification-token", "team_id": team, "team_domain": "standin",
             "channel_id": channel, "channel_name": "general", "user_id": user,
             "user_name": user.lower(), "command": "/policybot", "text": text,
             "api_app_id": APP, "response_url": "https://hooks.slack.invalid/commands/1",
@@ -411,10 +416,12 @@ def slash_command(text: str, user: str, channel: str) -> Payload:
             "trigger_id": f"trigger-{next(_TRIGGERS)}"}
 
 
-def block_action(message: Payload, channel: str, action_id: str, user: str) -> Payload:
+def block_action(message: Payload, channel: str, action_id: str, user: str,
+                 team: str = TEAM) -> Payload:
     action = next(e for b in message.get("blocks", []) if b.get("type") == "actions"
                   for e in b["elements"] if e["action_id"] == action_id)
-    return {"type": "block_actions", "team": {"id": TEAM}, "user": {"id": user},
+    return {"type": "block_actions", "team": {"id": TEAM},
+            "user": {"id": user, "team_id": team},
             "api_app_id": APP, "token": "verification-token", "trigger_id": "trigger-2",
             "container": {"type": "message", "message_ts": message["ts"],
                           "channel_id": channel},

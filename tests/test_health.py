@@ -3,10 +3,12 @@ logs and SIGTERM, each a real process or server on 127.0.0.1."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import shutil
 import sys
+import time
 from pathlib import Path
 
 import httpx
@@ -14,7 +16,9 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from bot import errors
+from bot.serving.health import HealthServer
 from bot.serving.logs import JsonFormatter, OneLineFormatter
+from bot.serving.metrics import Metrics
 from bot.serving.settings import Settings
 from testing.chroma_server import ChromaServer, free_port
 from testing.openai_server import ChatReply, OpenAIServer
@@ -37,6 +41,12 @@ def ask(slack: SlackStandIn, channel: str, text: str) -> dict[str, object]:
 
 
 @pytest.mark.e2e
+def healthz(health: str, status: int) -> dict[str, object] | None:
+    """/healthz's report, if it answered with this status."""
+    response = httpx.get(f"{health}/healthz", timeout=30)
+    return dict(response.json()) if response.status_code == status else None
+
+
 def test_health_metrics_and_json_logs_with_a_chroma_server_that_goes_away(
     tmp_path: Path, cli_env: dict[str, str], slack: SlackStandIn
 ) -> None:
@@ -68,11 +78,12 @@ def test_health_metrics_and_json_logs_with_a_chroma_server_that_goes_away(
             assert "I found nothing" in str(ask(slack, "D2", OFF_TOPIC)["text"])
             chroma.stop()
             assert ask(slack, "D3", QUESTION)["text"] == errors.STORE_DOWN
-            down = httpx.get(f"{health}/healthz", timeout=30)
-            assert down.status_code == 503 and down.json()["store"] == "unreachable"
+            # The store's verdict is cached for STORE_CHECK_FRESH_SECONDS.
+            down = wait_until(lambda: healthz(health, 503), timeout=60, what="unhealthy")
+            assert down["store"] == "unreachable"
             chroma.start()  # same port, same data: the bot reconnects by itself
             assert "*[1]*" in json.dumps(ask(slack, "D4", QUESTION))
-            assert httpx.get(f"{health}/healthz", timeout=30).status_code == 200
+            wait_until(lambda: healthz(health, 200), timeout=60, what="healthy again")
             exposition = httpx.get(f"{health}/metrics").text
             assert bot.stop() == 0
     finally:
@@ -150,3 +161,20 @@ def test_json_logs_redact_a_secret_that_json_would_escape() -> None:
     line = JsonFormatter([secret]).format(record)
     assert json.loads(line)["message"] == "login with [redacted] failed"
     assert "word-123" not in line
+
+
+def test_health_checks_of_the_store_are_shared_and_cached() -> None:
+    calls: list[float] = []
+
+    def store_check() -> None:
+        calls.append(time.monotonic())
+        time.sleep(0.2)
+
+    server = HealthServer(Metrics(), store_check, [], "127.0.0.1", 0)
+
+    async def poll(times: int) -> list[bool]:
+        return list(await asyncio.gather(*(server._store_ok() for _ in range(times))))
+
+    assert asyncio.run(poll(50)) == [True] * 50
+    assert asyncio.run(poll(50)) == [True] * 50
+    assert len(calls) == 1  # fifty at once share one check; the next fifty its verdict

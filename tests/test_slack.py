@@ -547,3 +547,26 @@ def test_a_slack_connect_outsider_in_a_thread_never_reaches_the_prompt(
     # The others' messages are theirs, not the asker's: each under a pseudonym.
     assert "The asker: Die Rechenleistung kommt aus Europa." in condense
     assert "Person A: Stimmt das wirklich?" in condense
+
+
+def test_slack_connect_users_are_refused_on_slash_commands_and_clicks_too(
+    slack: SlackStandIn, start_bot: BotFactory, feedback: FeedbackLog
+) -> None:
+    adapter = start_bot()
+    asked = slack.slash(QUESTION, "UOUT", team="T_OTHER")
+    wait_until(lambda: asked in slack.acks, what="the ack")
+    assert slack.acks[asked].payload["text"] == errors.OUTSIDER
+    # A payload that does not say the workspace: users.info tells.
+    slack.user_teams["UOUT2"] = "T_OTHER"
+    unsaid = slack.slash(QUESTION, "UOUT2", team="")
+    wait_until(lambda: unsaid in slack.acks, what="the second ack")
+    assert slack.acks[unsaid].payload["text"] == errors.OUTSIDER
+    # Control: a person of this workspace is answered; an outsider's vote on it is not kept.
+    question = slack.say("C1", "UANA", f"<@{BOT_USER}> {QUESTION}")
+    wait_until(lambda: slack.replies_to(question), what="the answer")
+    posted = next(m for m in slack.messages["C1"] if m.get("bot_id") == BOT_ID)
+    clicks = [slack.click(posted, "C1", "feedback_up", "UOUT", team="T_OTHER"),
+              slack.click(posted, "C1", "feedback_up", "UANA")]
+    wait_until(lambda: all(c in slack.acks for c in clicks), what="the click acks")
+    settle(slack, adapter)
+    assert [record.user for record in feedback.read()] == ["UANA"]

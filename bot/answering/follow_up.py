@@ -61,6 +61,13 @@ def conversation_for(question: str, history: Sequence[Turn]) -> tuple[Turn, ...]
 
 
 def follow_up_query(question: str, history: Sequence[Turn]) -> str:
-    """Without a model to rewrite a follow-up, the previous question lends it its topic."""
-    asked = [turn.question for turn in history if turn.question]
-    return f"{asked[-1]} {question}" if asked else question
+    """Without a model to rewrite a follow-up, what was said last lends it its topic: the
+    people's messages since the bot's answer before last (a thread read back holds each
+    person's message as a turn of its own; the one just before "about that?" may be
+    chatter, the topic a message earlier)."""
+    answered = [n for n, turn in enumerate(history) if turn.answer]
+    if history and history[-1].answer:
+        answered = answered[:-1]
+    start = answered[-1] + 1 if answered else 0
+    said = " ".join(turn.question for turn in history[start:] if turn.question)
+    return f"{said} {question}" if said else question

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable, Sequence
 
 from aiohttp import web
@@ -15,6 +16,10 @@ from bot.serving.platform import Adapter
 log = logging.getLogger(__name__)
 
 STORE_CHECK_SECONDS = 5.0
+# How long a store check's verdict stands: each /healthz ran a live ping, so a monitor (or
+# anyone who can reach the port) polling fast made as many store round trips. Requests
+# that come while a check runs share it.
+STORE_CHECK_FRESH_SECONDS = 10.0
 
 
 class HealthServer:
@@ -27,6 +32,8 @@ class HealthServer:
         self.adapters = adapters
         self.host = host
         self.port = port
+        self._checked: tuple[float, bool] | None = None  # when, and the verdict
+        self._checking: asyncio.Future[bool] | None = None
 
     async def healthy(self) -> bool:
         return True
@@ -48,6 +55,22 @@ class HealthServer:
             await runner.cleanup()
 
     async def _store_ok(self) -> bool:
+        """The store's health, from a check at most STORE_CHECK_FRESH_SECONDS old."""
+        now = time.monotonic()
+        if self._checked is not None and now - self._checked[0] < STORE_CHECK_FRESH_SECONDS:
+            return self._checked[1]
+        if self._checking is None:
+            self._checking = asyncio.ensure_future(self._check_store())
+        checking = self._checking
+        try:
+            ok = await asyncio.shield(checking)
+        finally:
+            if self._checking is checking and checking.done():
+                self._checking = None
+        self._checked = (time.monotonic(), ok)
+        return ok
+
+    async def _check_store(self) -> bool:
         try:
             await asyncio.wait_for(asyncio.to_thread(self.store_check), STORE_CHECK_SECONDS)
             return True

@@ -61,6 +61,7 @@ EVENTS_PATH = "/slack/events"
 # A thread is read 200 messages a page, at most 5 pages; what follows is not read.
 THREAD_PAGE_SIZE = 200
 THREAD_PAGES = 5
+MAX_USERS_KNOWN = 10_000
 
 
 @dataclass(frozen=True)
@@ -121,7 +122,7 @@ class SlackAdapter:
         self.team_id = ""
         self.bot_id = ""
         self._whom = ""  # as whom and where, for the "connected" line
-        self._bots: dict[str, bool] = {}
+        self._users: dict[str, dict[str, Any]] = {}  # users.info, by user id
         self._socket: AsyncSocketModeHandler | None = None
         self._listening = False
         self.events_handled = 0  # events fully looked at (answered, ignored or queued)
@@ -330,16 +331,31 @@ class SlackAdapter:
             if root is not None and not self._by_this_bot(root) else ""
         return context, quoted
 
-    async def _is_bot_user(self, user: str) -> bool:
-        """Apps can post as users; their messages are not questions."""
-        if user not in self._bots:
+    async def _user(self, user: str) -> dict[str, Any]:
+        """users.info's record of a person (remembered), {} when Slack cannot say."""
+        if user not in self._users:
             try:
                 info = await self.client.users_info(user=user)
-                self._bots[user] = bool(info["user"].get("is_bot"))
             except SlackApiError:
                 log.warning("users.info failed for %s", user, exc_info=True)
-                return False
-        return self._bots[user]
+                return {}
+            record = info.get("user")
+            self._users[user] = record if isinstance(record, dict) else {}
+            while len(self._users) > MAX_USERS_KNOWN:
+                del self._users[next(iter(self._users))]
+        return self._users[user]
+
+    async def _is_bot_user(self, user: str) -> bool:
+        """Apps can post as users; their messages are not questions."""
+        return bool((await self._user(user)).get("is_bot"))
+
+    async def _outsider(self, user: str, team: str) -> bool:
+        """Whether a person is of another workspace (Slack Connect): by the payload's
+        team, else users.info's. The sources are this workspace's; they are not served."""
+        if not self.team_id:
+            return False
+        team = team or str((await self._user(user)).get("team_id") or "")
+        return bool(team) and team != self.team_id
 
     async def _answer(self, where: Where, raw_text: str,
                       thread: list[dict[str, Any]] | None = None) -> None:
@@ -396,6 +412,10 @@ class SlackAdapter:
         if slash.trigger_id and not self.seen.first(f"command:{slash.trigger_id}"):
             await ack()  # a replayed or redelivered request: it ran once already
             return
+        if await self._outsider(slash.user, slash.team):
+            await ack(text=errors.OUTSIDER)
+            log.info("not answering /policybot from %s: a Slack Connect user", slash.user)
+            return
         # A slash command has no thread to continue: no follow-up memory.
         request = Request.of(question_text(slash.text, self.bot_user_id), slash.user,
                              PLATFORM)
@@ -446,6 +466,9 @@ class SlackAdapter:
         click = parse_click(body, action)
         if click is None:
             log.info("ignored a malformed feedback click")
+            return
+        if await self._outsider(click.user, click.team):
+            log.info("ignored a feedback click from %s: a Slack Connect user", click.user)
             return
         if not self.seen.first(f"vote:{click.user}:{click.channel}:{click.message_ts}:"
                                f"{click.vote}"):

@@ -51,6 +51,7 @@ class SlashCommand:
     channel: str
     text: str
     trigger_id: str  # unique per invocation: a replay carries the same one
+    team: str = ""  # the person's own workspace (a Slack Connect user's is another)
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,7 @@ class Click:
     vote: Vote
     question: str
     cited: tuple[str, ...]
+    team: str = ""  # the clicker's own workspace ("" when the payload does not say)
 
 
 def _text(value: object) -> str:
@@ -99,7 +101,8 @@ def parse_command(payload: Payload) -> SlashCommand | None:
     if not user or not channel:
         return None
     return SlashCommand(user, channel, _text(payload.get("text")),
-                        _text(payload.get("trigger_id")))
+                        _text(payload.get("trigger_id")),
+                        _text(payload.get("user_team")) or _text(payload.get("team_id")))
 
 
 def parse_click(body: Payload, action: Payload) -> Click | None:
@@ -122,6 +125,7 @@ def parse_click(body: Payload, action: Payload) -> Click | None:
         message_ts=_text(message.get("ts")), answer=_text(message.get("text")),
         vote=vote, question=_text(value.get("q")),
         cited=tuple(str(i) for i in ids) if isinstance(ids, list) else (),
+        team=_text(user.get("team_id")),
     )
 
 
