@@ -14,6 +14,7 @@ from knowledge.assembly.knowledge_base import KnowledgeBase
 from knowledge.core.errors import RefreshFailed, StoreError
 from knowledge.index.embedders import E5Embedder
 from testing.chroma_server import ChromaServer, free_port
+from testing.token_proxy import TokenProxy
 from tests.conftest import ESSAY, CountingEmbedder, make_kb, policybot
 
 pytestmark = pytest.mark.e2e
@@ -79,3 +80,19 @@ def test_client_error_is_a_store_error(tmp_path: Path, e5: E5Embedder) -> None:
     kb = make_kb(tmp_path / "data", [], e5, chroma_url=f"http://127.0.0.1:{free_port()}")
     with pytest.raises(StoreError):
         _ = kb.store
+
+
+def test_a_chroma_token_is_sent_with_every_request(
+        tmp_path: Path, sources_dir: Path, e5: E5Embedder, chroma: ChromaServer) -> None:
+    with TokenProxy(chroma.url, "s3cret-chroma-token") as guard:
+        kb = make_kb(tmp_path / "data", [sources_dir], CountingEmbedder(e5),
+                     chroma_url=guard.url, chroma_token="s3cret-chroma-token")
+        assert kb.refresher.refresh().added == [ESSAY.name]
+        assert kb.retriever.search(QUESTION, k=3).hits[0].paragraph == 3
+        assert guard.passed > 0 and guard.refused == 0
+        # Without the token the guard refuses, and the error says so.
+        stranger = make_kb(tmp_path / "other", [sources_dir], CountingEmbedder(e5),
+                           chroma_url=guard.url)
+        with pytest.raises(StoreError, match="refused the request: a missing or wrong token"):
+            stranger.retriever.search(QUESTION)
+        assert guard.refused > 0

@@ -39,9 +39,10 @@ def dockerfile() -> list[tuple[str, str]]:
 
 def test_compose_has_chroma_policybot_and_the_optional_profiles() -> None:
     services = compose()["services"]
-    assert set(services) == {"chroma", "policybot", "synapse", "ollama"}
+    assert set(services) == {"chroma", "policybot", "synapse", "ollama", "slack-http"}
     assert services["synapse"]["profiles"] == ["matrix"]
     assert services["ollama"]["profiles"] == ["ollama"]
+    assert services["slack-http"]["profiles"] == ["slack-http"]
     assert "profiles" not in services["chroma"] and "profiles" not in services["policybot"]
     chroma, bot = services["chroma"], services["policybot"]
     assert chroma["healthcheck"]["test"] and any(v.endswith(":/data")
@@ -53,7 +54,11 @@ def test_compose_has_chroma_policybot_and_the_optional_profiles() -> None:
     named = set(compose()["volumes"])
     for service in services.values():
         for volume in service.get("volumes", []):
-            assert volume.split(":")[0] in named  # every volume is a named, persistent one
+            source = volume.split(":")[0]
+            if volume.endswith(":ro") and source.startswith("./"):
+                assert (REPO / source).is_file()  # a file of this repository, read only
+                continue
+            assert source in named  # every volume is a named, persistent one
 
 
 def test_compose_settings_are_real_and_valid(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -148,3 +153,19 @@ def test_every_package_on_disk_is_listed_for_the_wheel() -> None:
                for root in ("bot", "knowledge") for init in (REPO / root).rglob("__init__.py")}
     assert on_disk <= listed
     assert listed - on_disk == {"bot.prompts"}
+
+
+def test_compose_publishes_on_this_host_only_and_pins_its_images() -> None:
+    services = compose()["services"]
+    for name, service in services.items():
+        for port in service.get("ports", []):
+            assert str(port).startswith("127.0.0.1:"), (name, port)
+        image = str(service.get("image", ""))
+        if "build" not in service:  # ours is built here; the others are pulled
+            assert ":" in image and not image.endswith(":latest"), (name, image)
+    # Slack's HTTP port only with its profile: the bot publishes /healthz alone.
+    assert [p for p in services["policybot"]["ports"] if ":3000" in str(p)] == []
+    proxy = services["slack-http"]
+    conf = REPO / proxy["volumes"][0].split(":")[0]
+    port = compose()["services"]["policybot"]["environment"]["POLICYBOT_SLACK_PORT"]
+    assert f"proxy_pass http://policybot:{port};" in conf.read_text("utf-8")

@@ -77,6 +77,9 @@ class Settings(BaseSettings):
                                        "answer more")
     chroma_url: str = Field("", description="a Chroma server (`chroma run`); empty: the "
                             "embedded store in the data dir")
+    chroma_token: str = Field("", description="a token sent to the Chroma server "
+                              "(Authorization: Bearer); Chroma 1.x checks none itself: a "
+                              "proxy in front of it must")
     dictionary: str = Field("", description="a German-English dictionary in Ding's format, "
                             "for German questions about English sources; empty: Debian's "
                             "trans-de-en where installed; off: none")
@@ -226,6 +229,7 @@ class Settings(BaseSettings):
             max_passages_per_source=self.max_passages_per_source,
             relevance_threshold=self.relevance_threshold,
             chroma_url=self.chroma_url,
+            chroma_token=self.chroma_token,
             dictionary=self.dictionary,
         )
 

@@ -40,6 +40,7 @@ class KnowledgeConfig:
     relevance_threshold: float = 0.0
     fusion: Fusion = "max"
     chroma_url: str = ""  # empty: the embedded store under data_dir
+    chroma_token: str = ""  # sent to the Chroma server (see index/store.open_client)
     # A German-English dictionary file (knowledge/text/lexicon.py); "": Debian's where present.
     dictionary: str = ""
 
@@ -59,8 +60,8 @@ class KnowledgeBase:
 
     @cached_property
     def store(self) -> VectorStore:
-        client = self._client if self._client is not None else open_client(self.config.data_dir,
-                                                                     self.config.chroma_url)
+        client = self._client if self._client is not None else open_client(
+            self.config.data_dir, self.config.chroma_url, self.config.chroma_token)
         return VectorStore(client, self.embedder)
 
     @cached_property

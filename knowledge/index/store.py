@@ -56,11 +56,19 @@ def language_slug(language: str) -> str:
     return re.sub(r"[^a-z0-9]+", "", language.lower())[:8] or "xx"
 
 
-def open_client(data_dir: Path, server_url: str = "") -> Any:
-    """The embedded store under the data dir, or a Chroma server when a URL is given."""
+def open_client(data_dir: Path, server_url: str = "", token: str = "") -> Any:
+    """The embedded store under the data dir, or a Chroma server when a URL is given;
+    `token`: sent to the server with every request ("Authorization: Bearer", Chroma's own
+    client auth). The Chroma 1.x server checks no token itself (measured: a listing
+    without one is answered); a proxy in front of it does."""
     settings = ChromaSettings(anonymized_telemetry=False)
     if not server_url:
         return chromadb.PersistentClient(path=str(data_dir / "chroma"), settings=settings)
+    if token:
+        settings = ChromaSettings(
+            anonymized_telemetry=False,
+            chroma_client_auth_provider="chromadb.auth.token_authn.TokenAuthClientProvider",
+            chroma_client_auth_credentials=token)
     url = urlsplit(server_url)
     try:
         return chromadb.HttpClient(
@@ -69,6 +77,9 @@ def open_client(data_dir: Path, server_url: str = "") -> Any:
             ssl=url.scheme == "https", settings=settings,
         )
     except Exception as error:  # chromadb raises ValueError for "not running"
+        if "Unauthorized" in str(error) or "Forbidden" in str(error):
+            raise StoreError(f"the Chroma server at {server_url} refused the request: a "
+                             "missing or wrong token") from error
         raise StoreError(f"cannot reach the Chroma server at {server_url}") from error
 
 
