@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import faulthandler
+import logging
 
 from bot.adapters.matrix.adapter import MatrixAdapter, MatrixConfig
 from bot.adapters.slack.adapter import SlackAdapter, SlackConfig
@@ -15,6 +16,8 @@ from bot.serving.serve import serve, with_health
 from bot.serving.settings import Settings
 from bot.serving.warming import warm_up
 
+log = logging.getLogger(__name__)
+
 
 def configured_adapters(settings: Settings, assistant: Assistant) -> list[Adapter]:
     adapters: list[Adapter] = []
@@ -24,7 +27,11 @@ def configured_adapters(settings: Settings, assistant: Assistant) -> list[Adapte
             signing_secret=settings.slack_signing_secret, api_url=settings.slack_api_url,
             host=settings.slack_host, port=settings.slack_port,
         )
-        feedback = FeedbackLog(settings.data_dir / FEEDBACK_FILE)
+        feedback = FeedbackLog(settings.data_dir / FEEDBACK_FILE, settings.feedback_days)
+        try:
+            feedback.prune()  # what is past its time goes at start-up
+        except OSError:
+            log.warning("could not prune the feedback file", exc_info=True)
         adapters.append(SlackAdapter(assistant, config, feedback))
     if settings.matrix_homeserver:
         adapters.append(MatrixAdapter(assistant, MatrixConfig(

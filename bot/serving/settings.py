@@ -77,6 +77,8 @@ class Settings(BaseSettings):
                                        "answer more")
     chroma_url: str = Field("", description="a Chroma server (`chroma run`); empty: the "
                             "embedded store in the data dir")
+    feedback_days: float = Field(90.0, ge=0, description="days a feedback record (with "
+                                 "its question and answer) is kept; 0: votes only, no text")
     chroma_token: str = Field("", description="a token sent to the Chroma server "
                               "(Authorization: Bearer); Chroma 1.x checks none itself: a "
                               "proxy in front of it must")
