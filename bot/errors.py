@@ -27,4 +27,10 @@ STORE_DOWN = "I can't reach the knowledge base right now. Please try again in a 
 ANSWER_FAILED = "Sorry, something went wrong while answering. The details are in the log."
 ADMINS_ONLY = "Sorry, only admins can refresh the knowledge base."
 OUTSIDER = "Sorry, I answer only people of this workspace."
+
+
+def busy(seconds: int) -> str:
+    """One reply to a person whose earlier requests are still being worked on."""
+    return (f"I'm still working on your earlier requests; please try again in about "
+            f"{seconds} s. Until then I'll leave further messages of yours unanswered.")
 REFRESH_BUSY = "A refresh is already running; try again when it has finished."

@@ -75,6 +75,9 @@ class ScriptedBot:
     def is_admin(self, user: str, platform: str) -> bool:
         return user in self.admins
 
+    def cost(self, request: Request) -> int:
+        return 1
+
     def report_error(self, kind: str) -> None:
         self.errors.append(kind)
 

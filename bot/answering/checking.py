@@ -72,13 +72,13 @@ class CheckResult:
             for c in self.claims))
 
 
-def claims_of(text: str) -> list[str]:
-    """The statements of a text, questions left out, at most MAX_CLAIMS of at most
+def claims_of(text: str, limit: int = MAX_CLAIMS) -> list[str]:
+    """The statements of a text, questions left out, at most `limit` of at most
     MAX_CLAIM_CHARS each (a 20,000-character sentence is not one claim a reader checks)."""
     statements = [s for s in split_sentences(" ".join(text.split()))
                   if len(s.split()) >= 3 and not s.rstrip().endswith("?")]
     return [s if len(s) <= MAX_CLAIM_CHARS else s[: MAX_CLAIM_CHARS - 1].rstrip() + "…"
-            for s in statements[:MAX_CLAIMS]]
+            for s in statements[:limit]]
 
 
 @dataclass(frozen=True)
@@ -160,10 +160,10 @@ class ClaimJudge:
         return CheckedClaim(claim, None, closest, WITHHELD)
 
 
-def check_claims(retriever: Retriever, text: str,
-                 judge: ClaimJudge | None = None) -> CheckResult:
+def check_claims(retriever: Retriever, text: str, judge: ClaimJudge | None = None,
+                 max_claims: int = MAX_CLAIMS) -> CheckResult:
     searched = [(claim, retriever.search(claim, k=PASSAGES_PER_CLAIM))
-                for claim in claims_of(text)]
+                for claim in claims_of(text, max_claims)]
     if judge is not None:
         return CheckResult(text, judge.judge(text, searched), MODEL_VERDICTS)
     checked, n = [], 1

@@ -57,7 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate = commands.add_parser(
         "eval", help="measure answers against a question file (JSON Lines)")
     evaluate.add_argument("file", type=Path, help="questions with expected phrases, sources "
-                          "or no_answer; see bot/evaluation.py")
+                          "or no_answer; see bot/cli/evaluation.py")
     evaluate.add_argument("--json", action="store_true", help="machine-readable output")
     commands.add_parser("chat", help="a conversation in the terminal")
     commands.add_parser("run", help="start the configured chat adapters (else the terminal)")

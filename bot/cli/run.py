@@ -15,12 +15,15 @@ from bot.serving.platform import Adapter
 from bot.serving.serve import serve, with_health
 from bot.serving.settings import Settings
 from bot.serving.warming import warm_up
+from bot.serving.workers import Limits
 
 log = logging.getLogger(__name__)
 
 
 def configured_adapters(settings: Settings, assistant: Assistant) -> list[Adapter]:
     adapters: list[Adapter] = []
+    limits = Limits(threads=settings.answer_threads, user_threads=settings.user_threads,
+                    user_max_cost=settings.user_max_cost, queue_max=settings.queue_max)
     if settings.slack_bot_token:
         config = SlackConfig(
             bot_token=settings.slack_bot_token, app_token=settings.slack_app_token,
@@ -32,7 +35,7 @@ def configured_adapters(settings: Settings, assistant: Assistant) -> list[Adapte
             feedback.prune()  # what is past its time goes at start-up
         except OSError:
             log.warning("could not prune the feedback file", exc_info=True)
-        adapters.append(SlackAdapter(assistant, config, feedback))
+        adapters.append(SlackAdapter(assistant, config, feedback, limits))
     if settings.matrix_homeserver:
         adapters.append(MatrixAdapter(assistant, MatrixConfig(
             homeserver=settings.matrix_homeserver, user_id=settings.matrix_user_id,
@@ -42,7 +45,7 @@ def configured_adapters(settings: Settings, assistant: Assistant) -> list[Adapte
             allowed_servers=tuple(settings.matrix_allowed_servers),
             allowed_users=tuple(settings.matrix_allowed_users),
             catch_up_seconds=settings.matrix_catch_up_hours * 3600,
-        )))
+        ), limits))
     return adapters
 
 

@@ -11,7 +11,7 @@ from typing import TypeVar
 from bot import errors
 from bot.answering.answers import Answer, Question
 from bot.answering.chat_models import make_chat_model
-from bot.answering.checking import ClaimJudge, check_claims
+from bot.answering.checking import MAX_CLAIMS, ClaimJudge, check_claims, claims_of
 from bot.answering.comparing import PositionWriter, compare_sources
 from bot.answering.extractive import Answerer, AnswerSource
 from bot.answering.generation import MODEL_FAILED, MODEL_GARBLED, GeneratedAnswerer
@@ -53,18 +53,24 @@ class Tools:
     answerer: AnswerSource
     positions: PositionWriter | None = None
     verdicts: ClaimJudge | None = None
+    # Claims a check reads (POLICYBOT_CHECK_MAX_CLAIMS): with a model, one call each.
+    max_claims: int = MAX_CLAIMS
+
+    @property
+    def model(self) -> bool:
+        return self.verdicts is not None or self.positions is not None
 
 
 def make_tools(settings: Settings, knowledge: KnowledgeBase) -> Tools:
     spec = settings.chat_model()
     if spec is None:
-        return Tools(Answerer(knowledge.retriever))
+        return Tools(Answerer(knowledge.retriever), max_claims=settings.check_max_claims)
     model = make_chat_model(spec, settings.llm_base_url, settings.llm_api_key,
                             settings.llm_timeout)
     return Tools(GeneratedAnswerer(knowledge.retriever, model, settings.prompts_dir,
                                    secrets=settings.secrets()),
                  PositionWriter(model, settings.prompts_dir),
-                 ClaimJudge(model, settings.prompts_dir))
+                 ClaimJudge(model, settings.prompts_dir), settings.check_max_claims)
 
 
 class Assistant:
@@ -84,6 +90,21 @@ class Assistant:
     def from_settings(cls, settings: Settings, knowledge: KnowledgeBase) -> Assistant:
         return cls(knowledge, frozenset(settings.admins), secrets=settings.secrets(),
                    tools=make_tools(settings, knowledge))
+
+    def cost(self, request: Request) -> int:
+        """Searches and model calls a request will take (Workers count work in them): a
+        question 1, 3 with a model (condense, answer); compare 1, 4 with a model (the
+        topic translated, the positions, their quotes translated); a check 1 per claim,
+        with a model 2 per claim and 1 for the translated quotes."""
+        command, model = request.command, self.tools.model
+        if command.name == "check":
+            claims = len(claims_of(command.argument or request.quoted, self.tools.max_claims))
+            return max(1, claims * (2 if model else 1) + (1 if model else 0))
+        if command.name == "compare":
+            return 4 if model else 1
+        if command.name == "ask":
+            return 3 if model else 1
+        return 1
 
     def is_admin(self, user: str, platform: str) -> bool:
         # Whoever sits at the terminal owns the data dir already.
@@ -139,7 +160,8 @@ class Assistant:
             return Reply("check", "Give a claim to check against the sources: check CLAIM "
                          "(or reply to a message with check).")
         result = self._guarded("check", lambda: check_claims(
-            self.knowledge.retriever, text, self.tools.verdicts).redacted(self.redact))
+            self.knowledge.retriever, text, self.tools.verdicts,
+            self.tools.max_claims).redacted(self.redact))
         if isinstance(result, Reply):
             return result
         return Reply("check", check_text(result), check=result)

@@ -115,6 +115,7 @@ class Reply:
     answer: Answer | None = None  # set when the reply answers a question
     comparison: ComparisonAnswer | None = None  # set when it compares the sources
     check: CheckResult | None = None  # set when it checks claims
+    silent: bool = False  # nothing to post (the person was told already: see Workers)
 
 
 @dataclass(frozen=True)

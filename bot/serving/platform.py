@@ -15,6 +15,9 @@ class Bot(Protocol):
     def handle(self, request: Request, progress: Progress | None = None) -> Reply:
         """Run the request's command; blocking (adapters call it off their event loop)."""
 
+    def cost(self, request: Request) -> int:
+        """The work a request will take, in searches and model calls (Workers' unit)."""
+
     def is_admin(self, user: str, platform: str) -> bool:
         """Whether this user may refresh the knowledge base."""
 

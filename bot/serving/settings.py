@@ -77,6 +77,18 @@ class Settings(BaseSettings):
                                        "answer more")
     chroma_url: str = Field("", description="a Chroma server (`chroma run`); empty: the "
                             "embedded store in the data dir")
+    answer_threads: int = Field(4, ge=1, le=64, description="threads answering at once "
+                                "(per platform); model calls are waits, so more than cores")
+    user_threads: int = Field(2, ge=1, le=64, description="threads one person's requests "
+                              "may hold at once: the rest stay free for others")
+    user_max_cost: int = Field(30, ge=1, description="work one person may have queued or "
+                               "running, in searches and model calls (a question 1, 3 with a "
+                               "model; a check of 10 claims with a model 21); past it: one "
+                               "'busy' reply")
+    queue_max: int = Field(200, ge=1, description="requests waiting in all before everyone "
+                           "gets the 'busy' reply")
+    check_max_claims: int = Field(10, ge=1, le=50, description="claims a check reads; with "
+                                  "a model, one call each and one for the quotes")
     feedback_days: float = Field(90.0, ge=0, description="days a feedback record (with "
                                  "its question and answer) is kept; 0: votes only, no text")
     chroma_token: str = Field("", description="a token sent to the Chroma server "

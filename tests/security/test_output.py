@@ -62,6 +62,9 @@ class ScriptedTerminalBot:
     def is_admin(self, user: str, platform: str) -> bool:
         return True
 
+    def cost(self, request: Request) -> int:
+        return 1
+
     def report_error(self, kind: str) -> None:
         pass
 

@@ -51,7 +51,7 @@ from bot.adapters.matrix.visibility import readable_by
 from bot.serving.commands import REFRESH_STARTED, Formats, Request
 from bot.serving.logs import STATUS
 from bot.serving.platform import Bot
-from bot.serving.workers import Workers
+from bot.serving.workers import Limits, Workers
 from knowledge import write_json_atomically
 
 log = logging.getLogger(__name__)
@@ -79,7 +79,7 @@ class MatrixConfig:
 class MatrixAdapter:
     name = PLATFORM
 
-    def __init__(self, bot: Bot, config: MatrixConfig, workers: int = 2) -> None:
+    def __init__(self, bot: Bot, config: MatrixConfig, limits: Limits | None = None) -> None:
         self.bot = bot
         self.config = config
         config.state_dir.mkdir(parents=True, exist_ok=True)
@@ -91,7 +91,7 @@ class MatrixAdapter:
                                      max_timeouts=3, request_timeout=SYNC_TIMEOUT_MS / 1000
                                      + 20),
         )
-        self.workers = Workers(bot, PLATFORM, workers)
+        self.workers = Workers(bot, PLATFORM, limits)
         self.access = Access(server_of(config.user_id), frozenset(config.allowed_servers),
                              frozenset(config.allowed_users))
         self.state = MatrixState.load(config.state_dir / "state.json")
@@ -360,6 +360,8 @@ class MatrixAdapter:
             if self.workers.starts_a_refresh(request):
                 await self._send(room_id, notice_content(REFRESH_STARTED), root, event_id)
             reply = await self.workers.handle(request)
+            if reply.silent:
+                return  # told once that the bot is busy with their earlier requests
             await self._send(room_id, MATRIX.render(reply), root, event_id)
             if root:
                 self.state.threads.add(f"{room_id} {root}")

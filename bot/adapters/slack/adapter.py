@@ -48,7 +48,7 @@ from bot.serving.feedback import Feedback, FeedbackLog
 from bot.serving.logs import STATUS
 from bot.serving.platform import Bot
 from bot.serving.seen import SeenKeys
-from bot.serving.workers import Workers
+from bot.serving.workers import Limits, Workers
 
 log = logging.getLogger(__name__)
 status = logging.getLogger(STATUS)
@@ -97,7 +97,7 @@ class SlackAdapter:
     name = PLATFORM
 
     def __init__(self, bot: Bot, config: SlackConfig, feedback: FeedbackLog,
-                 workers: int = 2) -> None:
+                 limits: Limits | None = None) -> None:
         self.bot = bot
         self.config = config
         self.feedback = feedback
@@ -111,7 +111,7 @@ class SlackAdapter:
         self.app = AsyncApp(client=self.client, signing_secret=config.signing_secret,
                             logger=logging.getLogger("slack_bolt"),
                             ignoring_self_events_enabled=False)
-        self.workers = Workers(bot, PLATFORM, workers)
+        self.workers = Workers(bot, PLATFORM, limits)
         self.seen = SeenKeys()
         self.threads = SeenKeys()  # threads the bot has answered in
         # Threads read back and found without the bot: their next replies need no read
@@ -373,6 +373,8 @@ class SlackAdapter:
             if self.workers.starts_a_refresh(request):
                 await self._post(where, notice_message(REFRESH_STARTED))
             reply = await self.workers.handle(request)
+            if reply.silent:
+                return  # told once that the bot is busy with their earlier requests
             await self._post(where, SLACK.render(reply))
             if where.thread_ts:
                 self.threads.add(f"{where.channel}:{where.thread_ts}")
@@ -436,6 +438,8 @@ class SlackAdapter:
         user = request.user
         try:
             reply = await self.workers.handle(request)
+            if reply.silent:
+                return
             if reply.answer is not None and reply.answer.grounded:
                 await self._post(Where(channel, "", None, user),
                                  answer_message(reply.answer, asked_by=user))
