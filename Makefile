@@ -80,6 +80,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.refresh_and_memory
 	$(BIN)/python -m bench.chain_overhead
 	$(BIN)/python -m bench.slack_latency
+	$(BIN)/python -m bench.fair_queue
 	$(BIN)/python -m bench.matrix_latency
 	$(BIN)/python -m bench.store_modes  # ~30 min: fills 100k passages twice
 
