@@ -43,7 +43,7 @@ if TYPE_CHECKING:
     from knowledge.search.retriever import Retriever
     from knowledge.text.languages import NAMES, detect
     from knowledge.text.sentences import split_sentences
-    from knowledge.text.words import function_words
+    from knowledge.text.words import function_words, share_found
 
 # Where each public name lives.
 _PUBLIC = {
@@ -79,6 +79,7 @@ _PUBLIC = {
     "NAMES": "knowledge.text.languages",
     "detect": "knowledge.text.languages",
     "function_words": "knowledge.text.words",
+    "share_found": "knowledge.text.words",
     "split_sentences": "knowledge.text.sentences",
 }
 
@@ -113,6 +114,7 @@ __all__ = [
     "function_words",
     "is_recital",
     "read_question",
+    "share_found",
     "split_sentences",
     "validate_embedder_spec",
     "write_json_atomically",

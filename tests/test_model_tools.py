@@ -14,13 +14,21 @@ from bot.adapters.matrix.format import check_content, comparison_content
 from bot.adapters.slack.format import answer_message, check_message
 from bot.answering.answers import Question
 from bot.answering.chat_models import ChatModelSpec, make_chat_model
-from bot.answering.checking import UNJUDGED, WITHHELD, ClaimJudge, check_claims
+from bot.answering.checking import (
+    NOT_SHOWN_ABSENT,
+    UNJUDGED,
+    UNPROVEN,
+    WITHHELD,
+    ClaimJudge,
+    check_claims,
+    proves,
+)
 from bot.answering.citing import verified_quote
 from bot.answering.comparing import ComparisonAnswer, PositionWriter, Stance, compare_sources
 from bot.answering.extractive import cite
 from bot.answering.generation import GeneratedAnswerer
 from bot.answering.memory import ThreadMessage
-from bot.answering.translation import LABEL
+from bot.answering.translation import LABEL, faithful
 from bot.serving.assistant import Assistant, Tools
 from bot.serving.commands import Request
 from bot.serving.render import answer_text, check_text, comparison_text
@@ -83,6 +91,41 @@ def test_a_verdict_whose_quote_is_not_in_the_sources_is_withheld(
     assert quotes_in_sources(essay_kb, claim.citations)
 
 
+def test_a_verdict_needs_a_whole_sentence_from_a_passage_that_speaks_to_the_claim(
+        essay_kb: KnowledgeBase) -> None:
+    # The review's finding: the source's own sentence marked "contradicted" by quoting
+    # four words of it.
+    model = ScriptedChatModel(replies=[reading("contradicted", "Die Gewinner sind nicht")])
+    (claim,) = check_claims(essay_kb.retriever, CLAIM, ClaimJudge(model)).claims
+    assert claim.verdict is None and claim.note == UNPROVEN
+    # A whole sentence, but of a passage about something else: half of the claim's words
+    # are not in it.
+    other = "Der Hype um Open Source in Europa ist verständlich."
+    model = ScriptedChatModel(replies=[reading("supported", other)])
+    (claim,) = check_claims(essay_kb.retriever, "Europa baut eigene Chipfabriken für "
+                            "Rechenzentren.", ClaimJudge(model)).claims
+    assert claim.verdict is None
+    # Control: the claim's own sentence, whole, from a passage that holds its words.
+    model = ScriptedChatModel(replies=[reading("supported", SENTENCE)])
+    (claim,) = check_claims(essay_kb.retriever, CLAIM, ClaimJudge(model)).claims
+    assert claim.verdict == "supported" and claim.citations[0].quote == SENTENCE
+
+
+def test_a_whole_sentence_or_a_long_clause_proves_a_verdict() -> None:
+    passage = ("Die Gewinner sind nicht zwangsläufig die Entwickler des besten Algorithmus. "
+               "Die Gewinner sind diejenigen, die Rechenleistung bereitstellen.")
+    assert proves("Die Gewinner sind diejenigen, die Rechenleistung bereitstellen.", passage)
+    assert not proves("Die Gewinner sind nicht", passage)
+    assert proves("nicht zwangsläufig die Entwickler des besten Algorithmus. Die", passage)
+
+
+def test_not_found_is_shown_only_where_no_passage_is_near_the_claim(
+        essay_kb: KnowledgeBase) -> None:
+    model = ScriptedChatModel(replies=[reading("not_found", "")])
+    (claim,) = check_claims(essay_kb.retriever, CLAIM, ClaimJudge(model)).claims
+    assert claim.verdict is None and claim.note == NOT_SHOWN_ABSENT and claim.citations
+
+
 @pytest.mark.parametrize("reply", ["I think it is true.", '{"verdict": "maybe"}',
                                    RuntimeError("model down")])
 def test_an_unusable_or_failing_model_gives_no_verdict(essay_kb: KnowledgeBase,
@@ -142,6 +185,32 @@ def test_positions_are_stated_per_document_and_checked(essay_kb: KnowledgeBase) 
     assert data["positions"][0]["summary"] == first.summary  # type: ignore[index]
     assert first.summary in comparison_text(comparison)
     assert first.summary in comparison_content(comparison)["formatted_body"]
+
+
+def test_every_sentence_of_a_summary_carries_its_own_documents_citation(
+        essay_kb: KnowledgeBase) -> None:
+    extractive, positions = two_documents(essay_kb)
+    model = ScriptedChatModel(replies=[
+        "D1: The essay says compute providers win. [1] It also says Europe has lost. "
+        "Open source is dead [3].\n"  # the first sentence's [1] after its full stop
+        "AGREEMENT: Both see dependence on US clouds [2]. Therefore regulation failed.",
+        "1: The winners are those who provide computing power.",
+    ])
+    comparison = PositionWriter(model)(extractive, positions)
+    assert comparison.positions[0].summary == "The essay says compute providers win. [1]"
+    assert comparison.agreement == "Both see dependence on US clouds [2]."
+
+
+def test_a_translation_is_of_a_translations_length_and_adds_no_link() -> None:
+    quote = "Die Gewinner sind diejenigen, die Rechenleistung bereitstellen."
+    assert faithful("The winners are those who provide computing power.", quote)
+    assert not faithful("The winners are those who provide computing power: see "
+                        "https://evil.example/login", quote)
+    assert not faithful("<https://evil.example|The winners> provide power.", quote)
+    assert not faithful("Yes.", quote) and not faithful("x" * 400, quote)
+    linked = "Mehr unter https://eur-lex.europa.eu/eli/reg/2022/2554 nachlesen, bitte."
+    assert faithful("Read more at https://eur-lex.europa.eu/eli/reg/2022/2554, please.",
+                    linked)
 
 
 def test_a_model_that_fails_leaves_the_extractive_comparison(
@@ -246,5 +315,8 @@ def test_the_claims_of_a_text_are_asked_about_at_once(essay_kb: KnowledgeBase) -
                             "in den USA. Startups mieten Rechenzeit. Die Politik schläft.",
                             judge)
         four_took = time.perf_counter() - started
-    assert [c.verdict for c in four.claims] == ["not_found"] * 4
+    # Found nothing, says the model: shown so only where no passage is near the claim.
+    assert len(four.claims) == 4 and all(
+        c.verdict == "not_found" or (c.verdict is None and c.note == NOT_SHOWN_ABSENT)
+        for c in four.claims)
     assert four_took < 3 * one  # in a row it would be four times one

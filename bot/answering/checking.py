@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal, cast
@@ -25,7 +26,7 @@ from bot.answering.extractive import cite
 from bot.answering.prompts import DEFAULT_PROMPTS_DIR, run_prompts, text_chain
 from bot.answering.redaction import Redactor
 from bot.answering.translation import Translator
-from knowledge import Retrieval, Retriever, split_sentences
+from knowledge import PassageHit, Retrieval, Retriever, share_found, split_sentences
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +40,17 @@ NO_VERDICT = ("No verdict: that needs a language model (POLICYBOT_LLM); here are
 MODEL_VERDICTS = ("Verdicts are a language model's reading; each one quotes the passage it "
                   "rests on, checked to be in the sources.")
 WITHHELD = "No verdict: the model's quote is not in the sources, so its verdict is withheld."
+UNPROVEN = ("No verdict: the model's quote proves too little (a whole sentence of a passage "
+            "that speaks to the claim is needed), so its verdict is withheld.")
+NOT_SHOWN_ABSENT = ("No verdict: the model found nothing, but passages close to the claim "
+                    "are below; read them.")
+# A verdict's quote: a whole sentence of its passage, or a clause of at least this many
+# words ("Die Gewinner sind nicht" proved a passage "contradicted" its own sentence).
+MIN_CLAUSE_WORDS = 8
+# The quoted passage must hold at least this share of the claim's content words (through
+# the dictionary across languages): a quote from a passage about something else proves
+# nothing about the claim.
+MIN_SHARED = 0.5
 UNJUDGED = "No verdict: the language model gave no usable answer for this claim."
 _OBJECT = re.compile(r"\{.*\}", re.DOTALL)
 
@@ -107,6 +119,26 @@ def parse_reading(reply: str) -> Reading | None:
                    quote if isinstance(quote, str) else "")
 
 
+def proves(span: str, passage: str) -> bool:
+    """Whether a verified quote is enough to rest a verdict on: a whole sentence of the
+    passage, or a clause of MIN_CLAUSE_WORDS words or more."""
+    if len(span.split()) >= MIN_CLAUSE_WORDS:
+        return True
+    within = " ".join(span.split())
+    return any(" ".join(sentence.split()) in within
+               for sentence in split_sentences(passage) if len(sentence.split()) >= 2)
+
+
+# How much of a claim a passage speaks to (Retriever.share_found glosses across languages;
+# None where the words cannot tell: across languages without a dictionary).
+Shared = Callable[[str, PassageHit], "float | None"]
+
+
+def _words_shared(claim: str, hit: PassageHit) -> float | None:
+    """Without a retriever to gloss across languages: the claim's words as they are."""
+    return share_found(claim, hit.text)
+
+
 class ClaimJudge:
     """A model's verdicts, each checked against the passages it was given."""
 
@@ -115,7 +147,7 @@ class ClaimJudge:
         self.translate = Translator(model, prompts_dir)
 
     def judge(self, text: str, searched: list[tuple[str, Retrieval]],
-              ) -> tuple[CheckedClaim, ...]:
+              shared: Shared = _words_shared) -> tuple[CheckedClaim, ...]:
         """Each claim's verdict with its proof first among its citations, or no verdict
         and its closest passages; the claims asked about at once, the quotes translated
         in one call."""
@@ -126,7 +158,7 @@ class ClaimJudge:
         replies = [next(answered) if found.hits else None for _, found in searched]
         checked, n = [], 1
         for (claim, found), reply in zip(searched, replies, strict=True):
-            checked.append(self._verdict(claim, found, n, reply))
+            checked.append(self._verdict(claim, found, n, reply, shared))
             n += len(found.hits)
         translated = iter(self.translate([c for claim in checked for c in claim.citations],
                                          text))
@@ -135,8 +167,8 @@ class ClaimJudge:
                      for claim in checked)
 
     @staticmethod
-    def _verdict(claim: str, found: Retrieval, first: int,
-                 reply: str | None) -> CheckedClaim:
+    def _verdict(claim: str, found: Retrieval, first: int, reply: str | None,
+                 shared: Shared) -> CheckedClaim:
         hits = found.hits
         closest = cited(found, first)
         reading = parse_reading(reply) if reply is not None else None
@@ -145,19 +177,33 @@ class ClaimJudge:
                 log.warning("unusable verdict from the model: %r", reply[:200])
             return CheckedClaim(claim, None, closest, UNJUDGED)
         if reading.verdict == "not_found":
+            # "No passage found" only where the search found none the judge would answer
+            # from; otherwise the closest passages speak for themselves.
+            if found.relevant:
+                log.info("withheld a not_found verdict: passages near the claim exist")
+                return CheckedClaim(claim, None, closest, NOT_SHOWN_ABSENT)
             return CheckedClaim(claim, "not_found", closest)
         # The passage the model named is tried first; the quote may stand in another.
         order = sorted(range(len(hits)), key=lambda i: i + 1 != reading.passage)
+        found_quote = False
         for i in order:
             span = verified_quote(reading.quote, hits[i].text)
-            if span is not None:
-                proof = replace(closest[i], quote=span)
-                rest = [c for j, c in enumerate(closest) if j != i]
-                return CheckedClaim(claim, reading.verdict, tuple(
-                    replace(c, n=first + k) for k, c in enumerate([proof, *rest])))
-        log.info("withheld a %s verdict: its quote %r is in no passage given",
-                 reading.verdict, reading.quote[:200])
-        return CheckedClaim(claim, None, closest, WITHHELD)
+            if span is None:
+                continue
+            found_quote = True
+            share = shared(claim, hits[i])
+            # Where words cannot tell, the search must: the claim's closest passage.
+            speaks = share >= MIN_SHARED if share is not None else i == 0
+            if not proves(span, hits[i].text) or not speaks:
+                continue
+            proof = replace(closest[i], quote=span)
+            rest = [c for j, c in enumerate(closest) if j != i]
+            return CheckedClaim(claim, reading.verdict, tuple(
+                replace(c, n=first + k) for k, c in enumerate([proof, *rest])))
+        log.info("withheld a %s verdict: its quote %r %s", reading.verdict,
+                 reading.quote[:200], "proves too little" if found_quote
+                 else "is in no passage given")
+        return CheckedClaim(claim, None, closest, UNPROVEN if found_quote else WITHHELD)
 
 
 def check_claims(retriever: Retriever, text: str, judge: ClaimJudge | None = None,
@@ -165,7 +211,8 @@ def check_claims(retriever: Retriever, text: str, judge: ClaimJudge | None = Non
     searched = [(claim, retriever.search(claim, k=PASSAGES_PER_CLAIM))
                 for claim in claims_of(text, max_claims)]
     if judge is not None:
-        return CheckResult(text, judge.judge(text, searched), MODEL_VERDICTS)
+        return CheckResult(text, judge.judge(text, searched, retriever.share_found),
+                           MODEL_VERDICTS)
     checked, n = [], 1
     for claim, found in searched:
         checked.append(CheckedClaim(claim, None, cited(found, n)))

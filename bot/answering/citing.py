@@ -6,6 +6,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from knowledge import split_sentences
+
 # [1], [1, 3], [1;3], [1-2] are read; anything else in brackets is left as text.
 _MARKER = re.compile(r"\s?\[(\d+(?:\s*[,;–-]\s*\d+)*)\]")
 _NUMBER = re.compile(r"\d+")
@@ -71,6 +73,33 @@ def keep_markers(raw: str, allowed: set[int]) -> tuple[str, tuple[int, ...]]:
         return "".join(f" [{n}]" for n in numbers)
 
     return _tidy(_MARKER.sub(rewrite, raw.strip())), tuple(kept)
+
+
+_LEADING_MARKERS = re.compile(r"^(?:\s*\[[\d,;\s–-]+\])+")
+
+
+def cited_sentences(raw: str, allowed: set[int]) -> tuple[str, tuple[int, ...]]:
+    """Only the sentences that carry a marker naming an allowed passage (an uncited
+    sentence is the model's word, not the document's), and the numbers kept."""
+    sentences: list[str] = []
+    for split in split_sentences(" ".join(raw.split())):
+        # "... bereitstellen. [1] Der Autor ...": a marker after the full stop is the
+        # sentence's before it.
+        leading = _LEADING_MARKERS.match(split)
+        rest = split
+        if leading and sentences:
+            sentences[-1] += " " + leading.group(0).strip()
+            rest = split[leading.end():]
+        if rest.strip():
+            sentences.append(rest)
+    kept_text: list[str] = []
+    kept: list[int] = []
+    for sentence in sentences:
+        text, cited = keep_markers(sentence, allowed)
+        if cited:
+            kept_text.append(text)
+            kept.extend(n for n in cited if n not in kept)
+    return " ".join(kept_text), tuple(kept)
 
 
 # A quote must be this long to prove anything: "the" is in every passage.

@@ -13,7 +13,7 @@ from pathlib import Path
 from langchain_core.language_models import BaseChatModel
 
 from bot.answering.answers import Citation
-from bot.answering.citing import keep_markers
+from bot.answering.citing import cited_sentences
 from bot.answering.delimiting import neutralise, passage_block
 from bot.answering.extractive import cite
 from bot.answering.language import question_language
@@ -100,12 +100,12 @@ class PositionWriter:
             if position_line and 1 <= int(position_line.group(1)) <= len(shown):
                 d = int(position_line.group(1))
                 own = {c.n for c in shown[d - 1].citations}
-                text, cited = keep_markers(position_line.group(2), own)
+                text, cited = cited_sentences(position_line.group(2), own)
                 if cited:  # uncited, it is the model's word, not the document's
                     summaries.setdefault(d, text)
             elif agreement_line and len(shown) > 1:
                 every = {c.n for s in shown for c in s.citations}
-                text, cited = keep_markers(agreement_line.group(1), every)
+                text, cited = cited_sentences(agreement_line.group(1), every)
                 if cited and agreement is None:
                     agreement = text
         # One translation call for every quote shown, not one per document.

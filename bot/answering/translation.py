@@ -21,8 +21,20 @@ from bot.answering.prompts import DEFAULT_PROMPTS_DIR, run_prompt, run_prompts, 
 from knowledge import NAMES, detect
 
 LABEL = "Machine translation"
-# A translation far longer than its quote is not a translation.
+# A translation far longer, or far shorter, than its quote is not a translation.
 MAX_GROWTH = 3
+MIN_SHARE = 0.3
+# A link, bare or in Slack's or Markdown's markup: Slack makes a bare URL clickable.
+_LINK = re.compile(r"(?:https?://|www\.|<[a-z]+:|\]\()\S*", re.IGNORECASE)
+
+
+def faithful(translation: str, quote: str) -> bool:
+    """Whether a model's text may stand beside a quote as its translation: of a
+    translation's length, and with no link the quote does not have."""
+    if not MIN_SHARE * len(quote) <= len(translation) <= MAX_GROWTH * len(quote) + 20:
+        return False
+    return all(link.group(0).rstrip(".,;:!?'\"") in quote
+               for link in _LINK.finditer(translation))
 _LINE = re.compile(r"^\s*(\d+)\s*[:.)]\s*(.+?)\s*$")
 
 
@@ -59,7 +71,7 @@ class Translator:
                 continue
             citation = todo[int(match.group(1)) - 1]
             text = match.group(2).strip()
-            if len(text) <= MAX_GROWTH * len(citation.quote) + 20:
+            if faithful(text, citation.quote):
                 translated.setdefault(citation.id + citation.quote, text)
         return tuple(replace(c, translation=translated.get(c.id + c.quote, ""))
                      if c in todo else c for c in citations)

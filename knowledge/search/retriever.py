@@ -20,8 +20,9 @@ from knowledge.search.mentions import unknown_names
 from knowledge.search.ranking import STAGES, best_first, cited_first, named_leads, on_a_par
 from knowledge.search.results import Fusion, PassageHit, Retrieval
 from knowledge.search.terms import TermMatcher
-from knowledge.text.languages import evident
+from knowledge.text.languages import detect, evident
 from knowledge.text.lexicon import Dictionary
+from knowledge.text.words import share_found
 
 _NO_EXPANSIONS: Mapping[str, list[str]] = {}
 # About what the embedders read (512 tokens); a longer question is cut before anything.
@@ -181,6 +182,18 @@ class Retriever:
         """What acronyms stand for, from the dictionary (none without one)."""
         lexicon = self.dictionary.lexicon() if self.dictionary is not None else None
         return lexicon.acronyms() if lexicon is not None else _NO_EXPANSIONS
+
+    def share_found(self, text: str, hit: PassageHit) -> float | None:
+        """The share of a text's content words a passage holds; across languages also
+        through the dictionary's gloss of the text into the passage's language (the
+        better of the two), so that either direction is judged alike. None across
+        languages without a dictionary: the words cannot tell."""
+        own = share_found(text, hit.text)
+        if not hit.language or detect(text, hit.language) == hit.language:
+            return own
+        gloss = self._glossed(self.state(), text, hit.language) \
+            if hit.language in {"de", "en"} else ""
+        return max(own, share_found(gloss, hit.text)) if gloss else None
 
     def _glossed(self, state: KnowledgeState, query: str, into: str = "en") -> str:
         """The question word for word in English (a German one) or German (an English

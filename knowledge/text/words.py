@@ -101,6 +101,16 @@ def content_stems(text: str, shortest: int = 2) -> frozenset[str]:
     return frozenset(stem for word in content_words(text, shortest) for stem in stems(word))
 
 
+def share_found(text: str, passage: str) -> float:
+    """The share of a text's content words whose stem the passage holds (0 for a text of
+    none): how much of a claim a passage speaks to."""
+    asked = content_words(text)
+    if not asked:
+        return 0.0
+    held = content_stems(passage)
+    return sum(1 for word in asked if set(stems(word)) & held) / len(asked)
+
+
 # A word's beginning as its stem across languages and compounds: six letters ("resili"
 # is in "Resilience" and "Cyberresilienz").
 BEGINNING = 6
