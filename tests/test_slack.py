@@ -14,6 +14,7 @@ from typing import Any
 
 import httpx
 import pytest
+import yaml
 
 from bot import errors
 from bot.adapters.slack.adapter import SlackAdapter, SlackConfig
@@ -570,3 +571,22 @@ def test_slack_connect_users_are_refused_on_slash_commands_and_clicks_too(
     wait_until(lambda: all(c in slack.acks for c in clicks), what="the click acks")
     settle(slack, adapter)
     assert [record.user for record in feedback.read()] == ["UANA"]
+
+
+def test_in_a_group_dm_the_bot_answers_mentions_and_their_threads_only(
+    slack: SlackStandIn, start_bot: BotFactory
+) -> None:
+    adapter = start_bot()
+    chatter = slack.say("G1", "UANA", "Lunch at noon?", channel_type="mpim")
+    asked = slack.say("G1", "UBEN", f"<@{BOT_USER}> {QUESTION}", channel_type="mpim")
+    (answer,) = wait_until(lambda: slack.replies_to(asked), what="the answer")
+    assert answer["thread_ts"] == asked["ts"] and "*[1]*" in texts(answer)
+    follow_up = slack.say("G1", "UANA", "Wer stellt die Rechenleistung bereit?",
+                          thread_ts=asked["ts"], channel_type="mpim")
+    wait_until(lambda: len(slack.replies_to(follow_up)) == 2, what="the follow-up's answer")
+    settle(slack, adapter)
+    assert slack.replies_to(chatter) == []
+    # The manifest subscribes to what this needs.
+    manifest = yaml.safe_load((REPO / "docs" / "slack-app-manifest.yaml").read_text("utf-8"))
+    assert "message.mpim" in manifest["settings"]["event_subscriptions"]["bot_events"]
+    assert "mpim:history" in manifest["oauth_config"]["scopes"]["bot"]
