@@ -78,6 +78,9 @@ class ScriptedBot:
     def cost(self, request: Request) -> int:
         return 1
 
+    def help_text(self, wait: bool = True) -> str:
+        return "scripted help"
+
     def report_error(self, kind: str) -> None:
         self.errors.append(kind)
 

@@ -32,6 +32,9 @@ class TimedBot:
     def is_admin(self, user: str, platform: str) -> bool:
         return False
 
+    def help_text(self, wait: bool = True) -> str:
+        return "help"
+
     def report_error(self, kind: str) -> None:
         pass
 

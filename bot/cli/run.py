@@ -60,7 +60,7 @@ def run(settings: Settings, assistant: Assistant) -> int:
     # One `policybot run` under load died of SIGSEGV on SIGTERM, with nothing to read.
     faulthandler.enable()
     _ = assistant.knowledge.store  # an unreachable Chroma server stops start-up here
-    warming = warm_up(assistant.knowledge)
+    warming = warm_up(assistant.knowledge, then=assistant.help_text)
     try:
         adapters = configured_adapters(settings, assistant)
         if not adapters:

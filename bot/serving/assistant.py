@@ -17,7 +17,14 @@ from bot.answering.extractive import Answerer, AnswerSource
 from bot.answering.generation import MODEL_FAILED, MODEL_GARBLED, GeneratedAnswerer
 from bot.answering.memory import ThreadMemory, ThreadMessage, turns_of
 from bot.answering.redaction import Redactor
-from bot.serving.commands import HELP, MAX_MESSAGE_CHARS, CommandName, Reply, Request
+from bot.serving.commands import (
+    MAX_MESSAGE_CHARS,
+    CommandName,
+    Reply,
+    Request,
+    help_text,
+)
+from bot.serving.help_examples import HelpExamples
 from bot.serving.metrics import Metrics, QuestionOutcome
 from bot.serving.render import (
     answer_text,
@@ -85,11 +92,19 @@ class Assistant:
         self.memory = memory or ThreadMemory()
         self.metrics = metrics or Metrics()
         self.metrics.count_passages(lambda: knowledge.state_file.current().passage_count)
+        self.examples = HelpExamples(knowledge)
 
     @classmethod
     def from_settings(cls, settings: Settings, knowledge: KnowledgeBase) -> Assistant:
         return cls(knowledge, frozenset(settings.admins), secrets=settings.secrets(),
                    tools=make_tools(settings, knowledge))
+
+    def help_text(self, wait: bool = True) -> str:
+        """`help`, with examples from the knowledge base that work as typed; not
+        `wait`ing for them (a Slack acknowledgement has 3 s), without until they are
+        made."""
+        examples = self.examples.current(wait)
+        return help_text(examples.question, examples.topic, examples.claim)
 
     def cost(self, request: Request) -> int:
         """Searches and model calls a request will take (Workers count work in them): a
@@ -121,7 +136,7 @@ class Assistant:
                          f"({int(command.argument):,} characters; the limit is "
                          f"{MAX_MESSAGE_CHARS:,}). Please ask a shorter question.")
         if command.name in {"help", "empty"}:
-            return Reply(command.name, HELP)
+            return Reply(command.name, self.help_text())
         if command.name == "sources":
             return Reply(command.name, self.redact(self.sources()))
         if command.name == "refresh":

@@ -18,24 +18,35 @@ Rendered = TypeVar("Rendered")
 CommandName = Literal["ask", "compare", "check", "refresh", "sources", "help", "empty",
                       "too_long"]
 
-HELP = """\
-Ask me anything about the sources and I answer with cited passages.
-Commands:
-  <question>   ask a question (or: ask <question>)
-               e.g. What does the author demand from policymakers?
-  compare <topic>
-               who says what on a topic, document by document
-               e.g. compare incident reporting
-               (also: "what do the sources say about <topic>?")
-  check <claim>
-               the closest source passages for each claim in the text
-               (with a model: supported, contradicted or not found)
-               e.g. check Manufacturers must report exploited vulnerabilities.
-               In Slack and Matrix, "check" alone in a thread or a reply
-               checks the message replied to or the thread's first message.
-  sources      list the documents in the knowledge base
-  refresh      re-read the sources (admins only)
-  help         show this text"""
+def help_text(question: str = "", topic: str = "", claim: str = "") -> str:
+    """What the bot understands; with examples from the knowledge base where given (see
+    bot/serving/help_examples.py), each one tried before it is shown."""
+    def example(text: str) -> list[str]:
+        return [f"               e.g. {text}"] if text else []
+
+    return "\n".join([
+        "Ask me anything about the sources and I answer with cited passages.",
+        "Commands:",
+        "  <question>   ask a question (or: ask <question>)",
+        *example(question),
+        "  compare <topic>",
+        "               who says what on a topic, document by document",
+        *example(f"compare {topic}" if topic else ""),
+        '               (also: "what do the sources say about <topic>?")',
+        "  check <claim>",
+        "               the closest source passages for each claim in the text",
+        "               (with a model: supported, contradicted or not found)",
+        *example(f"check {claim}" if claim else ""),
+        '               In Slack and Matrix, "check" alone in a thread or a reply',
+        "               checks the message replied to or the thread's first message.",
+        "  sources      list the documents in the knowledge base",
+        "  refresh      re-read the sources (admins only)",
+        "  help         show this text",
+    ])
+
+
+# Without a knowledge base to take examples from.
+HELP = help_text()
 
 REFRESH_STARTED = "Refreshing the knowledge base; I'll post the summary here."
 

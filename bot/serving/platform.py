@@ -15,6 +15,10 @@ class Bot(Protocol):
     def handle(self, request: Request, progress: Progress | None = None) -> Reply:
         """Run the request's command; blocking (adapters call it off their event loop)."""
 
+    def help_text(self, wait: bool = True) -> str:
+        """What the bot understands, with examples that work on its knowledge base (not
+        `wait`ing for them to be made)."""
+
     def cost(self, request: Request) -> int:
         """The work a request will take, in searches and model calls (Workers' unit)."""
 

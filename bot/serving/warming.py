@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 
 from knowledge import KnowledgeBase, KnowledgeError
 
@@ -19,8 +20,10 @@ log = logging.getLogger(__name__)
 WARM_UP = ("What does it say?", "Was steht darin?")
 
 
-def warm_up(knowledge: KnowledgeBase) -> threading.Thread:
-    """Start loading in a background thread; questions asked meanwhile simply wait less."""
+def warm_up(knowledge: KnowledgeBase,
+            then: Callable[[], object] | None = None) -> threading.Thread:
+    """Start loading in a background thread; questions asked meanwhile simply wait less.
+    `then`: more to make once the models are loaded (help's examples)."""
     retriever = knowledge.retriever  # built here, once: not by two threads at the same time
     second = retriever.judge.second
 
@@ -40,6 +43,8 @@ def warm_up(knowledge: KnowledgeBase) -> threading.Thread:
                         exc_info=True)
             return
         log.info("models ready in %.1f s", time.perf_counter() - started)
+        if then is not None:
+            then()
 
     thread = threading.Thread(target=load, name="warm-up", daemon=True)
     thread.start()

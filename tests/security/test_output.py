@@ -65,6 +65,9 @@ class ScriptedTerminalBot:
     def cost(self, request: Request) -> int:
         return 1
 
+    def help_text(self, wait: bool = True) -> str:
+        return "scripted help"
+
     def report_error(self, kind: str) -> None:
         pass
 

@@ -43,7 +43,7 @@ from bot.adapters.slack.format import (
     notice_message,
 )
 from bot.answering.memory import MAX_THREAD_MESSAGES, ThreadMessage
-from bot.serving.commands import HELP, REFRESH_STARTED, Formats, Request
+from bot.serving.commands import REFRESH_STARTED, Formats, Request
 from bot.serving.feedback import Feedback, FeedbackLog
 from bot.serving.logs import STATUS
 from bot.serving.platform import Bot
@@ -423,7 +423,8 @@ class SlackAdapter:
                              PLATFORM)
         name = request.command.name
         if name in {"help", "empty"}:
-            await ack(text=HELP)
+            # The examples are made once per refresh, in the background (seconds).
+            await ack(text=await asyncio.to_thread(self.bot.help_text, False))
             return
         if name == "refresh" and not self.bot.is_admin(slash.user, PLATFORM):
             await ack(text=errors.ADMINS_ONLY)
