@@ -1,5 +1,6 @@
 """A reverse proxy on 127.0.0.1 that lets a request through to a real server only with the
-right bearer token: how a Chroma server is guarded (Chroma 1.x checks no token itself)."""
+right bearer token: how a Chroma server is guarded (Chroma 1.x checks no token itself).
+Set `hang` and it takes requests but never answers: a server that hangs."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ class TokenProxy:
         self.port = free_port()
         self.refused = 0  # requests without the token
         self.passed = 0
+        self.hang = False
         self._loop = asyncio.new_event_loop()
         self._runner: web.AppRunner | None = None
 
@@ -31,6 +33,8 @@ class TokenProxy:
         return f"http://127.0.0.1:{self.port}"
 
     async def _forward(self, request: web.Request) -> web.Response:
+        while self.hang:
+            await asyncio.sleep(0.1)
         if request.headers.get("Authorization") != f"Bearer {self.token}":
             self.refused += 1
             return web.json_response({"error": "Unauthorized"}, status=401)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from bot.serving.assistant import Assistant
 from bot.serving.commands import Request
 from knowledge.assembly.knowledge_base import KnowledgeBase
 from knowledge.core.errors import RefreshFailed, StoreError
+from knowledge.index import store as store_module
 from knowledge.index.embedders import E5Embedder
 from testing.chroma_server import ChromaServer, free_port
 from testing.token_proxy import TokenProxy
@@ -96,3 +98,25 @@ def test_a_chroma_token_is_sent_with_every_request(
         with pytest.raises(StoreError, match="refused the request: a missing or wrong token"):
             stranger.retriever.search(QUESTION)
         assert guard.refused > 0
+
+
+def test_a_server_that_hangs_is_a_store_error_not_a_hung_bot(
+        tmp_path: Path, sources_dir: Path, e5: E5Embedder, chroma: ChromaServer,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(store_module, "SERVER_TIMEOUT_SECONDS", 2.0)
+    with TokenProxy(chroma.url, "t0ken-for-chroma") as guard:
+        kb = make_kb(tmp_path / "data", [sources_dir], CountingEmbedder(e5),
+                     chroma_url=guard.url, chroma_token="t0ken-for-chroma")
+        kb.refresher.refresh()
+        assistant = Assistant(kb)
+        assert assistant.handle(Request.of(QUESTION)).answer is not None
+        guard.hang = True
+        started = time.monotonic()
+        assert assistant.handle(Request.of(QUESTION)).text == errors.STORE_DOWN
+        # Connecting anew to a server that hangs: a clear error too.
+        with pytest.raises(StoreError, match="cannot reach"):
+            make_kb(tmp_path / "other", [sources_dir], CountingEmbedder(e5),
+                    chroma_url=guard.url, chroma_token="t0ken-for-chroma").retriever.search(
+                        QUESTION)
+        assert time.monotonic() - started < 30
+        guard.hang = False

@@ -100,3 +100,23 @@ def test_once_the_work_is_done_the_person_is_served_again_and_the_queue_is_bound
     crowd = replies[4:]
     assert sum(r.text.startswith("I'm still") for r in crowd) == 1
     assert sum(r.text.startswith("done for p") for r in crowd) == 3
+
+
+def test_a_full_queue_is_said_each_time_and_a_refresh_by_anyone_else_at_once() -> None:
+    bot = TimedBot(0.05)
+
+    async def run() -> list[Reply]:
+        workers = Workers(bot, "test", Limits(threads=1, user_threads=1, queue_max=1))
+        crowd = [asyncio.ensure_future(workers.handle(Request.of("Wer?", f"p{n}")))
+                 for n in range(3)]
+        await asyncio.sleep(0)
+        again = workers.turned_away(Request.of("Wer?", "p2"))  # p2 has no work of its own
+        refused = await workers.handle(Request.of("refresh", "p9"))
+        replies = [*(await asyncio.gather(*crowd)), refused]
+        await workers.drain()
+        return [*replies, again] if again is not None else replies
+
+    replies = asyncio.run(run())
+    assert replies[2].text.startswith("I'm still") and replies[-1].text.startswith("I'm")
+    assert not replies[-1].silent  # not "told once": the queue, not p2, is full
+    assert replies[3].text == "Sorry, only admins can refresh the knowledge base."

@@ -45,3 +45,12 @@ def test_a_vote_prunes_when_due_and_zero_days_keeps_no_text(tmp_path: Path) -> N
     (record,) = [json.loads(line) for line in silent.read_text("utf-8").splitlines()]
     assert record["question"] == "" and record["answer"] == ""
     assert record["vote"] == "up" and record["cited"] == ["p1"]
+
+
+def test_zero_days_empties_the_text_written_before(tmp_path: Path) -> None:
+    now = time.time()
+    path = tmp_path / "feedback.jsonl"
+    FeedbackLog(path, keep_days=90).record(vote("Wer zahlt?", 1, now))
+    assert FeedbackLog(path, keep_days=0).prune(now) == 1
+    (record,) = FeedbackLog(path).read()
+    assert (record.question, record.answer, record.vote) == ("", "", "up")

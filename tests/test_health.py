@@ -16,6 +16,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from bot import errors
+from bot.serving import health
 from bot.serving.health import HealthServer
 from bot.serving.logs import JsonFormatter, OneLineFormatter
 from bot.serving.metrics import Metrics
@@ -178,3 +179,27 @@ def test_health_checks_of_the_store_are_shared_and_cached() -> None:
     assert asyncio.run(poll(50)) == [True] * 50
     assert asyncio.run(poll(50)) == [True] * 50
     assert len(calls) == 1  # fifty at once share one check; the next fifty its verdict
+
+
+def test_a_store_that_does_not_answer_is_not_pinged_again_meanwhile(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(health, "STORE_CHECK_SECONDS", 0.1)
+    monkeypatch.setattr(health, "STORE_CHECK_FRESH_SECONDS", 0.0)
+    calls: list[float] = []
+
+    def hanging() -> None:
+        calls.append(time.monotonic())
+        time.sleep(1.0)
+
+    server = HealthServer(Metrics(), hanging, [], "127.0.0.1", 0)
+
+    async def poll() -> list[bool]:
+        first = await server._store_ok()
+        second = await server._store_ok()  # the first ping's thread still waits
+        await asyncio.sleep(1.2)
+        third = await server._store_ok()  # it has returned: a new ping
+        await asyncio.sleep(1.2)
+        return [first, second, third]
+
+    assert asyncio.run(poll()) == [False, False, False]
+    assert len(calls) == 2

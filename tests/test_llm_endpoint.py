@@ -100,7 +100,8 @@ def test_thread_follow_up_is_condensed_with_history(
         ChatReply("1: I predict that most of these projects will be bought up."),
         ChatReply("What does the author propose instead of only funding research?"),
         ChatReply("A coordinated European investment in public HPC centres [1]."),
-        ChatReply("1: We need a massive European investment in HPC centres."),
+        ChatReply("1: We need a massive, coordinated European investment in public, "
+                  "state-funded European high-performance computing centres."),
     ]
     first = "What does the author predict for European open-source AI projects?"
     bot.handle(Request.of(first, user="@ana:example.org", platform="matrix", thread="room/$event"))

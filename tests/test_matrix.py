@@ -276,11 +276,15 @@ def test_check_alone_checks_the_message_replied_to(world: World) -> None:
     assert "<strong>Claim 1:</strong>" in notice.content["formatted_body"]
 
 
+TRANSLATED = ("Whoever controls the infrastructure wins; that is the plain truth nobody "
+              "wants to hear, and it decides who provides the computing power.")
+
+
 def test_compare_with_a_model_states_each_position_in_html(world: World) -> None:
     with OpenAIServer() as model:
         model.script = lambda messages: ChatReply(
             "D1: The essay says the winners supply the computing power [1]." if "<document"
-            in json.dumps(messages) else "1: translated")
+            in json.dumps(messages) else f"1: {TRANSLATED}")
         settings = Settings(_env_file=None, llm="openai:test-model",  # type: ignore[call-arg]
                             llm_base_url=model.url)
         world.start_bot(Assistant.from_settings(settings, world.kb))
@@ -292,7 +296,7 @@ def test_compare_with_a_model_states_each_position_in_html(world: World) -> None
     html = notice.content["formatted_body"]
     assert "<li><strong>Der Mythos" in html
     assert "<p>The essay says the winners supply the computing power [1].</p>" in html
-    assert "Machine translation: translated" in html
+    assert f"Machine translation: {TRANSLATED}" in html
 
 
 def test_no_backlog_on_first_start_and_missed_messages_after_a_restart(world: World) -> None:

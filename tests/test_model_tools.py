@@ -116,7 +116,17 @@ def test_a_whole_sentence_or_a_long_clause_proves_a_verdict() -> None:
                "Die Gewinner sind diejenigen, die Rechenleistung bereitstellen.")
     assert proves("Die Gewinner sind diejenigen, die Rechenleistung bereitstellen.", passage)
     assert not proves("Die Gewinner sind nicht", passage)
-    assert proves("nicht zwangsläufig die Entwickler des besten Algorithmus. Die", passage)
+    # Eight words, but cut where no clause ends: the decisive word may be the next one.
+    assert not proves("nicht zwangsläufig die Entwickler des besten Algorithmus. Die", passage)
+    assert not proves("Die Gewinner sind nicht zwangsläufig die Entwickler des besten",
+                      passage)
+    negated = "Siehe Anhang. Die Meldepflicht gilt für Kleinstunternehmen mit zehn Leuten nicht."
+    assert not proves("Die Meldepflicht gilt für Kleinstunternehmen mit zehn Leuten", negated)
+    clause = ("Nach Artikel 5, der hier gilt, müssen Hersteller jede ausgenutzte "
+              "Schwachstelle melden.")
+    assert not proves("müssen Hersteller jede ausgenutzte Schwachstelle melden.", clause)
+    assert proves("Nach Artikel 5, der hier gilt, müssen Hersteller jede ausgenutzte "
+                  "Schwachstelle melden.", clause)
 
 
 def test_not_found_is_shown_only_where_no_passage_is_near_the_claim(
@@ -208,6 +218,9 @@ def test_a_translation_is_of_a_translations_length_and_adds_no_link() -> None:
                         "https://evil.example/login", quote)
     assert not faithful("<https://evil.example|The winners> provide power.", quote)
     assert not faithful("Yes.", quote) and not faithful("x" * 400, quote)
+    assert not faithful("Visit evil.com/reset to see who provides computing power.", quote)
+    assert not faithful("See https://a.co for the winners who provide the power.",
+                        "Siehe https://a.com/x für die Gewinner, die Rechenleistung haben.")
     linked = "Mehr unter https://eur-lex.europa.eu/eli/reg/2022/2554 nachlesen, bitte."
     assert faithful("Read more at https://eur-lex.europa.eu/eli/reg/2022/2554, please.",
                     linked)

@@ -119,9 +119,25 @@ def parse_reading(reply: str) -> Reading | None:
                    quote if isinstance(quote, str) else "")
 
 
+# Where a clause begins or ends: a quote cut elsewhere may leave out what decides it
+# ("Die Meldepflicht gilt für Kleinstunternehmen" of "... gilt für Kleinstunternehmen
+# nicht.").
+_CLAUSE_MARKS = ".!?;:,"
+
+
 def proves(span: str, passage: str) -> bool:
     """Whether a verified quote is enough to rest a verdict on: a whole sentence of the
-    passage, or a clause of MIN_CLAUSE_WORDS words or more."""
+    passage, or a whole clause of MIN_CLAUSE_WORDS words or more; either way cut where
+    the passage's clauses begin and end."""
+    start = passage.find(span)
+    if start < 0 or not span.strip():
+        return False
+    before = passage[:start].rstrip()
+    after = passage[start + len(span):].lstrip()
+    begins = not before or before[-1] in _CLAUSE_MARKS or span.lstrip()[:1] in "\"„“«("
+    ends = not after or span.rstrip()[-1] in _CLAUSE_MARKS or after[0] in _CLAUSE_MARKS
+    if not (begins and ends):
+        return False
     if len(span.split()) >= MIN_CLAUSE_WORDS:
         return True
     within = " ".join(span.split())
@@ -191,7 +207,8 @@ class ClaimJudge:
             if span is None:
                 continue
             found_quote = True
-            share = shared(claim, hits[i])
+            # The quote itself must speak to the claim, not only the passage around it.
+            share = shared(claim, replace(hits[i], text=span))
             # Where words cannot tell, the search must: the claim's closest passage.
             speaks = share >= MIN_SHARED if share is not None else i == 0
             if not proves(span, hits[i].text) or not speaks:

@@ -24,8 +24,10 @@ LABEL = "Machine translation"
 # A translation far longer, or far shorter, than its quote is not a translation.
 MAX_GROWTH = 3
 MIN_SHARE = 0.3
-# A link, bare or in Slack's or Markdown's markup: Slack makes a bare URL clickable.
-_LINK = re.compile(r"(?:https?://|www\.|<[a-z]+:|\]\()\S*", re.IGNORECASE)
+# A link, bare or in Slack's or Markdown's markup, or a bare domain ("evil.com/reset"):
+# Slack and Element make each clickable.
+_LINK = re.compile(r"(?:https?://|www\.|<[a-z]+:|\]\()[^\s<>|)\]]*"
+                   r"|\b[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}(?:/[^\s<>|)\]]*)?", re.IGNORECASE)
 
 
 def faithful(translation: str, quote: str) -> bool:
@@ -33,8 +35,11 @@ def faithful(translation: str, quote: str) -> bool:
     translation's length, and with no link the quote does not have."""
     if not MIN_SHARE * len(quote) <= len(translation) <= MAX_GROWTH * len(quote) + 20:
         return False
-    return all(link.group(0).rstrip(".,;:!?'\"") in quote
-               for link in _LINK.finditer(translation))
+    return _links(translation) <= _links(quote)
+
+
+def _links(text: str) -> set[str]:
+    return {link.group(0).rstrip(".,;:!?'\"").lower() for link in _LINK.finditer(text)}
 _LINE = re.compile(r"^\s*(\d+)\s*[:.)]\s*(.+?)\s*$")
 
 

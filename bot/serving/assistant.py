@@ -104,7 +104,8 @@ class Assistant:
         `wait`ing for them (a Slack acknowledgement has 3 s), without until they are
         made."""
         examples = self.examples.current(wait)
-        return help_text(examples.question, examples.topic, examples.claim)
+        # Headings and sentences of the sources: a secret in a source stays out here too.
+        return self.redact(help_text(examples.question, examples.topic, examples.claim))
 
     def cost(self, request: Request) -> int:
         """Searches and model calls a request will take (Workers count work in them): a

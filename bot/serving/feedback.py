@@ -66,7 +66,8 @@ class FeedbackLog:
                 out.write(line)
 
     def prune(self, now: float | None = None) -> int:
-        """Drop the records past their time; how many were dropped."""
+        """Drop the records past their time (with `keep_days` 0, empty every record's
+        question and answer); how many records changed."""
         with self._lock:
             return self._prune(time.time() if now is None else now)
 
@@ -79,12 +80,18 @@ class FeedbackLog:
 
     def _prune(self, now: float) -> int:
         self._pruned_at = time.monotonic()
-        if self.keep_days <= 0 or not self.path.exists():
+        if not self.path.exists():
             return 0
-        cutoff = now - self.keep_days * 86400
         lines = self.path.read_text("utf-8").splitlines(keepends=True)
-        kept = [line for line in lines if line.strip() and not _older(line, cutoff)]
-        dropped = sum(1 for line in lines if line.strip()) - len(kept)
+        if self.keep_days <= 0:
+            # No text kept: what was written before the setting changed loses it too.
+            kept = [_without_text(line) for line in lines if line.strip()]
+            dropped = sum(1 for old, new in zip(
+                [line for line in lines if line.strip()], kept, strict=True) if old != new)
+        else:
+            cutoff = now - self.keep_days * 86400
+            kept = [line for line in lines if line.strip() and not _older(line, cutoff)]
+            dropped = sum(1 for line in lines if line.strip()) - len(kept)
         if dropped:
             handle, temporary = tempfile.mkstemp(dir=self.path.parent,
                                                  prefix=f".{self.path.name}.")
@@ -111,6 +118,18 @@ class FeedbackLog:
             except (ValueError, TypeError, KeyError):
                 continue  # a line written by hand, or half of one: not a record
         return records
+
+
+def _without_text(line: str) -> str:
+    """A record's line with its question and answer emptied (a line that cannot be read
+    is left as it is)."""
+    try:
+        data = json.loads(line)
+    except ValueError:
+        return line
+    if not isinstance(data, dict) or not (data.get("question") or data.get("answer")):
+        return line
+    return json.dumps({**data, "question": "", "answer": ""}, ensure_ascii=False) + "\n"
 
 
 def _older(line: str, cutoff: float) -> bool:

@@ -34,6 +34,7 @@ class HealthServer:
         self.port = port
         self._checked: tuple[float, bool] | None = None  # when, and the verdict
         self._checking: asyncio.Future[bool] | None = None
+        self._pinging: asyncio.Future[None] | None = None  # the store ping's thread
 
     async def healthy(self) -> bool:
         return True
@@ -71,8 +72,14 @@ class HealthServer:
         return ok
 
     async def _check_store(self) -> bool:
+        if self._pinging is not None and not self._pinging.done():
+            # The last ping still waits for a store that does not answer: no second
+            # thread beside it (they piled up on the shared default executor).
+            log.warning("health check: the store has not answered the last check")
+            return False
+        self._pinging = asyncio.ensure_future(asyncio.to_thread(self.store_check))
         try:
-            await asyncio.wait_for(asyncio.to_thread(self.store_check), STORE_CHECK_SECONDS)
+            await asyncio.wait_for(asyncio.shield(self._pinging), STORE_CHECK_SECONDS)
             return True
         except Exception:
             log.warning("health check: the store is unreachable", exc_info=True)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import islice
@@ -27,6 +28,8 @@ log = logging.getLogger(__name__)
 # after a refresh.
 DOCUMENTS_TRIED = 3
 PASSAGES_TRIED = 8
+# After a failure (a store down), help goes without examples this long before trying again.
+RETRY_SECONDS = 60.0
 # Candidates tried per example, at most (each a search, or a comparison).
 TRIES = 6
 # "Article 14: Reporting obligations", "§ 8a: Sicherheit": the heading without its number.
@@ -52,6 +55,9 @@ class HelpExamples:
         self.knowledge = knowledge
         self._made: tuple[float, Examples] | None = None
         self._lock = threading.Lock()
+        self._maker: threading.Thread | None = None  # one at a time
+        self._starting = threading.Lock()
+        self._failed_at = 0.0  # the store was down: not tried again at once
 
     def current(self, wait: bool = True) -> Examples:
         """The examples for the knowledge base as it is; not `wait`ing, none until they
@@ -64,8 +70,14 @@ class HelpExamples:
         made = self._made
         if made is not None and made[0] == state.refreshed_at:
             return made[1]
+        if time.monotonic() - self._failed_at < RETRY_SECONDS:
+            return Examples()
         if not wait:
-            threading.Thread(target=self.current, name="help-examples", daemon=True).start()
+            with self._starting:  # not the maker's lock: that one is held for seconds
+                if self._maker is None or not self._maker.is_alive():
+                    self._maker = threading.Thread(target=self.current, daemon=True,
+                                                   name="help-examples")
+                    self._maker.start()
             return Examples()
         with self._lock:  # one maker at a time; the others wait for its examples
             if self._made is None or self._made[0] != state.refreshed_at:
@@ -73,6 +85,7 @@ class HelpExamples:
                     self._made = (state.refreshed_at, self._make())
                 except Exception:  # a store down: help still answers, without examples
                     log.warning("help: no examples from the knowledge base", exc_info=True)
+                    self._failed_at = time.monotonic()
                     return Examples()
             return self._made[1]
 

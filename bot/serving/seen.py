@@ -36,6 +36,10 @@ class SeenKeys:
     def add(self, key: str) -> None:
         self.first(key)
 
+    def discard(self, key: str) -> None:
+        with self._lock:
+            self._keys.pop(key, None)
+
     def newest(self, count: int) -> list[str]:
         """The `count` most recently offered keys, oldest first (what a restart needs)."""
         with self._lock:

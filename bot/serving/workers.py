@@ -74,25 +74,41 @@ class Workers:
         """The reply to a request; a silent one (Reply.silent) when the person was told
         already that the bot is busy with their earlier work."""
         if request.command.name == "refresh":
+            if not self.starts_a_refresh(request):  # not queued behind a running refresh
+                return Reply("refresh", errors.ADMINS_ONLY)
             return await asyncio.get_running_loop().run_in_executor(
                 self._refreshing, partial(self.bot.handle, request))
+        turned_away = self.turned_away(request)
+        if turned_away is not None:
+            return turned_away
         person = request.user
         cost = max(1, self.bot.cost(request))
-        waiting = sum(len(jobs) for jobs in self._waiting.values())
-        over = self._cost[person] > 0 and \
-            self._cost[person] + cost > self.limits.user_max_cost
-        if over or waiting >= self.limits.queue_max:
-            if person in self._told_busy:
-                return Reply(request.command.name, "", silent=True)
-            self._told_busy.add(person)
-            wait = self._cost[person] if over else waiting
-            seconds = max(5, math.ceil(wait * self._seconds_per_cost / self.limits.threads))
-            return Reply(request.command.name, errors.busy(seconds))
         job = _Job(request, cost)
         self._waiting.setdefault(person, deque()).append(job)
         self._cost[person] += cost
         self._dispatch()
         return await asyncio.shield(job.done)
+
+    def turned_away(self, request: Request) -> Reply | None:
+        """The reply to a request the bot will not take on now ("busy", or nothing for a
+        person told so already); None when it will. Adapters ask before they spend
+        anything on a message (a reaction, a thread read)."""
+        if request.command.name == "refresh":
+            return None
+        person = request.user
+        cost = max(1, self.bot.cost(request))
+        waiting = sum(len(jobs) for jobs in self._waiting.values())
+        over = self._cost[person] > 0 and \
+            self._cost[person] + cost > self.limits.user_max_cost
+        if not over and waiting < self.limits.queue_max:
+            return None
+        if over and person in self._told_busy:
+            return Reply(request.command.name, "", silent=True)
+        if over:  # told once while their own work is over the limit; a full queue each time
+            self._told_busy.add(person)
+        wait = self._cost[person] if over else waiting
+        seconds = max(5, math.ceil(wait * self._seconds_per_cost / self.limits.threads))
+        return Reply(request.command.name, errors.busy(seconds))
 
     def _dispatch(self) -> None:
         """Start waiting jobs on free threads, taking people in turn."""

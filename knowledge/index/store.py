@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable, Iterator, Sequence
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +25,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import chromadb
+import httpx
 import numpy as np
 from chromadb.config import Settings as ChromaSettings
 from langchain_chroma import Chroma
@@ -71,16 +73,56 @@ def open_client(data_dir: Path, server_url: str = "", token: str = "") -> Any:
             chroma_client_auth_credentials=token)
     url = urlsplit(server_url)
     try:
-        return chromadb.HttpClient(
+        client = _within(SERVER_TIMEOUT_SECONDS, lambda: chromadb.HttpClient(
             host=url.hostname or "127.0.0.1",
             port=url.port or (443 if url.scheme == "https" else 8000),
             ssl=url.scheme == "https", settings=settings,
-        )
+        ))
+        _bound_wait(client)
+        return client
     except Exception as error:  # chromadb raises ValueError for "not running"
         if "Unauthorized" in str(error) or "Forbidden" in str(error):
             raise StoreError(f"the Chroma server at {server_url} refused the request: a "
                              "missing or wrong token") from error
         raise StoreError(f"cannot reach the Chroma server at {server_url}") from error
+
+
+# Chroma's HTTP client waits forever (httpx timeout None): a server that accepts and never
+# answers held each answer thread, and so every answer, for good. A batch upsert of 512
+# records takes seconds; a minute is a server that will not answer.
+SERVER_TIMEOUT_SECONDS = 60.0
+
+
+def _within(seconds: float, make: Callable[[], Any]) -> Any:
+    """What `make` returns, if it returns within `seconds` (the client's first requests,
+    made while it is built, cannot be given a timeout); TimeoutError otherwise, its
+    thread left behind as a daemon."""
+    done: list[Any] = []
+    failed: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            done.append(make())
+        except BaseException as error:  # handed to the caller
+            failed.append(error)
+
+    thread = threading.Thread(target=run, name="chroma-connect", daemon=True)
+    thread.start()
+    thread.join(seconds)
+    if failed:
+        raise failed[0]
+    if not done:
+        raise TimeoutError(f"no answer in {seconds:.0f} s")
+    return done[0]
+
+
+def _bound_wait(client: Any) -> None:
+    """Give the client's HTTP session a timeout (Chroma offers no setting for it)."""
+    session = getattr(getattr(client, "_server", None), "_session", None)
+    if isinstance(session, httpx.Client):
+        session.timeout = httpx.Timeout(SERVER_TIMEOUT_SECONDS, connect=10.0)
+    else:  # a chromadb that keeps its session elsewhere: say so, the bot still runs
+        log.warning("cannot bound how long the Chroma client waits (chromadb changed)")
 
 
 @dataclass(frozen=True)

@@ -343,6 +343,13 @@ class MatrixAdapter:
         root = root or (None if direct else event_id)
         request = Request.of(message.question(me, self.display_name), message.sender,
                              PLATFORM, f"matrix:{room_id}:{root or '-'}", event=event_id)
+        # Nothing is spent on a message the bot will not take on now (no thread read).
+        turned_away = self.workers.turned_away(request)
+        if turned_away is not None:
+            if not turned_away.silent:
+                self.workers.start(self._send(room_id, MATRIX.render(turned_away), root,
+                                              event_id))
+            return
         self.workers.start(self._answer(message, root, request))
 
     async def _answer(self, message: RoomMessage, root: str | None, request: Request) -> None:

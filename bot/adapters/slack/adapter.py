@@ -40,6 +40,7 @@ from bot.adapters.slack.format import (
     answer_message,
     check_message,
     comparison_message,
+    escape,
     notice_message,
 )
 from bot.answering.memory import MAX_THREAD_MESSAGES, ThreadMessage
@@ -365,6 +366,13 @@ class SlackAdapter:
         if await self._is_bot_user(where.user):
             return
         try:
+            # Nothing is spent on a message the bot will not take on now.
+            turned_away = self.workers.turned_away(Request.of(
+                question_text(raw_text, self.bot_user_id), where.user, PLATFORM))
+            if turned_away is not None:
+                if not turned_away.silent:
+                    await self._post(where, SLACK.render(turned_away))
+                return
             await self._react(where)
             context, quoted = await self._thread_context(where, thread)
             request = Request.of(question_text(raw_text, self.bot_user_id), where.user,
@@ -376,12 +384,19 @@ class SlackAdapter:
             if reply.silent:
                 return  # told once that the bot is busy with their earlier requests
             await self._post(where, SLACK.render(reply))
-            if where.thread_ts:
-                self.threads.add(f"{where.channel}:{where.thread_ts}")
+            self._took_part(where)
         except Exception:
             log.exception("answering a Slack message in %s failed", where.channel)
             self.bot.report_error("platform")
             await self._apologise(where)
+            self._took_part(where)
+
+    def _took_part(self, where: Where) -> None:
+        """The bot posted in this thread: its follow-ups are for the bot."""
+        if where.thread_ts:
+            key = f"{where.channel}:{where.thread_ts}"
+            self.threads.add(key)
+            self.not_in.discard(key)
 
     async def _react(self, where: Where) -> None:
         try:
@@ -424,7 +439,7 @@ class SlackAdapter:
         name = request.command.name
         if name in {"help", "empty"}:
             # The examples are made once per refresh, in the background (seconds).
-            await ack(text=await asyncio.to_thread(self.bot.help_text, False))
+            await ack(text=escape(await asyncio.to_thread(self.bot.help_text, False)))
             return
         if name == "refresh" and not self.bot.is_admin(slash.user, PLATFORM):
             await ack(text=errors.ADMINS_ONLY)
