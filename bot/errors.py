@@ -26,6 +26,15 @@ KNOWLEDGE_EMPTY = (
 STORE_DOWN = "I can't reach the knowledge base right now. Please try again in a moment."
 ANSWER_FAILED = "Sorry, something went wrong while answering. The details are in the log."
 ADMINS_ONLY = "Sorry, only admins can refresh the knowledge base."
+ADMINS_ONLY_CHANGE = "Sorry, only admins can add or remove documents."
+
+
+class AttachmentError(PolicybotError):
+    """A file sent with `add` could not be had from the platform (too big, refused)."""
+
+
+class AttachmentTooBig(AttachmentError):
+    """The file ran past the limit while it came in (the limit is named by the caller)."""
 OUTSIDER = "Sorry, I answer only people of this workspace."
 
 

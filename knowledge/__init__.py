@@ -15,6 +15,7 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from knowledge.assembly.adding import Added, AddedBy, AddRefused, Offered, Removed
     from knowledge.assembly.knowledge_base import KnowledgeBase, KnowledgeConfig
     from knowledge.core.atomic_files import write_json_atomically
     from knowledge.core.errors import (
@@ -41,12 +42,19 @@ if TYPE_CHECKING:
     from knowledge.search.ranking import CITATION_DISTANCE
     from knowledge.search.results import PassageHit, Retrieval
     from knowledge.search.retriever import Retriever
+    from knowledge.sources.added import AddedDocument
     from knowledge.text.languages import NAMES, detect
     from knowledge.text.sentences import split_sentences
     from knowledge.text.words import function_words, share_found
 
 # Where each public name lives.
 _PUBLIC = {
+    "Added": "knowledge.assembly.adding",
+    "AddedBy": "knowledge.assembly.adding",
+    "AddRefused": "knowledge.assembly.adding",
+    "Offered": "knowledge.assembly.adding",
+    "Removed": "knowledge.assembly.adding",
+    "AddedDocument": "knowledge.sources.added",
     "KnowledgeBase": "knowledge.assembly.knowledge_base",
     "KnowledgeConfig": "knowledge.assembly.knowledge_base",
     "write_json_atomically": "knowledge.core.atomic_files",
@@ -88,6 +96,10 @@ __all__ = [
     "DEFAULT_EMBEDDER",
     "MIN_STATEMENT_WORDS",
     "NAMES",
+    "AddRefused",
+    "Added",
+    "AddedBy",
+    "AddedDocument",
     "Asked",
     "EmptyKnowledgeBase",
     "KnowledgeBase",
@@ -95,12 +107,14 @@ __all__ = [
     "KnowledgeError",
     "KnowledgeState",
     "NoProgress",
+    "Offered",
     "PassageHit",
     "Position",
     "Progress",
     "RefreshBusy",
     "RefreshFailed",
     "RefreshSummary",
+    "Removed",
     "Retrieval",
     "Retriever",
     "StoreError",

@@ -7,14 +7,17 @@ so a test can send as a person and wait for the bot's notices.
 from __future__ import annotations
 
 import asyncio
+import io
 import threading
 import time
+import uuid
 from collections.abc import Coroutine
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
 from nio import (
+    Api,
     AsyncClient,
     AsyncClientConfig,
     JoinResponse,
@@ -25,6 +28,7 @@ from nio import (
     RoomRedactResponse,
     RoomSendResponse,
     SyncResponse,
+    UploadResponse,
 )
 
 from bot.adapters.matrix.adapter import maintain_keys
@@ -173,6 +177,62 @@ class Person:
                                                        ignore_unverified_devices=True))
         assert isinstance(response, RoomSendResponse), response
         return str(response.event_id)
+
+    def send_file(self, room_id: str, name: str, data: bytes,
+                  mimetype: str = "application/pdf", thread_root: str = "") -> str:
+        """A file as clients send it: uploaded, then an m.file event of its own; in an
+        encrypted room the upload is encrypted and the event carries its keys."""
+        encrypted = room_id in self.client.encrypted_rooms
+        uploaded, keys = self.loop.run(self.client.upload(
+            lambda *_: io.BytesIO(data), content_type=mimetype, filename=name,
+            encrypt=encrypted, filesize=len(data)))
+        assert isinstance(uploaded, UploadResponse), uploaded
+        content: dict[str, Any] = {"msgtype": "m.file", "body": name,
+                                   "info": {"size": len(data), "mimetype": mimetype}}
+        if keys:
+            content["file"] = {**keys, "url": uploaded.content_uri}
+        else:
+            content["url"] = uploaded.content_uri
+        if thread_root:
+            content["m.relates_to"] = {"rel_type": "m.thread", "event_id": thread_root,
+                                       "is_falling_back": True,
+                                       "m.in_reply_to": {"event_id": thread_root}}
+        response = self.loop.run(self.client.room_send(room_id, "m.room.message", content,
+                                                       ignore_unverified_devices=True))
+        assert isinstance(response, RoomSendResponse), response
+        return str(response.event_id)
+
+    def react(self, room_id: str, event_id: str, key: str, encrypted: bool = False) -> str:
+        """A reaction (an m.annotation with `key`, such as "👍") on an event. nio sends
+        reactions in clear even in encrypted rooms; `encrypted` sends it as clients that
+        encrypt reactions do (the relation in clear beside the ciphertext), once this
+        person's own message has shared the room key."""
+        content: dict[str, Any] = {"m.relates_to": {"rel_type": "m.annotation",
+                                                    "event_id": event_id, "key": key}}
+        if not encrypted:
+            response = self.loop.run(self.client.room_send(room_id, "m.reaction", content,
+                                                           ignore_unverified_devices=True))
+            assert isinstance(response, RoomSendResponse), response
+            return str(response.event_id)
+
+        async def send() -> dict[str, Any]:  # on the loop, where the client syncs
+            # As room_send prepares an encrypted message: members known, the room key
+            # shared again if it was dropped (a device list that changed drops it).
+            if not self.client.rooms[room_id].members_synced:
+                await self.client.joined_members(room_id)
+            assert self.client.olm is not None
+            if self.client.olm.should_share_group_session(room_id):
+                await self.client.share_group_session(room_id,
+                                                      ignore_unverified_devices=True)
+            kind, sealed = self.client.encrypt(room_id, "m.reaction", content)
+            method, path, data = Api.room_send(self.client.access_token, room_id, kind,
+                                               sealed, uuid.uuid4())
+            reply = await self.client.send(method, path, data)
+            body: dict[str, Any] = await reply.json()
+            return body
+        body = self.loop.run(send())
+        assert "event_id" in body, body
+        return str(body["event_id"])
 
     # -- what a person sees ---------------------------------------------------------
 

@@ -104,6 +104,8 @@ class SlackStandIn:
         self.messages: dict[str, list[Payload]] = {}  # channel -> messages, oldest first
         self.rate_limited: dict[str, tuple[int, int]] = {}  # method -> (times, seconds)
         self.failing: dict[str, tuple[int, str]] = {}  # method -> (times, Slack error code)
+        self.files: dict[str, tuple[bytes, str]] = {}  # file id -> (bytes, content type)
+        self.downloads: list[tuple[str, str]] = []  # (file id, token sent)
         self._sockets: list[web.WebSocketResponse] = []
         self._ids = itertools.count(1)
         self._clock = itertools.count(1)
@@ -133,6 +135,7 @@ class SlackStandIn:
         application = web.Application()
         application.router.add_route("*", "/api/{method}", self._api)
         application.router.add_get("/socket", self._socket)
+        application.router.add_get("/files-pri/{file}/download/{name}", self._file)
         self._runner = web.AppRunner(application)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -192,6 +195,19 @@ class SlackStandIn:
         if handler is None:
             return web.json_response({"ok": False, "error": "unknown_method"})
         return web.json_response(handler(args))
+
+    async def _file(self, request: web.Request) -> web.Response:
+        """A file's private download, as Slack serves it: to the bot token only; to
+        anyone else its sign-in page, with status 200."""
+        file = request.match_info["file"]
+        token = request.headers.get("Authorization", "").removeprefix("Bearer ")
+        with self._lock:
+            self.downloads.append((file, token))
+        if token != self.bot_token or file not in self.files:
+            return web.Response(text="<!DOCTYPE html><html><title>Sign in | Slack</title>",
+                                content_type="text/html")
+        data, content_type = self.files[file]
+        return web.Response(body=data, content_type=content_type)
 
     def _auth_test(self, args: Payload) -> Payload:
         return {"ok": True, "url": "https://standin.slack.com/", "team": "Stand-in",
@@ -341,6 +357,25 @@ class SlackStandIn:
             self.messages.setdefault(channel, []).append(message)
         if deliver:
             self.deliver(message)
+        return message
+
+    def share(self, channel: str, user: str, text: str, name: str, data: bytes,
+              mimetype: str = "application/pdf", channel_type: str = "channel",
+              thread_ts: str | None = None) -> Payload:
+        """A person shares a file with a message: a `file_share` message whose `files`
+        hold the file's private download URL (served by this stand-in)."""
+        file_id = f"F{next(self._ids):08d}"
+        with self._lock:
+            self.files[file_id] = (data, mimetype)
+        message = self.say(channel, user, text, thread_ts, channel_type, deliver=False)
+        message["subtype"] = "file_share"
+        message["files"] = [{
+            "id": file_id, "name": name, "title": name, "mimetype": mimetype,
+            "size": len(data), "mode": "hosted",
+            "url_private": f"http://127.0.0.1:{self.port}/files-pri/{file_id}/{name}",
+            "url_private_download":
+                f"http://127.0.0.1:{self.port}/files-pri/{file_id}/download/{name}"}]
+        self.deliver(message)
         return message
 
     def delete(self, message: Payload) -> None:

@@ -28,24 +28,34 @@ SEEDS = REPO / "seeds"
 ESSAY = SEEDS / "mythos-europaeische-ki-souveraenitaet.txt"
 
 
-class CountingEmbedder(Embedder):
-    """The real e5 embedder, counting how many texts it was asked to embed."""
+class WrappedEmbedder(Embedder):
+    """The real e5 embedder, passed through; tests change one of its ways."""
 
     def __init__(self, inner: Embedder) -> None:
         self.inner = inner
         self.identity = inner.identity
-        self.passages_embedded = 0
 
     @property
     def dimension(self) -> int:
         return self.inner.dimension
 
     def embed_passages(self, texts: list[str]) -> Vectors:
-        self.passages_embedded += len(texts)
         return self.inner.embed_passages(texts)
 
     def embed_question(self, text: str) -> Vectors:
         return self.inner.embed_question(text)
+
+
+class CountingEmbedder(WrappedEmbedder):
+    """The real e5 embedder, counting how many texts it was asked to embed."""
+
+    def __init__(self, inner: Embedder) -> None:
+        super().__init__(inner)
+        self.passages_embedded = 0
+
+    def embed_passages(self, texts: list[str]) -> Vectors:
+        self.passages_embedded += len(texts)
+        return self.inner.embed_passages(texts)
 
 
 @pytest.fixture(scope="session")
@@ -82,6 +92,14 @@ def sources_dir(tmp_path: Path) -> Iterator[Path]:
     folder.mkdir()
     shutil.copy(ESSAY, folder / ESSAY.name)
     yield folder
+
+
+@pytest.fixture
+def own_kb(tmp_path: Path, sources_dir: Path, e5: E5Embedder) -> KnowledgeBase:
+    """The essay, refreshed, in a knowledge base of the test's own (which it may change)."""
+    kb = make_kb(tmp_path / "data", [sources_dir], e5)
+    kb.refresher.refresh()
+    return kb
 
 
 def policybot(args: list[str], env: dict[str, str], stdin: str = "",

@@ -107,3 +107,20 @@ def test_chat_compares_and_checks_with_and_without_a_model(cli_env: dict[str, st
     assert modelled.returncode == 0, modelled.stderr
     assert "Der Essay sagt, Rechenleistung entscheide [1]." in modelled.stdout
     assert "Verdict: supported" in modelled.stdout and f"»{claim}«" in modelled.stdout
+
+
+def test_the_terminal_chat_adds_and_removes_a_file(cli_env: dict[str, str],
+                                                   tmp_path: Path) -> None:
+    env = {**cli_env, "POLICYBOT_DATA_DIR": str(tmp_path / "data")}
+    (tmp_path / "paper.md").write_text("# Cloud paper\n\nThe finance team expects sovereign "
+                                       "cloud costs to double by 2028.\n", "utf-8")
+    lines = ('add paper.md "Cloud paper"\nsources\n'
+             "What does the finance team expect for sovereign cloud costs?\n"
+             "add .env\nremove cloud paper\nquit\n")
+    result = policybot(["chat"], env, stdin=lines, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert 'Added "Cloud paper": 1 passage, searchable now.' in result.stdout
+    assert "(added/paper.md; added by terminal" in result.stdout
+    assert "double by 2028" in result.stdout
+    assert "Not added: .env: " in result.stdout
+    assert 'Removed "Cloud paper" and its 1 passage.' in result.stdout

@@ -20,6 +20,7 @@ from bot import errors
 from bot.adapters.matrix.adapter import MatrixAdapter, MatrixConfig
 from bot.adapters.matrix.session import Session
 from bot.serving.assistant import Assistant
+from bot.serving.feedback import FeedbackLog
 from bot.serving.settings import Settings
 from knowledge.assembly.knowledge_base import KnowledgeBase
 from testing.matrix_people import EventLoop, Person
@@ -61,11 +62,12 @@ class World:
         self.people.append(person)
         return person
 
-    def start_bot(self, assistant: Assistant | None = None, **options: Any) -> MatrixAdapter:
+    def start_bot(self, assistant: Assistant | None = None,
+                  feedback: FeedbackLog | None = None, **options: Any) -> MatrixAdapter:
         config = MatrixConfig(homeserver=self.synapse.url, user_id=self.bot_id,
                               state_dir=self.root / "bot", password=PASSWORD, **options)
         adapter = MatrixAdapter(assistant or Assistant(self.kb, frozenset({self.admin_id})),
-                                config)
+                                config, feedback=feedback)
         running = RunningBot(adapter).__enter__()
         self.running.append(running)
         wait_until(lambda: adapter.syncs >= 1 or running.error, timeout=60,

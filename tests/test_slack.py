@@ -27,7 +27,7 @@ from bot.serving.commands import HELP
 from bot.serving.feedback import FeedbackLog
 from bot.serving.settings import Settings
 from knowledge.assembly.knowledge_base import KnowledgeBase
-from knowledge.index.embedders import E5Embedder, Embedder, Vectors
+from knowledge.index.embedders import E5Embedder, Vectors
 from testing.chat_fakes import ScriptedChatModel
 from testing.chroma_server import free_port
 from testing.openai_server import ChatReply, OpenAIServer
@@ -41,7 +41,8 @@ from testing.slack_server import (
     signed_request,
     wait_until,
 )
-from tests.conftest import REPO, Serving, make_kb, responds
+from tests.conftest import ESSAY, REPO, Serving, WrappedEmbedder, make_kb, responds
+from tests.pdf_maker import text_pdf
 
 pytestmark = pytest.mark.e2e
 
@@ -323,24 +324,16 @@ def test_slash_command_help_sources_ask_and_refusals(slack: SlackStandIn,
     assert essay_kb.state_file.current().refreshed_at == before  # nothing ran
 
 
-class SlowEmbedder(Embedder):
+class SlowEmbedder(WrappedEmbedder):
     """The real e5 embedder, made slow so a refresh outlasts Slack's 3 s ack window."""
 
     def __init__(self, inner: E5Embedder, delay: float) -> None:
-        self.inner = inner
-        self.identity = inner.identity
+        super().__init__(inner)
         self.delay = delay
-
-    @property
-    def dimension(self) -> int:
-        return self.inner.dimension
 
     def embed_passages(self, texts: list[str]) -> Vectors:
         time.sleep(self.delay)
         return self.inner.embed_passages(texts)
-
-    def embed_question(self, text: str) -> Vectors:
-        return self.inner.embed_question(text)
 
 
 def test_admin_refresh_is_acknowledged_before_it_ends(slack: SlackStandIn,
@@ -590,3 +583,84 @@ def test_in_a_group_dm_the_bot_answers_mentions_and_their_threads_only(
     manifest = yaml.safe_load((REPO / "docs" / "slack-app-manifest.yaml").read_text("utf-8"))
     assert "message.mpim" in manifest["settings"]["event_subscriptions"]["bot_events"]
     assert "mpim:history" in manifest["oauth_config"]["scopes"]["bot"]
+
+
+# -- add and remove from the chat (issue 33) ------------------------------------------
+
+DRAFT_PAGES = [[f"Section {page}. The consultation draft proposes a public register of "
+                f"data centres above five megawatts, line {line}." for line in range(12)]
+               for page in range(1, 4)]
+DRAFT_QUESTION = "What does the consultation draft propose for data centres?"
+
+
+def test_an_admin_adds_a_shared_file_and_it_is_cited_at_once(
+        slack: SlackStandIn, start_bot: BotFactory, own_kb: KnowledgeBase) -> None:
+    start_bot(Assistant(own_kb, frozenset({ADMIN})))
+    shared = slack.share("C1", ADMIN, f'<@{BOT_USER}> add "Consultation draft v2"',
+                         "draft v2.pdf", text_pdf(DRAFT_PAGES))
+    reply = wait_until(lambda: slack.replies_to(shared), timeout=120, what="the reply")[0]
+    assert re.fullmatch(r'Added "Consultation draft v2": \d+ passages?, searchable now\.',
+                        reply["text"]), reply["text"]
+    assert slack.downloads and all(token == slack.bot_token for _, token in slack.downloads)
+    question = slack.say("C1", "UANA", f"<@{BOT_USER}> {DRAFT_QUESTION}")
+    answer = wait_until(lambda: slack.replies_to(question), what="the answer")[0]
+    assert "Consultation draft v2" in texts(answer) and "register" in texts(answer)
+    listing = slack.say("C1", "UANA", f"<@{BOT_USER}> sources")
+    sources = wait_until(lambda: slack.replies_to(listing), what="the list")[0]["text"]
+    assert re.search(r"Consultation draft v2 +\(added/draft-v2\.pdf; added by UADMIN "
+                     r"\d{4}-\d\d-\d\d \d\d:\d\d in C1\)", sources), sources
+    removal = slack.say("C1", ADMIN, f'<@{BOT_USER}> remove "consultation draft v2"')
+    removed = wait_until(lambda: slack.replies_to(removal), what="the removal")[0]["text"]
+    assert re.fullmatch(r'Removed "Consultation draft v2" and its \d+ passages?\.', removed)
+    assert set(own_kb.state_file.current().documents) == {ESSAY.name}
+
+
+@pytest.mark.parametrize("who, name, data, expected", [
+    ("UANA", "draft.pdf", text_pdf(DRAFT_PAGES), errors.ADMINS_ONLY_CHANGE),
+    (ADMIN, "drafts.zip", b"PK\x03\x04" + b"\x00" * 40, "Not added: a zip archive, not a "
+     "document"),
+    (ADMIN, "tool.pdf", b"\x7fELF\x02\x01\x01" + b"\x00" * 40, "Not added: a program"),
+    (ADMIN, "broken.pdf", b"%PDF-1.4\n%broken", "Not added: unreadable"),
+    (ADMIN, "empty.txt", b"   \n\n", "Not added: empty"),
+])
+def test_a_refused_add_says_why_and_changes_nothing(
+        slack: SlackStandIn, start_bot: BotFactory, own_kb: KnowledgeBase, who: str,
+        name: str, data: bytes, expected: str) -> None:
+    before = own_kb.state_file.current()
+    start_bot(Assistant(own_kb, frozenset({ADMIN})))
+    shared = slack.share("C1", who, f"<@{BOT_USER}> add", name, data,
+                         mimetype="application/octet-stream")
+    reply = wait_until(lambda: slack.replies_to(shared), timeout=60, what="the reply")[0]
+    assert reply["text"].startswith(expected), reply["text"]
+    assert own_kb.state_file.current() == before
+    assert not own_kb.refresher.added.documents()
+    assert [p.name for p in own_kb.refresher.added.folder.glob("*")
+            if p.name != "added.json"] == []
+    if who != ADMIN:
+        assert slack.downloads == []  # a non-admin's file is never fetched
+
+
+def test_a_file_slack_will_not_hand_over_is_named_as_such(
+        slack: SlackStandIn, start_bot: BotFactory, own_kb: KnowledgeBase) -> None:
+    start_bot(Assistant(own_kb, frozenset({ADMIN})))
+    shared = slack.share("C1", ADMIN, f"<@{BOT_USER}> add", "draft.pdf", text_pdf(DRAFT_PAGES))
+    slack.files.clear()  # as without files:read: Slack answers with its sign-in page
+    reply = wait_until(lambda: slack.replies_to(shared), timeout=60, what="the reply")[0]
+    assert reply["text"].startswith("Not added: Slack gave a sign-in page"), reply["text"]
+    assert "files:read" in reply["text"]
+
+
+def test_an_add_during_a_refresh_is_queued_and_said_so(
+        slack: SlackStandIn, start_bot: BotFactory, tmp_path: Path, sources_dir: Path,
+        e5: E5Embedder) -> None:
+    kb = make_kb(tmp_path / "data", [sources_dir], SlowEmbedder(e5, delay=3.0))
+    start_bot(Assistant(kb, frozenset({ADMIN})))
+    refresh = slack.say("C1", ADMIN, f"<@{BOT_USER}> refresh")
+    wait_until(kb.refresher.busy, what="the refresh to start")
+    shared = slack.share("C1", ADMIN, f"<@{BOT_USER}> add", "draft.pdf", text_pdf(DRAFT_PAGES))
+    replies = wait_until(lambda: slack.replies_to(shared)[1:], timeout=120, what="the result")
+    queued, added = (r["text"] for r in slack.replies_to(shared))
+    assert queued.startswith("A refresh is running; your request is queued")
+    assert added.startswith('Added "') and replies
+    assert slack.replies_to(refresh)[-1]["text"].startswith("Refresh done: 1 added")
+    assert set(kb.state_file.current().documents) == {ESSAY.name, "added/draft.pdf"}

@@ -24,17 +24,19 @@ def configured_adapters(settings: Settings, assistant: Assistant) -> list[Adapte
     adapters: list[Adapter] = []
     limits = Limits(threads=settings.answer_threads, user_threads=settings.user_threads,
                     user_max_cost=settings.user_max_cost, queue_max=settings.queue_max)
+    # One file for every platform's votes (Slack's buttons, Matrix's reactions).
+    feedback = FeedbackLog(settings.data_dir / FEEDBACK_FILE, settings.feedback_days)
+    if settings.slack_bot_token or settings.matrix_homeserver:
+        try:
+            feedback.prune()  # what is past its time goes at start-up
+        except OSError:
+            log.warning("could not prune the feedback file", exc_info=True)
     if settings.slack_bot_token:
         config = SlackConfig(
             bot_token=settings.slack_bot_token, app_token=settings.slack_app_token,
             signing_secret=settings.slack_signing_secret, api_url=settings.slack_api_url,
             host=settings.slack_host, port=settings.slack_port,
         )
-        feedback = FeedbackLog(settings.data_dir / FEEDBACK_FILE, settings.feedback_days)
-        try:
-            feedback.prune()  # what is past its time goes at start-up
-        except OSError:
-            log.warning("could not prune the feedback file", exc_info=True)
         adapters.append(SlackAdapter(assistant, config, feedback, limits))
     if settings.matrix_homeserver:
         adapters.append(MatrixAdapter(assistant, MatrixConfig(
@@ -45,7 +47,7 @@ def configured_adapters(settings: Settings, assistant: Assistant) -> list[Adapte
             allowed_servers=tuple(settings.matrix_allowed_servers),
             allowed_users=tuple(settings.matrix_allowed_users),
             catch_up_seconds=settings.matrix_catch_up_hours * 3600,
-        ), limits))
+        ), limits, feedback))
     return adapters
 
 

@@ -17,6 +17,7 @@ from bot.answering.extractive import Answerer, AnswerSource
 from bot.answering.generation import MODEL_FAILED, MODEL_GARBLED, GeneratedAnswerer
 from bot.answering.memory import ThreadMemory, ThreadMessage, turns_of
 from bot.answering.redaction import Redactor
+from bot.serving.changes import Changes
 from bot.serving.commands import (
     MAX_MESSAGE_CHARS,
     CommandName,
@@ -93,6 +94,7 @@ class Assistant:
         self.metrics = metrics or Metrics()
         self.metrics.count_passages(lambda: knowledge.state_file.current().passage_count)
         self.examples = HelpExamples(knowledge)
+        self.changes = Changes(knowledge, self.metrics)
 
     @classmethod
     def from_settings(cls, settings: Settings, knowledge: KnowledgeBase) -> Assistant:
@@ -144,6 +146,10 @@ class Assistant:
             if not self.is_admin(request.user, request.platform):
                 return Reply(command.name, errors.ADMINS_ONLY)
             return Reply(command.name, self.refresh(progress))
+        if command.name in {"add", "remove"}:
+            if not self.is_admin(request.user, request.platform):
+                return Reply(command.name, errors.ADMINS_ONLY_CHANGE)
+            return Reply(command.name, self.redact(self.changes.run(request)))
         if command.name == "compare":
             return self.compare(command.argument)
         if command.name == "check":
@@ -233,7 +239,8 @@ class Assistant:
 
     def sources(self) -> str:
         try:
-            return sources_text(self.knowledge.state_file.current())
+            return sources_text(self.knowledge.state_file.current(),
+                                self.knowledge.added_documents())
         except Exception:
             log.exception("reading the knowledge state failed")
             return errors.STORE_DOWN

@@ -5,8 +5,9 @@ parses again."""
 from __future__ import annotations
 
 import re
+import shlex
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Generic, Literal, TypeVar
 
 from bot.answering.answers import Answer
@@ -16,7 +17,10 @@ from bot.answering.memory import ThreadMessage
 
 Rendered = TypeVar("Rendered")
 CommandName = Literal["ask", "compare", "check", "refresh", "sources", "help", "empty",
-                      "too_long"]
+                      "too_long", "add", "remove"]
+# Commands that change the knowledge base: admins only, run one at a time off the
+# answering threads (see Workers).
+CHANGES = {"refresh", "add", "remove"}
 
 def help_text(question: str = "", topic: str = "", claim: str = "") -> str:
     """What the bot understands; with examples from the knowledge base where given (see
@@ -41,6 +45,10 @@ def help_text(question: str = "", topic: str = "", claim: str = "") -> str:
         "               checks the message replied to or the thread's first message.",
         "  sources      list the documents in the knowledge base",
         "  refresh      re-read the sources (admins only)",
+        '  add [URL] ["title"]',
+        "               add the file attached (or replied to), or a web page,",
+        "               to the knowledge base (admins only)",
+        "  remove NAME  remove a document added from the chat (admins only)",
         "  help         show this text",
     ])
 
@@ -88,11 +96,54 @@ def parse(text: str) -> Command:
         return Command("compare", rest.strip())
     if keyword == "check":
         return Command("check", rest.strip())
+    if keyword in {"add", "remove"}:
+        return Command(keyword, rest.strip())  # type: ignore[arg-type]
     asked_to_compare = _COMPARE.match(stripped)
     if asked_to_compare:
         topic = asked_to_compare.group("topic") or asked_to_compare.group("topic_de")
         return Command("compare", topic.strip())
     return Command("ask", stripped)
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file sent with an `add` (or the file an `add` replies to). Its bytes are fetched
+    only once the sender is known to be an admin: `fetch(limit)` returns at most `limit`
+    bytes, or raises errors.AttachmentError with a plain reason."""
+
+    name: str
+    size: int  # as the platform declares it; 0 when it does not
+    fetch: Callable[[int], bytes]
+    content_type: str = ""
+
+
+@dataclass(frozen=True)
+class AddTarget:
+    """What `add` was given: a URL or (at the terminal) a file's path, and a title."""
+
+    url: str = ""
+    path: str = ""
+    title: str = ""
+
+
+def add_target(argument: str, attached: bool) -> AddTarget:
+    """`add https://... "Title"`, `add FILE "Title"`, or with a file attached `add "Title"`
+    (chat apps turn quotes curly: those count too)."""
+    text = argument.translate(_QUOTES)
+    try:
+        words = shlex.split(text)
+    except ValueError:  # an unbalanced quote: the words as typed
+        words = text.split()
+    first = words[0].strip("<>") if words else ""  # a link as chat markup writes it
+    if first.lower().startswith(("http://", "https://")):
+        return AddTarget(url=first, title=" ".join(words[1:]))
+    if attached or not words:
+        return AddTarget(title=" ".join(words))
+    return AddTarget(path=words[0], title=" ".join(words[1:]))
+
+
+_QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "«": '"', "»": '"', "‘": "'",
+                         "’": "'"})
 
 
 @dataclass(frozen=True)
@@ -111,12 +162,17 @@ class Request:
     # The marks of remembered turns the asker could read on the platform; None where
     # everyone in a conversation reads all of it (Slack, the terminal).
     seen: frozenset[str] | None = None
+    place: str = ""  # the channel or room it was said in ("" in a direct message too)
+    attachment: Attachment | None = None  # the file an `add` brings
+    # Posts a notice in the conversation before the reply (an `add` queued behind a
+    # refresh); called from the answering thread.
+    tell: Callable[[str], None] | None = field(default=None, compare=False)
 
     @classmethod
     def of(cls, text: str, user: str = "", platform: str = "terminal", thread: str = "",
            context: tuple[ThreadMessage, ...] = (), quoted: str = "",
-           event: str = "") -> Request:
-        return cls(parse(text), user, platform, thread, context, quoted, event)
+           event: str = "", place: str = "") -> Request:
+        return cls(parse(text), user, platform, thread, context, quoted, event, place=place)
 
 
 @dataclass(frozen=True)

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from bot.answering.answers import Answer, Citation
 from bot.answering.checking import CheckResult
 from bot.answering.comparing import ComparisonAnswer
 from bot.answering.translation import LABEL
-from knowledge import KnowledgeState, RefreshSummary
+from knowledge import AddedDocument, KnowledgeState, RefreshSummary
 
 Highlighter = Callable[[str], str]
 
@@ -146,14 +146,21 @@ def counted(count: int, thing: str) -> str:
     return f"{count:,} {thing}" if count == 1 else f"{count:,} {thing}s"
 
 
-def sources_text(state: KnowledgeState) -> str:
+def sources_text(state: KnowledgeState,
+                 added: Mapping[str, AddedDocument] | None = None) -> str:
+    """The documents, each with its passages and when it was read; one added from the chat
+    also with who added it, when and where."""
+    added = added or {}
     lines = [f"{counted(len(state.documents), 'document')}, "
              f"{counted(state.passage_count, 'passage')}; last refresh "
              f"{when(state.refreshed_at)}; embedder {state.embedder or 'none yet'}"
              if state.documents else "The knowledge base is empty. Run a refresh first."]
     for entry in sorted(state.documents.values(), key=lambda e: e.source):
-        lines.append(f"  {entry.passages:5d}  {entry.title}  ({entry.source}; read "
-                     f"{when(entry.read_at or entry.refreshed_at)})")
+        by = added.get(entry.source)
+        origin = f"added by {by.added_by} {when(by.added_at)} in {by.where}" \
+            f"{f' from {by.url}' if by.url else ''}" if by is not None else \
+            f"read {when(entry.read_at or entry.refreshed_at)}"
+        lines.append(f"  {entry.passages:5d}  {entry.title}  ({entry.source}; {origin})")
     if state.failed:
         lines.append(f"Not read at the last refresh: {counted(len(state.failed), 'source')}")
     for source, failed in sorted(state.failed.items()):

@@ -71,6 +71,8 @@ class Settings(BaseSettings):
                                  "embeddings endpoint")
     fetch_max_mb: float = Field(50.0, gt=0, description="a URL source larger than this is "
                                 "refused while it streams in")
+    add_max_mb: float = Field(25.0, gt=0, description="a document added from the chat (a "
+                              "file or a URL) larger than this is refused")
     max_passages_per_source: int = Field(20_000, ge=1, description="a source yielding more "
                                          "passages is refused by name")
     relevance_threshold: float = Field(0.0, description="raise to refuse more, lower to "
@@ -240,6 +242,7 @@ class Settings(BaseSettings):
             url_max_age_hours=self.url_max_age_hours,
             fetch_timeout=self.fetch_timeout,
             fetch_max_bytes=int(self.fetch_max_mb * 1024 * 1024),
+            add_max_bytes=int(self.add_max_mb * 1024 * 1024),
             max_passages_per_source=self.max_passages_per_source,
             relevance_threshold=self.relevance_threshold,
             chroma_url=self.chroma_url,

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from functools import partial
 
 from bot import errors
-from bot.serving.commands import Reply, Request
+from bot.serving.commands import CHANGES, Reply, Request
 from bot.serving.platform import Bot
 
 
@@ -57,6 +57,7 @@ class Workers:
         self._answering = ThreadPoolExecutor(self.limits.threads,
                                              thread_name_prefix=f"{platform}-answer")
         self._refreshing = ThreadPoolExecutor(1, thread_name_prefix=f"{platform}-refresh")
+        self._changing = ThreadPoolExecutor(1, thread_name_prefix=f"{platform}-change")
         self._tasks: set[asyncio.Future[None]] = set()
         # Everything below is touched on the event loop only: no lock.
         self._waiting: OrderedDict[str, deque[_Job]] = OrderedDict()  # by person, in turn
@@ -73,11 +74,18 @@ class Workers:
     async def handle(self, request: Request) -> Reply:
         """The reply to a request; a silent one (Reply.silent) when the person was told
         already that the bot is busy with their earlier work."""
-        if request.command.name == "refresh":
-            if not self.starts_a_refresh(request):  # not queued behind a running refresh
-                return Reply("refresh", errors.ADMINS_ONLY)
+        name = request.command.name
+        if name in CHANGES:
+            # Changes to the knowledge base run one at a time, off the answering threads;
+            # a person who may not make them is told at once, not queued behind them.
+            if not self.bot.is_admin(request.user, request.platform):
+                return Reply(name, errors.ADMINS_ONLY if name == "refresh"
+                             else errors.ADMINS_ONLY_CHANGE)
+            # An add waits for a running refresh's lock (and says so): on a thread of its
+            # own, so that it never waits in the refresh's queue unannounced.
+            executor = self._refreshing if name == "refresh" else self._changing
             return await asyncio.get_running_loop().run_in_executor(
-                self._refreshing, partial(self.bot.handle, request))
+                executor, partial(self.bot.handle, request))
         turned_away = self.turned_away(request)
         if turned_away is not None:
             return turned_away
@@ -93,7 +101,7 @@ class Workers:
         """The reply to a request the bot will not take on now ("busy", or nothing for a
         person told so already); None when it will. Adapters ask before they spend
         anything on a message (a reaction, a thread read)."""
-        if request.command.name == "refresh":
+        if request.command.name in CHANGES:
             return None
         person = request.user
         cost = max(1, self.bot.cost(request))
@@ -167,3 +175,4 @@ class Workers:
             await asyncio.wait(self._tasks, timeout=timeout)
         self._answering.shutdown(wait=False, cancel_futures=True)
         self._refreshing.shutdown(wait=False, cancel_futures=True)
+        self._changing.shutdown(wait=False, cancel_futures=True)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from knowledge.assembly.adding import Additions
 from knowledge.core.errors import KnowledgeError
 from knowledge.index.embedders import Embedder, UseEmbedder, make_embedder
 from knowledge.index.refresh import MAX_PASSAGES_PER_SOURCE, Progress, Refresher, RefreshSummary
@@ -16,7 +18,8 @@ from knowledge.index.store import VectorStore, open_client
 from knowledge.search.judge import RelevanceJudge
 from knowledge.search.results import Fusion
 from knowledge.search.retriever import Retriever
-from knowledge.sources.fetching import BoundedFetcher
+from knowledge.sources.added import AddedDocument
+from knowledge.sources.fetching import Address, BoundedFetcher, is_internal
 from knowledge.sources.url_cache import UrlCache
 from knowledge.text.lexicon import Dictionary
 
@@ -35,6 +38,7 @@ class KnowledgeConfig:
     url_max_age_hours: float = 24.0
     fetch_timeout: float = 10.0  # seconds a URL source may take in all
     fetch_max_bytes: int = 50 * 1024 * 1024
+    add_max_bytes: int = 25 * 1024 * 1024  # a document added from the chat, file or URL
     max_passages_per_source: int = MAX_PASSAGES_PER_SOURCE
     # Shifts the relevance judge: lower answers more, higher refuses more.
     relevance_threshold: float = 0.0
@@ -48,9 +52,11 @@ class KnowledgeConfig:
 class KnowledgeBase:
     """Everything is built on first use: opening one costs nothing."""
 
-    def __init__(self, config: KnowledgeConfig, client: Any = None) -> None:
+    def __init__(self, config: KnowledgeConfig, client: Any = None,
+                 internal: Callable[[Address], bool] = is_internal) -> None:
         self.config = config
         self._client = client
+        self._internal = internal  # which addresses a URL added from the chat may not reach
 
     @cached_property
     def embedder(self) -> Embedder:
@@ -78,6 +84,25 @@ class KnowledgeBase:
         )
         return Refresher(c.data_dir, list(c.sources), self.store, self.state_file, cache,
                          c.max_passages_per_source)
+
+    @cached_property
+    def additions(self) -> Additions:
+        """`add` and `remove` from the chat."""
+        c = self.config
+        fetcher = None if c.offline else BoundedFetcher(
+            c.fetch_timeout, c.add_max_bytes, self._internal, public_only=True,
+            limit_name="POLICYBOT_ADD_MAX_MB")
+        return Additions(self.refresher, self.state_file, c.add_max_bytes, fetcher,
+                         c.max_passages_per_source)
+
+    def added_documents(self) -> dict[str, AddedDocument]:
+        """The documents added from the chat, by source key ({} when the manifest cannot
+        be read: the next refresh says why)."""
+        try:
+            return self.refresher.added.documents()
+        except OSError:
+            log.warning("cannot read the documents added from the chat", exc_info=True)
+            return {}
 
     @cached_property
     def retriever(self) -> Retriever:

@@ -32,8 +32,9 @@ from knowledge.index.store import LAYOUT_VERSION, VectorStore, collection_name
 from knowledge.passages.kept_words import KeptWords, kept_words
 from knowledge.passages.splitting import document_of, passages_of
 from knowledge.passages.structure import MAX_WORDS
+from knowledge.sources.added import AddedFolder
 from knowledge.sources.discovery import NOT_FOUND, SourceSpec, discover
-from knowledge.sources.loaders import load
+from knowledge.sources.loaders import Cached, load
 from knowledge.sources.url_cache import UrlCache
 
 log = logging.getLogger(__name__)
@@ -41,6 +42,7 @@ log = logging.getLogger(__name__)
 # A source yielding more is refused by name: 50 MB of HTML made 1.4 M passages, some 20
 # hours of embedding.
 MAX_PASSAGES_PER_SOURCE = 20_000
+LOCK_POLL_SECONDS = 0.5
 
 
 @dataclass(frozen=True)
@@ -50,7 +52,7 @@ class ReadDocument:
     note: str = ""  # what its fetch left to say ("kept the copy fetched on ...")
 
 
-def read_document(spec: SourceSpec, cache: UrlCache, max_words: int = 0) -> ReadDocument:
+def read_document(spec: SourceSpec, cache: Cached, max_words: int = 0) -> ReadDocument:
     """A source read by its format (sources, reading), then cut into its document's blocks
     (passages), with the count of its words they keep."""
     loaded = load(spec, cache, max_words)
@@ -114,19 +116,29 @@ class Refresher:
         self.state_file = state_file
         self.url_cache = url_cache
         self.max_passages = max_passages
+        self.added = AddedFolder(data_dir)
         self._thread_lock = threading.Lock()
 
     @contextmanager
-    def _exclusive(self) -> Iterator[None]:
-        if not self._thread_lock.acquire(blocking=False):
+    def exclusive(self, wait: float = 0.0) -> Iterator[None]:
+        """Hold the refresh lock (one refresh per data dir, across threads and
+        processes), waiting up to `wait` seconds for it; RefreshBusy when not had."""
+        deadline = time.monotonic() + wait
+        held = self._thread_lock.acquire(timeout=wait) if wait > 0 else \
+            self._thread_lock.acquire(blocking=False)
+        if not held:
             raise RefreshBusy
         try:
             self.data_dir.mkdir(parents=True, exist_ok=True)
             with (self.data_dir / "refresh.lock").open("w") as lock_file:
-                try:
-                    fcntl.flock(lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                except BlockingIOError as error:
-                    raise RefreshBusy from error
+                while True:
+                    try:
+                        fcntl.flock(lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                        break
+                    except BlockingIOError as error:  # another process refreshes
+                        if time.monotonic() >= deadline:
+                            raise RefreshBusy from error
+                        time.sleep(LOCK_POLL_SECONDS)
                 try:
                     yield
                 finally:
@@ -134,14 +146,48 @@ class Refresher:
         finally:
             self._thread_lock.release()
 
-    def refresh(self, progress: Progress | None = None) -> RefreshSummary:
-        with self._exclusive():
-            try:
-                return self._refresh(progress or NoProgress())
-            except (StoreError, EmbedderError) as error:
-                raise RefreshFailed(str(error)) from error
+    def busy(self) -> bool:
+        """Whether a refresh runs in this process now (another process's is not seen)."""
+        return self._thread_lock.locked()
 
-    def _refresh(self, progress: Progress) -> RefreshSummary:
+    def refresh(self, progress: Progress | None = None) -> RefreshSummary:
+        with self.exclusive():
+            return self.refresh_held(progress)
+
+    def refresh_held(self, progress: Progress | None = None,
+                     only: frozenset[str] | None = None) -> RefreshSummary:
+        """A refresh by a caller that holds the lock (see `exclusive`): of every source,
+        or `only` of these source keys (documents added from the chat), every other
+        document kept as it is."""
+        try:
+            return self._refresh(progress or NoProgress(), only)
+        except (StoreError, EmbedderError) as error:
+            raise RefreshFailed(str(error)) from error
+
+    def _sources(self, old: KnowledgeState, only: frozenset[str] | None,
+                 ) -> tuple[list[SourceSpec], list[tuple[str, str]], dict[str, DocumentEntry]]:
+        """The sources to read, the problems found finding them, and the documents kept
+        as they are without reading (all of them but `only`'s in a partial refresh)."""
+        try:
+            added = self.added.specs()
+        except OSError as error:
+            raise RefreshFailed(str(error)) from error
+        if only is not None:
+            return ([spec for spec in added if spec.key in only], [],
+                    {key: entry for key, entry in old.documents.items() if key not in only})
+        specs, problems = discover(self.locations, self.data_dir)
+        missing = [where for where, why in problems if why == NOT_FOUND]
+        if missing:
+            raise RefreshFailed(f"source location not found: {', '.join(missing)}")
+        known = {spec.key for spec in specs}
+        for spec in added:
+            if spec.key in known:
+                problems.append((spec.key, "listed twice; the first one is used"))
+            else:
+                specs.append(spec)
+        return sorted(specs, key=lambda s: s.key), problems, {}
+
+    def _refresh(self, progress: Progress, only: frozenset[str] | None) -> RefreshSummary:
         started = time.perf_counter()
         summary = RefreshSummary()
         old = self.state_file.current()
@@ -153,23 +199,22 @@ class Refresher:
                                                     rebuild)
         if summary.rebuilt_because:
             log.info("re-embedding everything: %s", summary.rebuilt_because)
+            only = None  # every document is read again, not only those asked for
         if self.state_file.unreadable:
             # Which stored rows are live is unknown: none is trusted, all is rebuilt.
             summary.rebuilt_because = ("The knowledge state file was unreadable: rebuilt "
                                        "from the sources.")
+            only = None
             self.store.drop(target)
             self.state_file.clear_journal()
             resumable: dict[str, DocumentEntry] = {}
         else:
             resumable = self._collect_garbage(old, target)
 
-        specs, problems = discover(self.locations, self.data_dir)
-        missing = [where for where, why in problems if why == NOT_FOUND]
-        if missing:
-            raise RefreshFailed(f"source location not found: {', '.join(missing)}")
+        specs, problems, kept = self._sources(old, only)
         summary.failed.extend(problems)
 
-        documents: dict[str, DocumentEntry] = {}
+        documents: dict[str, DocumentEntry] = dict(kept)
         # Versions a killed refresh embedded completely stay in the journal until taken
         # over, so a refresh killed again loses nothing either.
         written = [JournalEntry(version, target, entry) for version, entry in resumable.items()]
@@ -186,7 +231,7 @@ class Refresher:
         finally:
             progress.finish()
 
-        summary.removed = sorted(set(old.documents) - {s.key for s in specs})
+        summary.removed = sorted(set(old.documents) - set(kept) - {s.key for s in specs})
         live = {entry.version for entry in documents.values()}
         unused = set(resumable) - live  # documents changed again since: their rows go
         if unused:
@@ -200,8 +245,10 @@ class Refresher:
             garbage=tuple(sorted(stale)) if not rebuild else (),
             garbage_collections=(old.collection,) if rebuild else (),
             pipeline=PIPELINE_VERSION,
-            failed={source: FailedSource(reason, _last_worked(source, documents, old))
-                    for source, reason in summary.failed},
+            failed={**({source: failed for source, failed in old.failed.items()
+                        if source not in only} if only is not None else {}),
+                    **{source: FailedSource(reason, _last_worked(source, documents, old))
+                       for source, reason in summary.failed}},
         )
         summary.passages = new_state.passage_count
         if new_state.documents != old.documents or rebuild or not old.collection:
@@ -210,6 +257,7 @@ class Refresher:
             self.state_file.replace(replace(old, refreshed_at=new_state.refreshed_at,
                                             garbage=(), garbage_collections=()))
         self.state_file.clear_journal()
+        self.added.tidy()
         summary.seconds = time.perf_counter() - started
         log.info("refresh done: %s", summary.line())
         return summary

@@ -33,6 +33,8 @@ class SourceSpec:
     url: str  # the fetched URL for URL sources, an optional link for files
     title: str = ""
     language: str = ""
+    # What to call it when nothing else names it ("": its file's name, or the URL).
+    fallback_title: str = ""
 
     @property
     def is_remote(self) -> bool:

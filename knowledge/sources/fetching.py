@@ -56,6 +56,10 @@ class _GuardedBackend(httpcore.NetworkBackend):
         stream = self.inner.connect_tcp(host, port, timeout, local_address, socket_options)
         peer = stream.get_extra_info("server_addr")
         internal = not peer or self.internal((str(peer[0]), int(peer[1])))
+        if self.public_only and internal:
+            stream.close()
+            raise FetchRefused(f"{host} is a private or local address; only public "
+                               "addresses are fetched from the chat")
         if self.started_public is None:
             self.started_public = not internal
         elif self.started_public and internal:
@@ -74,10 +78,15 @@ class _GuardedBackend(httpcore.NetworkBackend):
 
 class BoundedFetcher:
     def __init__(self, timeout: float, max_bytes: int,
-                 internal: Callable[[Address], bool] = is_internal) -> None:
+                 internal: Callable[[Address], bool] = is_internal,
+                 public_only: bool = False, limit_name: str = "POLICYBOT_FETCH_MAX_MB") -> None:
         self.timeout = timeout
         self.max_bytes = max_bytes
         self.internal = internal
+        # A URL someone pastes into the chat may not reach inward at all (the manifest's
+        # may: the admin chose it).
+        self.public_only = public_only
+        self.limit_name = limit_name
 
     def _too_slow(self) -> FetchRefused:
         return FetchRefused(f"took longer than {self.timeout:g} s in all "
@@ -85,7 +94,7 @@ class BoundedFetcher:
 
     def _too_large(self) -> FetchRefused:
         return FetchRefused(f"larger than {self.max_bytes / 1048576:g} MB "
-                            "(POLICYBOT_FETCH_MAX_MB)")
+                            f"({self.limit_name})")
 
     def __call__(self, url: str) -> tuple[bytes, str]:
         deadline = time.monotonic() + self.timeout
@@ -93,8 +102,9 @@ class BoundedFetcher:
         transport = httpx.HTTPTransport()
         # httpx has no setting for the network backend; its pool keeps it here.
         pool = transport._pool
-        pool._network_backend = _GuardedBackend(pool._network_backend,
-                                                self.internal)
+        backend = _GuardedBackend(pool._network_backend, self.internal)
+        backend.public_only = self.public_only
+        pool._network_backend = backend
         with httpx.Client(follow_redirects=False, headers=headers,
                           transport=transport) as client:
             for _ in range(MAX_REDIRECTS + 1):

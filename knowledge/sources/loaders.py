@@ -4,11 +4,18 @@ cache, read by their format (the passages are cut later, by the refresh)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
 from knowledge.core.errors import SourceError
 from knowledge.reading.formats import ReadText, read_bytes
 from knowledge.sources.discovery import SourceSpec
-from knowledge.sources.url_cache import UrlCache
+
+
+class Cached(Protocol):
+    """Where a URL source's bytes come from (the URL cache; an offered document's own)."""
+
+    def get(self, url: str) -> tuple[bytes, str, str]:
+        """Body, content type and a note for the refresh summary."""
 
 
 @dataclass(frozen=True)
@@ -34,7 +41,7 @@ def _kind_of(url: str, content_type: str) -> str:
     return "txt"
 
 
-def load(spec: SourceSpec, cache: UrlCache, max_words: int = 0) -> Loaded:
+def load(spec: SourceSpec, cache: Cached, max_words: int = 0) -> Loaded:
     """`max_words` (when set): a text source with more words is refused before it is
     parsed; parsing 50 MB of HTML takes a gigabyte and tens of seconds, only to yield more
     passages than a source may have."""
@@ -55,4 +62,4 @@ def load(spec: SourceSpec, cache: UrlCache, max_words: int = 0) -> Loaded:
         if words > max_words:
             raise SourceError(f"about {words:,} words: more than its passages may hold "
                               "(POLICYBOT_MAX_PASSAGES_PER_SOURCE)")
-    return Loaded(spec, read_bytes(data, kind), fallback, note)
+    return Loaded(spec, read_bytes(data, kind), spec.fallback_title or fallback, note)

@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -23,6 +24,7 @@ from nio import (
     JoinError,
     LoginResponse,
     MegolmEvent,
+    ReactionEvent,
     RedactionEvent,
     RoomGetStateEventError,
     RoomGetStateEventResponse,
@@ -37,7 +39,8 @@ from nio import (
 from bot import errors
 from bot.adapters.matrix.access import Access, server_of
 from bot.adapters.matrix.crypto_store import mend
-from bot.adapters.matrix.events import RoomMessage, parse_message
+from bot.adapters.matrix.events import Event, RoomMessage, parse_message
+from bot.adapters.matrix.files import DOWNLOAD_SECONDS, download, file_for
 from bot.adapters.matrix.format import (
     Content,
     answer_content,
@@ -45,10 +48,12 @@ from bot.adapters.matrix.format import (
     comparison_content,
     notice_content,
 )
+from bot.adapters.matrix.reactions import SentAnswers, parse_reaction, record
 from bot.adapters.matrix.session import MatrixState, Session
 from bot.adapters.matrix.threads import context_of
 from bot.adapters.matrix.visibility import readable_by
-from bot.serving.commands import REFRESH_STARTED, Formats, Request
+from bot.serving.commands import REFRESH_STARTED, Attachment, Formats, Request
+from bot.serving.feedback import FeedbackLog
 from bot.serving.logs import STATUS
 from bot.serving.platform import Bot
 from bot.serving.workers import Limits, Workers
@@ -79,9 +84,12 @@ class MatrixConfig:
 class MatrixAdapter:
     name = PLATFORM
 
-    def __init__(self, bot: Bot, config: MatrixConfig, limits: Limits | None = None) -> None:
+    def __init__(self, bot: Bot, config: MatrixConfig, limits: Limits | None = None,
+                 feedback: FeedbackLog | None = None) -> None:
         self.bot = bot
         self.config = config
+        self.feedback = feedback  # 👍/👎 on answers are recorded here (None: not at all)
+        self.answers = SentAnswers()  # the answers sent, for the votes on them
         config.state_dir.mkdir(parents=True, exist_ok=True)
         store = config.state_dir / "store"
         store.mkdir(exist_ok=True)
@@ -303,12 +311,27 @@ class MatrixAdapter:
                                 room_id)
                 elif isinstance(event, RedactionEvent):
                     self.bot.forget(event.redacts)  # a deleted question is not recalled
+                elif isinstance(event, ReactionEvent):  # also when it came encrypted
+                    self._vote(room_id, event.source)
                 elif isinstance(event, RoomMessageText) and room is not None:
                     message = parse_message(room_id, event.source)
                     if message is None:
                         log.info("ignored a malformed message in %s", room_id)
                     else:
                         self._consider(message)
+
+    def _vote(self, room_id: str, event: Event) -> None:
+        """A 👍/👎 on one of the bot's answers, from someone it serves, is feedback."""
+        reaction = parse_reaction(event)
+        if reaction is None or self.feedback is None or \
+                reaction.sender == self.client.user_id:
+            return
+        if not self._allowed(reaction.sender):
+            log.info("not recording a vote in %s: %s is not allowed", room_id, reaction.sender)
+            return
+        feedback = self.answers.feedback(room_id, reaction)
+        if feedback is not None:
+            self.workers.start(record(self.feedback, feedback))
 
     def _consider(self, message: RoomMessage) -> None:
         self.events_handled += 1
@@ -342,7 +365,8 @@ class MatrixAdapter:
         # question is itself in a thread.
         root = root or (None if direct else event_id)
         request = Request.of(message.question(me, self.display_name), message.sender,
-                             PLATFORM, f"matrix:{room_id}:{root or '-'}", event=event_id)
+                             PLATFORM, f"matrix:{room_id}:{root or '-'}", event=event_id,
+                             place=room_id)
         # Nothing is spent on a message the bot will not take on now (no thread read).
         turned_away = self.workers.turned_away(request)
         if turned_away is not None:
@@ -364,12 +388,16 @@ class MatrixAdapter:
                 request = replace(request, context=context, quoted=quoted)
                 log.debug("read %d messages of the thread of %s", len(context), event_id)
             request = replace(request, seen=await self._remembered_seen(room_id, request))
+            if request.command.name == "add" and self.bot.is_admin(message.sender, PLATFORM):
+                request = replace(request, attachment=await self._attachment(message),
+                                  tell=self._teller(room_id, root, event_id))
             if self.workers.starts_a_refresh(request):
                 await self._send(room_id, notice_content(REFRESH_STARTED), root, event_id)
             reply = await self.workers.handle(request)
             if reply.silent:
                 return  # told once that the bot is busy with their earlier requests
-            await self._send(room_id, MATRIX.render(reply), root, event_id)
+            sent = await self._post(room_id, MATRIX.render(reply), root, event_id)
+            self.answers.remember(room_id, sent, reply.answer)  # for the votes on it
             if root:
                 self.state.threads.add(f"{room_id} {root}")
         except Exception:
@@ -382,6 +410,29 @@ class MatrixAdapter:
         finally:
             await typing
             await self._typing(room_id, False)
+
+    async def _attachment(self, message: RoomMessage) -> Attachment | None:
+        """The file an admin's `add` means (see files.file_for), downloaded only when the
+        bot takes it, on this loop, from the answering thread."""
+        file = await file_for(self.client, message)
+        if file is None:
+            return None
+        loop = asyncio.get_running_loop()
+
+        def fetch(limit: int) -> bytes:
+            return asyncio.run_coroutine_threadsafe(
+                download(self.client, file, limit), loop).result(DOWNLOAD_SECONDS + 10)
+        return Attachment(file.name, file.size, fetch, file.mimetype)
+
+    def _teller(self, room_id: str, root: str | None, event_id: str,
+                ) -> Callable[[str], None]:
+        """A notice posted from an answering thread, before the reply (Request.tell)."""
+        loop = asyncio.get_running_loop()
+
+        def tell(text: str) -> None:
+            asyncio.run_coroutine_threadsafe(
+                self._send(room_id, notice_content(text), root, event_id), loop)
+        return tell
 
     async def _remembered_seen(self, room_id: str, request: Request) -> frozenset[str]:
         """Which of the bot's remembered turns of the thread the asker could read: its
@@ -398,6 +449,11 @@ class MatrixAdapter:
 
     async def _send(self, room_id: str, content: Content, root: str | None,
                     reply_to: str) -> None:
+        await self._post(room_id, content, root, reply_to)
+
+    async def _post(self, room_id: str, content: Content, root: str | None,
+                    reply_to: str) -> str:
+        """Send the content (in the thread of `root`); the id of the event sent."""
         if root:
             content = {**content, "m.relates_to": {
                 "rel_type": "m.thread", "event_id": root, "is_falling_back": True,
@@ -407,6 +463,7 @@ class MatrixAdapter:
                                                ignore_unverified_devices=True)
         if isinstance(response, RoomSendError):
             raise RuntimeError(f"room_send failed: {response.message}")
+        return str(response.event_id)
 
     async def _know_encryption(self, room_id: str) -> None:
         """Make sure the client knows whether a room is encrypted before sending into it.

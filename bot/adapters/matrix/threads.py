@@ -52,7 +52,9 @@ def readable(client: AsyncClient, event: Event) -> Said | None:
     return Said(event.event_id, event.sender, without_reply_fallback(event.body))
 
 
-async def read_event(client: AsyncClient, room_id: str, event_id: str) -> Said | None:
+async def fetch_event(client: AsyncClient, room_id: str, event_id: str) -> Event | None:
+    """One event of the room as the homeserver gives it to the bot; None when it will
+    not."""
     try:
         response = await client.room_get_event(room_id, event_id)
     except Exception:
@@ -61,7 +63,12 @@ async def read_event(client: AsyncClient, room_id: str, event_id: str) -> Said |
     if not isinstance(response, RoomGetEventResponse):
         log.info("cannot read %s in %s: %s", event_id, room_id, response)
         return None
-    return readable(client, response.event)
+    return response.event
+
+
+async def read_event(client: AsyncClient, room_id: str, event_id: str) -> Said | None:
+    event = await fetch_event(client, room_id, event_id)
+    return readable(client, event) if event is not None else None
 
 
 async def read_thread(client: AsyncClient, room_id: str, root: str,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from aiohttp import web
@@ -34,6 +34,7 @@ from bot.adapters.slack.events import (
     question_text,
     readable_body,
 )
+from bot.adapters.slack.files import SlackFile, download
 from bot.adapters.slack.format import (
     FEEDBACK_ACTIONS,
     SlackMessage,
@@ -44,7 +45,7 @@ from bot.adapters.slack.format import (
     notice_message,
 )
 from bot.answering.memory import MAX_THREAD_MESSAGES, ThreadMessage
-from bot.serving.commands import REFRESH_STARTED, Formats, Request
+from bot.serving.commands import REFRESH_STARTED, Attachment, Formats, Request
 from bot.serving.feedback import Feedback, FeedbackLog
 from bot.serving.logs import STATUS
 from bot.serving.platform import Bot
@@ -251,7 +252,7 @@ class SlackAdapter:
                 if not (message.direct or follow_up):
                     return  # channel chatter: only mentions (their own event) are for the bot
                 where = Where(message.channel, message.ts, message.thread_ts, message.user)
-            self.workers.start(self._answer(where, message.text, thread))
+            self.workers.start(self._answer(where, message.text, thread, message.files))
         finally:
             self.events_handled += 1
 
@@ -359,7 +360,8 @@ class SlackAdapter:
         return bool(team) and team != self.team_id
 
     async def _answer(self, where: Where, raw_text: str,
-                      thread: list[dict[str, Any]] | None = None) -> None:
+                      thread: list[dict[str, Any]] | None = None,
+                      files: tuple[SlackFile, ...] = ()) -> None:
         # A mention in a thread also arrives as a message event: one answer per message.
         if not self.seen.first(f"message:{where.channel}:{where.ts}"):
             return
@@ -375,9 +377,11 @@ class SlackAdapter:
                 return
             await self._react(where)
             context, quoted = await self._thread_context(where, thread)
-            request = Request.of(question_text(raw_text, self.bot_user_id), where.user,
-                                 PLATFORM, where.conversation, context, quoted,
-                                 event=f"{where.channel}:{where.ts}")
+            request = replace(
+                Request.of(question_text(raw_text, self.bot_user_id), where.user, PLATFORM,
+                           where.conversation, context, quoted,
+                           event=f"{where.channel}:{where.ts}", place=where.channel),
+                attachment=self._attachment(files), tell=self._teller(where))
             if self.workers.starts_a_refresh(request):
                 await self._post(where, notice_message(REFRESH_STARTED))
             reply = await self.workers.handle(request)
@@ -390,6 +394,23 @@ class SlackAdapter:
             self.bot.report_error("platform")
             await self._apologise(where)
             self._took_part(where)
+
+    def _attachment(self, files: tuple[SlackFile, ...]) -> Attachment | None:
+        """The message's first file, for `add`: downloaded only when asked (an admin's
+        add), with the bot token, from Slack's hosts only."""
+        if not files:
+            return None
+        file, token, api = files[0], self.client.token or "", self.client.base_url
+        return Attachment(file.name, file.size,
+                          lambda limit: download(file, token, api, limit), file.mimetype)
+
+    def _teller(self, where: Where) -> Callable[[str], None]:
+        """A notice posted from an answering thread, before the reply (see Request.tell)."""
+        loop = asyncio.get_running_loop()
+
+        def tell(text: str) -> None:
+            asyncio.run_coroutine_threadsafe(self._post(where, notice_message(text)), loop)
+        return tell
 
     def _took_part(self, where: Where) -> None:
         """The bot posted in this thread: its follow-ups are for the bot."""
@@ -435,7 +456,7 @@ class SlackAdapter:
             return
         # A slash command has no thread to continue: no follow-up memory.
         request = Request.of(question_text(slash.text, self.bot_user_id), slash.user,
-                             PLATFORM)
+                             PLATFORM, place=slash.channel)
         name = request.command.name
         if name in {"help", "empty"}:
             # The examples are made once per refresh, in the background (seconds).

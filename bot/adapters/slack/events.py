@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 from urllib.parse import parse_qs
 
+from bot.adapters.slack.files import SlackFile, files_of
 from bot.adapters.slack.format import FEEDBACK_ACTIONS
 
 # Message subtypes that are a person talking; edits, joins and bot posts are not questions.
@@ -38,6 +39,7 @@ class Message:
     bot_id: str
     user_team: str  # the sender's own workspace ("" when the payload does not say)
     deleted: str = ""  # the ts of the message this event says was deleted
+    files: tuple[SlackFile, ...] = ()  # shared with the message (what `add` takes)
 
     @property
     def in_thread(self) -> bool:
@@ -87,6 +89,7 @@ def parse_event(kind: Literal["mention", "message"], event: Payload,
         bot_id=_text(event.get("bot_id")) or ("bot" if subtype == "bot_message" else ""),
         user_team=_text(event.get("user_team")),
         deleted=_text(event.get("deleted_ts")) if subtype == "message_deleted" else "",
+        files=files_of(event),
     )
 
 

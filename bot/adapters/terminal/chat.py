@@ -1,8 +1,9 @@
-"""The terminal chat: questions and the commands refresh, sources, help."""
+"""The terminal chat: questions and the commands (refresh, add FILE, sources, help...)."""
 
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from typing import TextIO
 
 from rich.console import Console
@@ -42,8 +43,10 @@ def chat(bot: Bot, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout) -> in
             continue
         if text.lower() in GOODBYES:
             return 0
-        reply = bot.handle(Request.of(text, user="terminal", platform="terminal",
-                                      thread="terminal"), progress=progress_for(sys.stderr))
+        request = replace(Request.of(text, user="terminal", platform="terminal",
+                                     thread="terminal", place="terminal"),
+                          tell=lambda notice: console.print(_safe(notice)))
+        reply = bot.handle(request, progress=progress_for(sys.stderr))
         if reply.answer is not None and interactive:
             console.print(answer_text(reply.answer, _rich_highlight, _safe))
         elif reply.comparison is not None and interactive:
