@@ -49,6 +49,7 @@ def test_sources_lists_documents(cli_env: dict[str, str]) -> None:
     assert "1 document, 7 passages" in result.stdout
     data = json.loads(policybot(["sources", "--json"], cli_env).stdout)
     assert data["documents"][0]["passages"] == 7
+    assert data["documents"][0]["added"] is None
 
 
 def test_chat_answers_and_understands_commands(cli_env: dict[str, str]) -> None:
@@ -116,11 +117,15 @@ def test_the_terminal_chat_adds_and_removes_a_file(cli_env: dict[str, str],
                                        "cloud costs to double by 2028.\n", "utf-8")
     lines = ('add paper.md "Cloud paper"\nsources\n'
              "What does the finance team expect for sovereign cloud costs?\n"
-             "add .env\nremove cloud paper\nquit\n")
+             "add .env\nquit\n")
     result = policybot(["chat"], env, stdin=lines, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert 'Added "Cloud paper": 1 passage, searchable now.' in result.stdout
     assert "(added/paper.md; added by terminal" in result.stdout
     assert "double by 2028" in result.stdout
     assert "Not added: .env: " in result.stdout
+    (document,) = json.loads(policybot(["sources", "--json"], env).stdout)["documents"]
+    assert document["added"]["by"] == "terminal" and document["added"]["from"] == "paper.md"
+    result = policybot(["chat"], env, stdin="remove cloud paper\n", cwd=tmp_path)
     assert 'Removed "Cloud paper" and its 1 passage.' in result.stdout
+    assert json.loads(policybot(["sources", "--json"], env).stdout)["documents"] == []

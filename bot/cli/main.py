@@ -28,7 +28,13 @@ from bot.serving.render import (
     sources_text,
 )
 from bot.serving.settings import Settings, load_settings, secure_data_dir
-from knowledge import EmptyKnowledgeBase, KnowledgeBase, KnowledgeError, Retrieval
+from knowledge import (
+    AddedDocument,
+    EmptyKnowledgeBase,
+    KnowledgeBase,
+    KnowledgeError,
+    Retrieval,
+)
 
 log = logging.getLogger("policybot")
 
@@ -167,6 +173,10 @@ def run_refresh(kb: KnowledgeBase, as_json: bool) -> int:
             "rebuilt_from": summary.rebuilt_from,
             "words": [{"source": source, "read": count.read, "kept": count.kept}
                       for source, count in sorted(summary.words.items())],
+            "sections": [{"source": source, "added": list(changes.added),
+                          "changed": list(changes.changed),
+                          "removed": list(changes.removed)}
+                         for source, changes in sorted(summary.sections.items())],
         }, ensure_ascii=False))
     else:
         print(printable(refresh_text(summary)))
@@ -175,6 +185,7 @@ def run_refresh(kb: KnowledgeBase, as_json: bool) -> int:
 
 def run_sources(kb: KnowledgeBase, as_json: bool) -> int:
     state = kb.state_file.current()
+    added = kb.added_documents()
     if as_json:
         print(json.dumps({
             "embedder": state.embedder, "refreshed_at": state.refreshed_at,
@@ -182,7 +193,8 @@ def run_sources(kb: KnowledgeBase, as_json: bool) -> int:
             "documents": [
                 {"source": e.source, "title": e.title, "url": e.url, "language": e.language,
                  "passages": e.passages, "refreshed_at": e.refreshed_at,
-                 "read_at": e.read_at or e.refreshed_at}
+                 "read_at": e.read_at or e.refreshed_at,
+                 "added": _added(added[e.source]) if e.source in added else None}
                 for e in sorted(state.documents.values(), key=lambda e: e.source)
             ],
             "failed": [{"source": source, "reason": failed.reason,
@@ -190,8 +202,13 @@ def run_sources(kb: KnowledgeBase, as_json: bool) -> int:
                        for source, failed in sorted(state.failed.items())],
         }, ensure_ascii=False))
     else:
-        print(printable(sources_text(state)))
+        print(printable(sources_text(state, added)))
     return 0
+
+
+def _added(document: AddedDocument) -> dict[str, object]:
+    return {"by": document.added_by, "at": document.added_at, "where": document.where,
+            "platform": document.platform, "from": document.url or document.offered}
 
 
 def dispatch(args: argparse.Namespace, settings: Settings) -> int:

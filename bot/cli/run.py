@@ -12,6 +12,7 @@ from bot.adapters.terminal.chat import chat
 from bot.serving.assistant import Assistant
 from bot.serving.feedback import FEEDBACK_FILE, FeedbackLog
 from bot.serving.platform import Adapter
+from bot.serving.schedule import Schedule
 from bot.serving.serve import serve, with_health
 from bot.serving.settings import Settings
 from bot.serving.warming import warm_up
@@ -48,8 +49,11 @@ def configured_adapters(settings: Settings, assistant: Assistant) -> list[Adapte
             allowed_users=tuple(settings.matrix_allowed_users),
             catch_up_seconds=settings.matrix_catch_up_hours * 3600,
         ), limits, feedback))
+    if adapters and (settings.refresh_seconds() or settings.announce):
+        adapters.append(Schedule(assistant, settings.refresh_seconds(), settings.announce,
+                                 [a for a in adapters if isinstance(a, SlackAdapter |
+                                                                    MatrixAdapter)]))
     return adapters
-
 
 
 # Seconds the warm-up may go on after the bot stopped (it takes about 2 s; more where the

@@ -41,6 +41,7 @@ from knowledge import (
     Progress,
     RefreshBusy,
     RefreshFailed,
+    RefreshSummary,
     StoreError,
 )
 
@@ -95,6 +96,9 @@ class Assistant:
         self.metrics.count_passages(lambda: knowledge.state_file.current().passage_count)
         self.examples = HelpExamples(knowledge)
         self.changes = Changes(knowledge, self.metrics)
+        # Called after each refresh that ran (how: "scheduled", "by command"), from the
+        # thread that ran it: the digest (bot/serving/schedule.py) listens here.
+        self.refreshed: list[Callable[[RefreshSummary, str], None]] = []
 
     @classmethod
     def from_settings(cls, settings: Settings, knowledge: KnowledgeBase) -> Assistant:
@@ -245,7 +249,7 @@ class Assistant:
             log.exception("reading the knowledge state failed")
             return errors.STORE_DOWN
 
-    def refresh(self, progress: Progress | None = None) -> str:
+    def refresh(self, progress: Progress | None = None, how: str = "by command") -> str:
         try:
             summary = self.knowledge.refresh(progress)
         except RefreshBusy:
@@ -260,6 +264,11 @@ class Assistant:
             self._refresh_failed()
             return "Refresh failed, the knowledge base is unchanged. The details are in the log."
         self.metrics.refresh("done", summary.seconds)
+        for listener in list(self.refreshed):
+            try:
+                listener(summary, how)
+            except Exception:  # the refresh is done; telling of it must not undo that
+                log.exception("a refresh listener failed")
         return refresh_text(summary)
 
     def _refresh_failed(self) -> None:

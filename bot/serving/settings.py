@@ -48,6 +48,29 @@ def _comma_list(value: object) -> object:
     return value
 
 
+# Where a digest may go: a Slack channel, private channel or DM id, or a Matrix room id.
+ANNOUNCE_PLACE = re.compile(r"[CGD][A-Z0-9]{2,}|![^:\s]+:[^\s]+")
+_INTERVAL = re.compile(r"(\d+(?:\.\d+)?)\s*(s|m|h|d)", re.IGNORECASE)
+_UNIT = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+MIN_REFRESH_SECONDS = 60.0
+
+
+def interval_seconds(text: str) -> float:
+    """"6h", "30m", "1d", "90s" in seconds; "" or "off" 0. A refresh more often than a
+    minute only holds the lock and the embedder: refused."""
+    text = text.strip().lower()
+    if text in {"", "off", "0", "never"}:
+        return 0.0
+    found = _INTERVAL.fullmatch(text)
+    if found is None:
+        raise ValueError(f"cannot read {text!r} as an interval: write e.g. 6h, 30m, 1d "
+                         "or off")
+    seconds = float(found.group(1)) * _UNIT[found.group(2).lower()]
+    if seconds < MIN_REFRESH_SECONDS:
+        raise ValueError(f"{text} is shorter than a minute; refresh at most once a minute")
+    return seconds
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix=PREFIX, env_file=".env", env_file_encoding="utf-8", extra="ignore",
@@ -111,6 +134,11 @@ class Settings(BaseSettings):
     admins: Annotated[list[str], NoDecode] = Field(
         default_factory=list, description="user ids allowed to run admin commands"
     )
+    refresh_every: str = Field("", description="refresh in the background this often "
+                               "(e.g. 6h, 30m, 1d); empty or off: never")
+    announce: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, description="Slack channel ids and Matrix room ids that get "
+        "a digest of what a refresh changed")
     log_level: str = Field("WARNING", description="DEBUG, INFO, WARNING or ERROR")
     slack_bot_token: str = Field("", description="xoxb- bot token; set to run on Slack")
     slack_app_token: str = Field("", description="xapp- app token: Socket Mode (the default)")
@@ -122,8 +150,27 @@ class Settings(BaseSettings):
     slack_api_url: str = Field("", description="Slack Web API base URL (proxies, tests); "
                                "empty: https://slack.com/api/")
 
+    @field_validator("refresh_every")
+    @classmethod
+    def _interval(cls, value: str) -> str:
+        interval_seconds(value)  # a bad one stops start-up, naming the variable
+        return value.strip()
+
+    @field_validator("announce")
+    @classmethod
+    def _places(cls, value: list[str]) -> list[str]:
+        for place in value:
+            if not ANNOUNCE_PLACE.fullmatch(place):
+                raise ValueError(f"{place!r} is neither a Slack channel id (C0123ABCD) nor "
+                                 "a Matrix room id (!abc:example.org)")
+        return value
+
+    def refresh_seconds(self) -> float:
+        """POLICYBOT_REFRESH_EVERY in seconds; 0: never."""
+        return interval_seconds(self.refresh_every)
+
     @field_validator("sources", "admins", "matrix_allowed_servers", "matrix_allowed_users",
-                     mode="before")
+                     "announce", mode="before")
     @classmethod
     def _split(cls, value: object) -> object:
         return _comma_list(value)

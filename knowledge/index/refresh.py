@@ -21,6 +21,7 @@ from knowledge.core.errors import (
     SourceError,
     StoreError,
 )
+from knowledge.index.section_changes import SectionChanges, section_changes
 from knowledge.index.state import (
     DocumentEntry,
     FailedSource,
@@ -94,6 +95,8 @@ class RefreshSummary:
     rebuilt_because: str = ""  # why everything was re-embedded, in a sentence
     # Each document read: its running text's words, and how many its passages keep.
     words: dict[str, KeptWords] = field(default_factory=dict)
+    # For each changed document, its sections added, changed and removed.
+    sections: dict[str, SectionChanges] = field(default_factory=dict)
 
     def line(self) -> str:
         return (
@@ -302,6 +305,9 @@ class Refresher:
             summary.unchanged.append(spec.key)
             return replace(previous, read_at=time.time())
         (summary.changed if previous is not None else summary.added).append(spec.key)
+        if previous is not None and not rebuild:
+            summary.sections[spec.key] = self._section_changes(old.collection, previous,
+                                                               passages)
         taken_over = resumable.get(document.version)
         if taken_over is not None:  # embedded by a refresh that was killed before the swap
             return replace(taken_over, refreshed_at=time.time(), read_at=time.time())
@@ -314,6 +320,19 @@ class Refresher:
         written[-1] = JournalEntry(document.version, target, entry)
         self.state_file.write_journal(written)
         return entry
+
+    def _section_changes(self, collection: str, previous: DocumentEntry,
+                         passages: list[Passage]) -> SectionChanges:
+        """Which sections of a changed document were added, changed or removed (none
+        named when the earlier version cannot be read: the digest then says "changed")."""
+        try:
+            earlier = self.store.version_sections(collection, previous.version)
+        except StoreError:
+            log.warning("cannot read the earlier version of %s", previous.source,
+                        exc_info=True)
+            return SectionChanges()
+        return section_changes(earlier, [(p.section, p.paragraph, p.part, p.text)
+                                         for p in passages])
 
     def _collect_garbage(self, old: KnowledgeState, target: str) -> dict[str, DocumentEntry]:
         """Delete what earlier refreshes left for later; never what is live, nor what a

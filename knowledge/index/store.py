@@ -330,6 +330,21 @@ class VectorStore:
                 for record_id, metadata in zip(result["ids"], result["metadatas"] or [],
                                                strict=True)]
 
+    def version_sections(self, name: str, version: str) -> list[tuple[str, int, int, str]]:
+        """A document version's passages as (section, paragraph, part, text), in every
+        passage language: what a refresh compares a changed document's new passages with."""
+        rows = []
+        with reaching():
+            for language in self.languages(name):
+                result = self.collection(name, PASSAGE, language).get(
+                    where={"doc_version": version}, include=["metadatas"])
+                for meta in result["metadatas"] or []:
+                    found = dict(meta or {})
+                    rows.append((str(found.get("section", "")),
+                                 int(found.get("paragraph", 0) or 0),
+                                 int(found.get("part", 0) or 0), str(found.get("text", ""))))
+        return sorted(rows, key=lambda row: (row[1], row[2]))
+
     def get_passages(self, name: str, passage_ids: list[str], language: str,
                      vector: Vectors | None = None) -> list[Record]:
         """Passages by id; with their similarity to `vector` if one is given (else -1)."""

@@ -434,6 +434,13 @@ class MatrixAdapter:
                 self._send(room_id, notice_content(text), root, event_id), loop)
         return tell
 
+    def owns(self, place: str) -> bool:
+        """Matrix room ids (!…): a digest's place (see serving/schedule)."""
+        return place.startswith("!")
+
+    async def announce(self, place: str, text: str) -> None:
+        await self._send(place, notice_content(text), None, "")
+
     async def _remembered_seen(self, room_id: str, request: Request) -> frozenset[str]:
         """Which of the bot's remembered turns of the thread the asker could read: its
         memory is the fallback when the thread read back gives nothing, and the asker may

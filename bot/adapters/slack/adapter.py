@@ -412,6 +412,13 @@ class SlackAdapter:
             asyncio.run_coroutine_threadsafe(self._post(where, notice_message(text)), loop)
         return tell
 
+    def owns(self, place: str) -> bool:
+        """Slack's channel ids (C…, G…, D…): a digest's place (see serving/schedule)."""
+        return not place.startswith("!")
+
+    async def announce(self, place: str, text: str) -> None:
+        await self._post(Where(place, "", None, ""), notice_message(text))
+
     def _took_part(self, where: Where) -> None:
         """The bot posted in this thread: its follow-ups are for the bot."""
         if where.thread_ts:
