@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import threading
 import time
+import zlib
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
@@ -16,7 +17,8 @@ class HostileServer:
     """Paths: /page (a small HTML page), /endless?mb=N (N MB of HTML, no length),
     /declared?mb=N (a Content-Length of N MB, then nothing), /drip?seconds=S (one byte
     every S seconds, forever), /redirect?to=URL (302 to URL), /html?mb=N (N MB of HTML
-    paragraphs, with its length)."""
+    paragraphs, with its length), /compressed?mb=N&encoding=E (N MB of zeros compressed
+    as E: gzip, deflate; or any other name, sent as deflate under it)."""
 
     def __init__(self) -> None:
         self.requests: list[str] = []
@@ -79,6 +81,25 @@ class HostileServer:
                 for _ in range(count):
                     self.wfile.write(CHUNK)
                 self.wfile.write(b"</body></html>")
+
+            def _compressed(self, query: dict[str, str]) -> None:
+                """N MB of zeros, sent compressed as `encoding` (gzip by default): a
+                bomb a few KB long."""
+                encoding = query.get("encoding", "gzip")
+                packer = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS
+                                          if encoding == "gzip" else zlib.MAX_WBITS)
+                left = int(float(query.get("mb", "400")) * 1024 * 1024)
+                parts = []
+                while left > 0:
+                    parts.append(packer.compress(bytes(min(left, 1024 * 1024))))
+                    left -= 1024 * 1024
+                body = b"".join(parts) + packer.flush()
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html")
+                self.send_header("Content-Encoding", encoding)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
 
             def _missing(self, query: dict[str, str]) -> None:
                 self.send_response(404)

@@ -9,11 +9,15 @@ from pathlib import Path
 
 import pytest
 
+import knowledge.index.refresh as refresh_module
 from knowledge.assembly.adding import AddedBy, AddRefused, Offered
 from knowledge.assembly.knowledge_base import KnowledgeBase
-from knowledge.core.errors import StoreError
+from knowledge.core.errors import SourceError, StoreError
 from knowledge.index.embedders import E5Embedder, Vectors
+from knowledge.index.refresh import ReadDocument
 from knowledge.sources.added import AddedDocument, safe_name
+from knowledge.sources.discovery import SourceSpec
+from knowledge.sources.loaders import Cached
 from testing.hostile_server import HostileServer
 from tests.conftest import ESSAY, WrappedEmbedder, make_kb
 
@@ -34,11 +38,11 @@ def test_an_added_document_is_searchable_and_survives_a_full_refresh(
         own_kb: KnowledgeBase) -> None:
     added = own_kb.additions.add(Offered(NOTE, "cloud note.md"), BY)
     assert added.title == "Cloud note" and added.passages == 1
-    assert keys(own_kb) == {ESSAY.name, "added/cloud-note.md"}
+    assert keys(own_kb) == {ESSAY.name, "chat:cloud-note.md"}
     hits = own_kb.retriever.search("How much will sovereign cloud costs rise?").hits
-    assert hits[0].source == "added/cloud-note.md"
+    assert hits[0].source == "chat:cloud-note.md"
     summary = own_kb.refresh()
-    assert summary.unchanged == sorted([ESSAY.name, "added/cloud-note.md"])
+    assert summary.unchanged == sorted([ESSAY.name, "chat:cloud-note.md"])
     assert summary.added == summary.removed == []
 
 
@@ -90,7 +94,7 @@ def test_remove_takes_the_document_out_and_says_where_others_come_from(
         own_kb.additions.remove("x")
     removed = own_kb.additions.remove("cloud-note.md")
     assert removed.title == "Cloud note" and removed.passages == 1
-    assert keys(own_kb) == {ESSAY.name, "added/other.md"}
+    assert keys(own_kb) == {ESSAY.name, "chat:other.md"}
     assert stored_files(own_kb) == {"other.md"}
 
 
@@ -136,12 +140,12 @@ def test_a_crash_between_the_steps_is_finished_or_undone_by_the_next_refresh(
     folder = own_kb.refresher.added
     # Killed after the manifest was swapped, before the index: the refresh finishes it.
     path = folder.store(NOTE, "note.md", set())
-    folder.commit({"added/note.md": AddedDocument(path.name, "", "U1", 1.0, "C1", "slack",
+    folder.commit({"chat:note.md": AddedDocument(path.name, "", "U1", 1.0, "C1", "slack",
                                                   "note.md")})
     # Killed after a file was stored, before the manifest named it: the refresh deletes it.
     folder.store(b"half", "orphan.md", {"note.md"})
     summary = own_kb.refresh()
-    assert summary.added == ["added/note.md"]
+    assert summary.added == ["chat:note.md"]
     assert stored_files(own_kb) == {"note.md"}
 
 
@@ -193,3 +197,39 @@ def test_the_terminal_reads_a_file_confined_as_the_sources_are(
                          ("missing.md", "no such file")]:
         with pytest.raises(AddRefused, match=reason):
             own_kb.additions.local(Path(path))
+
+
+def test_a_replacement_that_fails_keeps_the_earlier_version(
+        own_kb: KnowledgeBase, monkeypatch: pytest.MonkeyPatch) -> None:
+    first = own_kb.additions.add(Offered(NOTE, "cloud note.md"), BY)
+    real = refresh_module.read_document
+
+    def failing_after_the_judge(spec: SourceSpec, cache: Cached,
+                                max_words: int = 0) -> ReadDocument:
+        # The refresh reads the new version again after the judge read it; a reader that
+        # fails the second time (a PDF worker over its time under load) is simulated.
+        if spec.key.startswith("chat:") and spec.key != first.document.key:
+            raise SourceError("not a readable PDF (it took too long)")
+        return real(spec, cache, max_words)
+
+    monkeypatch.setattr(refresh_module, "read_document", failing_after_the_judge)
+    with pytest.raises(AddRefused, match="unreadable: not a readable PDF"):
+        own_kb.additions.add(Offered(NOTE.replace(b"double", b"triple"), "cloud note.md"), BY)
+    assert keys(own_kb) == {ESSAY.name, first.document.key}
+    assert own_kb.refresher.added.documents() == {first.document.key: first.document}
+    assert stored_files(own_kb) == {first.document.file}
+
+
+def test_a_url_replaces_only_the_same_address(own_kb: KnowledgeBase) -> None:
+    page = b"<html><head><title>Draft</title></head><body><p>Budget words.</p></body></html>"
+    first = own_kb.additions.add(Offered(page, "https://a.example/consultation/download",
+                                         "text/html", "https://a.example/consultation/download"),
+                                 BY)
+    other = own_kb.additions.add(Offered(page.replace(b"Budget", b"Other"),
+                                         "https://b.example/reports/download", "text/html",
+                                         "https://b.example/reports/download"), BY)
+    assert other.replaced is None
+    again = own_kb.additions.add(Offered(page, "https://A.example/consultation/download/",
+                                         "text/html",
+                                         "https://A.example/consultation/download/"), BY)
+    assert again.replaced == first.document and again.replaced_title == "Draft"

@@ -121,7 +121,7 @@ def test_the_terminal_chat_adds_and_removes_a_file(cli_env: dict[str, str],
     result = policybot(["chat"], env, stdin=lines, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert 'Added "Cloud paper": 1 passage, searchable now.' in result.stdout
-    assert "(added/paper.md; added by terminal" in result.stdout
+    assert "(chat:paper.md; added by terminal" in result.stdout
     assert "double by 2028" in result.stdout
     assert "Not added: .env: " in result.stdout
     (document,) = json.loads(policybot(["sources", "--json"], env).stdout)["documents"]

@@ -34,5 +34,11 @@ def test_what_add_was_given(argument: str, attached: bool, target: AddTarget) ->
 
 def test_add_and_remove_are_commands() -> None:
     assert parse("add https://example.org") == Command("add", "https://example.org")
+    assert parse("add https://example.org/p.php?id=1 Draft") == Command(
+        "add", "https://example.org/p.php?id=1 Draft")
     assert parse(["@policybot", "remove Draft"][1]) == Command("remove", "Draft")
     assert parse("remove") == Command("remove", "")
+    # Questions that begin with the words are questions.
+    for question in ["Add up the cloud costs: what do they come to?",
+                     "Remove barriers to cloud adoption: what does the strategy propose?"]:
+        assert parse(question) == Command("ask", question)

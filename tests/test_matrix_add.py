@@ -52,7 +52,7 @@ def test_an_admin_adds_a_file_by_replying_add_to_it(world: World, own_kb: Knowle
     assert "Consultation draft" in body(answer) and "register" in body(answer)
     ana.send(room, f"{world.bot_id}: sources", mention=world.bot_id)
     sources = body(ana.wait_notices(room, world.bot_id, 4)[3])
-    assert f"(added/draft.pdf; added by {world.admin_id}" in sources
+    assert f"(chat:draft.pdf; added by {world.admin_id}" in sources
     assert f" in {room})" in sources
     admin.send(room, f"{world.bot_id}: remove Consultation draft", mention=world.bot_id)
     removed = body(admin.wait_notices(room, world.bot_id, 5)[4])
@@ -75,4 +75,4 @@ def test_add_in_a_thread_takes_the_threads_file_and_without_one_says_how(
     added = admin.wait_notices(room, world.bot_id, 2, timeout=120)[1]
     assert re.fullmatch(ADDED, body(added)), body(added)
     assert added.content["m.relates_to"]["event_id"] == root
-    assert alone and "added/draft.pdf" in own_kb.state_file.current().documents
+    assert alone and "chat:draft.pdf" in own_kb.state_file.current().documents

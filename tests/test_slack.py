@@ -43,6 +43,8 @@ from testing.slack_server import (
 )
 from tests.conftest import ESSAY, REPO, Serving, WrappedEmbedder, make_kb, responds
 from tests.pdf_maker import text_pdf
+from tests.scoped_sources import QUESTION as SCOPED_QUESTION
+from tests.scoped_sources import SCOPE, scoped_sources
 
 pytestmark = pytest.mark.e2e
 
@@ -607,7 +609,7 @@ def test_an_admin_adds_a_shared_file_and_it_is_cited_at_once(
     assert "Consultation draft v2" in texts(answer) and "register" in texts(answer)
     listing = slack.say("C1", "UANA", f"<@{BOT_USER}> sources")
     sources = wait_until(lambda: slack.replies_to(listing), what="the list")[0]["text"]
-    assert re.search(r"Consultation draft v2 +\(added/draft-v2\.pdf; added by UADMIN "
+    assert re.search(r"Consultation draft v2 +\(chat:draft-v2\.pdf; added by UADMIN "
                      r"\d{4}-\d\d-\d\d \d\d:\d\d in C1\)", sources), sources
     removal = slack.say("C1", ADMIN, f'<@{BOT_USER}> remove "consultation draft v2"')
     removed = wait_until(lambda: slack.replies_to(removal), what="the removal")[0]["text"]
@@ -663,4 +665,32 @@ def test_an_add_during_a_refresh_is_queued_and_said_so(
     assert queued.startswith("A refresh is running; your request is queued")
     assert added.startswith('Added "') and replies
     assert slack.replies_to(refresh)[-1]["text"].startswith("Refresh done: 1 added")
-    assert set(kb.state_file.current().documents) == {ESSAY.name, "added/draft.pdf"}
+    assert set(kb.state_file.current().documents) == {ESSAY.name, "chat:draft.pdf"}
+
+
+# -- scopes (issue 34) ------------------------------------------------------------------
+
+def test_a_scoped_document_is_answered_only_in_its_channel(
+        slack: SlackStandIn, start_bot: BotFactory, tmp_path: Path, e5: E5Embedder) -> None:
+    kb = make_kb(tmp_path / "data", [scoped_sources(tmp_path / "sources")], e5)
+    kb.refresh()
+    start_bot(Assistant(kb, frozenset({ADMIN}), scopes={"CEMB": frozenset({SCOPE}),
+                                                       "UANA": frozenset({SCOPE})}))
+    inside = slack.say("CEMB", "UBEN", f"<@{BOT_USER}> {SCOPED_QUESTION}")
+    answer = wait_until(lambda: slack.replies_to(inside), what="the answer")[0]
+    assert "Project Nightingale funds" in texts(answer)
+    slack.say("D1", "UANA", SCOPED_QUESTION, channel_type="im")
+    assert "Project Nightingale funds" in texts(wait_until(lambda: slack.posts("D1"),
+                                                           what="the DM answer")[0])
+    outside = {"C1": f"<@{BOT_USER}> {SCOPED_QUESTION}", "D2": SCOPED_QUESTION}
+    for channel, text in outside.items():
+        kind = "im" if channel.startswith("D") else "channel"
+        slack.say(channel, "UBEN", text, channel_type=kind)
+        slack.say(channel, "UBEN", text.replace(SCOPED_QUESTION, "sources"),
+                  channel_type=kind)
+    for channel in outside:
+        posts = wait_until(lambda c=channel: slack.posts(c)[1:] and  # type: ignore[misc]
+                           slack.posts(c), what="the replies")
+        assert "Nightingale funds" not in json.dumps(posts)
+        assert "embargo.md" not in json.dumps(posts)
+        assert any(p["text"].startswith("1 document,") for p in posts)  # the list

@@ -13,6 +13,9 @@ class Question:
     text: str
     user: str = ""
     platform: str = "terminal"
+    # The scopes of the place asked in: only their documents and those of no scope are
+    # searched, named or counted; None: every document (the command line, the terminal).
+    scopes: frozenset[str] | None = None
 
 
 @dataclass(frozen=True)

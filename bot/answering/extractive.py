@@ -3,6 +3,7 @@ with numbered citations."""
 
 from __future__ import annotations
 
+import copy
 import logging
 import re
 from collections.abc import Mapping, Sequence
@@ -225,6 +226,16 @@ class Answerer:
                            retrieval.unknown)
         return extractive_answer(question, retrieval)
 
+    def scoped(self, scopes: frozenset[str] | None) -> Answerer:
+        """This answerer as a place with these scopes asks (see Question.scopes)."""
+        if scopes == self.retriever.scopes:
+            return self
+        view = copy.copy(self)
+        view.retriever = self.retriever.scoped(scopes)
+        return view
+
     def answer(self, question: Question, history: Sequence[Turn] = ()) -> Answer:
+        if question.scopes != self.retriever.scopes:
+            return self.scoped(question.scopes).answer(question, history)
         return self.respond(question.text, self.retrieve(
             question.text, conversation_for(question.text, history)))

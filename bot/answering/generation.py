@@ -7,6 +7,7 @@ still gets the extractive answer, with a one-line note saying why.
 
 from __future__ import annotations
 
+import copy
 import logging
 from collections.abc import Sequence
 from dataclasses import replace
@@ -49,13 +50,22 @@ class GeneratedAnswerer:
         self.condense = text_chain("condense", {"history", "question"}, model, prompts_dir)
         self.generate = text_chain("answer", {"passages", "question", "language"}, model,
                                    prompts_dir)
-        self.chain: Runnable[dict[str, Any], Answer] = (
+        self.chain = self._chain()
+
+    def _chain(self) -> Runnable[dict[str, Any], Answer]:
+        return (
             RunnablePassthrough.assign(standalone=RunnableLambda(self._standalone))
             | RunnablePassthrough.assign(retrieval=RunnableLambda(self._retrieve))
             | RunnableLambda(self._respond)
         )
 
     def answer(self, question: Question, history: Sequence[Turn] = ()) -> Answer:
+        if question.scopes != self.extractive.retriever.scopes:
+            # The same model and chains, searching what the place sees.
+            view = copy.copy(self)
+            view.extractive = self.extractive.scoped(question.scopes)
+            view.chain = view._chain()
+            return view.answer(question, history)
         # A question that does not point back is asked alone: no condensing, no history
         # joined to its search (see follow_up).
         return self.chain.invoke({"question": question.text,

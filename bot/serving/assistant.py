@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -86,8 +86,11 @@ class Assistant:
     def __init__(self, knowledge: KnowledgeBase, admins: frozenset[str] = frozenset(),
                  answerer: AnswerSource | None = None,
                  memory: ThreadMemory | None = None, metrics: Metrics | None = None,
-                 secrets: Sequence[str] = (), tools: Tools | None = None) -> None:
+                 secrets: Sequence[str] = (), tools: Tools | None = None,
+                 scopes: Mapping[str, frozenset[str]] | None = None) -> None:
         self.knowledge = knowledge
+        # POLICYBOT_SCOPES: what each channel, room (or, in direct messages, person) sees.
+        self.scopes: Mapping[str, frozenset[str]] = scopes if scopes is not None else {}
         self.redact = Redactor(secrets)
         self.admins = admins
         self.tools = tools or Tools(answerer or Answerer(knowledge.retriever))
@@ -103,7 +106,16 @@ class Assistant:
     @classmethod
     def from_settings(cls, settings: Settings, knowledge: KnowledgeBase) -> Assistant:
         return cls(knowledge, frozenset(settings.admins), secrets=settings.secrets(),
-                   tools=make_tools(settings, knowledge))
+                   tools=make_tools(settings, knowledge), scopes=settings.scope_map())
+
+    def scopes_of(self, request: Request) -> frozenset[str] | None:
+        """The scopes of the place a request comes from: a channel's or room's, in a
+        direct message the person's; None (everything) at the terminal, whose user owns
+        the data dir."""
+        if request.platform == "terminal":
+            return None
+        return self.scopes.get(request.user if request.direct else request.place,
+                               frozenset())
 
     def help_text(self, wait: bool = True) -> str:
         """`help`, with examples from the knowledge base that work as typed; not
@@ -144,8 +156,11 @@ class Assistant:
                          f"{MAX_MESSAGE_CHARS:,}). Please ask a shorter question.")
         if command.name in {"help", "empty"}:
             return Reply(command.name, self.help_text())
+        scopes = self.scopes_of(request)
         if command.name == "sources":
-            return Reply(command.name, self.redact(self.sources()))
+            every = command.argument == "all" and self.is_admin(request.user,
+                                                                 request.platform)
+            return Reply(command.name, self.redact(self.sources(None if every else scopes)))
         if command.name == "refresh":
             if not self.is_admin(request.user, request.platform):
                 return Reply(command.name, errors.ADMINS_ONLY)
@@ -153,14 +168,14 @@ class Assistant:
         if command.name in {"add", "remove"}:
             if not self.is_admin(request.user, request.platform):
                 return Reply(command.name, errors.ADMINS_ONLY_CHANGE)
-            return Reply(command.name, self.redact(self.changes.run(request)))
+            return Reply(command.name, self.redact(self.changes.run(request, scopes)))
         if command.name == "compare":
-            return self.compare(command.argument)
+            return self.compare(command.argument, scopes)
         if command.name == "check":
-            return self.check(command.argument or request.quoted)
+            return self.check(command.argument or request.quoted, scopes)
         answer = self.ask(Question(command.argument, user=request.user,
-                                   platform=request.platform), request.thread,
-                          request.context, request)
+                                   platform=request.platform, scopes=scopes),
+                          request.thread, request.context, request)
         return Reply(command.name, answer_text(answer), answer)
 
     def remembered(self, thread: str) -> tuple[str, ...]:
@@ -172,21 +187,22 @@ class Assistant:
         if self.memory.forget(mark):
             log.info("forgot a remembered turn whose message was deleted")
 
-    def compare(self, topic: str) -> Reply:
+    def compare(self, topic: str, scopes: frozenset[str] | None = None) -> Reply:
         if not topic.strip():
             return Reply("compare", "Give a topic to compare the sources on: compare TOPIC.")
         comparison = self._guarded("compare", lambda: compare_sources(
-            self.knowledge.retriever, topic, self.tools.positions).redacted(self.redact))
+            self.knowledge.retriever.scoped(scopes), topic,
+            self.tools.positions).redacted(self.redact))
         if isinstance(comparison, Reply):
             return comparison
         return Reply("compare", comparison_text(comparison), comparison=comparison)
 
-    def check(self, text: str) -> Reply:
+    def check(self, text: str, scopes: frozenset[str] | None = None) -> Reply:
         if not text.strip():
             return Reply("check", "Give a claim to check against the sources: check CLAIM "
                          "(or reply to a message with check).")
         result = self._guarded("check", lambda: check_claims(
-            self.knowledge.retriever, text, self.tools.verdicts,
+            self.knowledge.retriever.scoped(scopes), text, self.tools.verdicts,
             self.tools.max_claims).redacted(self.redact))
         if isinstance(result, Reply):
             return result
@@ -241,9 +257,10 @@ class Assistant:
             self.memory.add(thread, question.text, answer.text, request.event)
         return answer, "answered" if answer.grounded else "refused"
 
-    def sources(self) -> str:
+    def sources(self, scopes: frozenset[str] | None = None) -> str:
+        """The documents a place with these scopes sees (None: all)."""
         try:
-            return sources_text(self.knowledge.state_file.current(),
+            return sources_text(self.knowledge.state_file.current().visible(scopes),
                                 self.knowledge.added_documents())
         except Exception:
             log.exception("reading the knowledge state failed")

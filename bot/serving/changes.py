@@ -38,7 +38,7 @@ class Changes:
         self.knowledge = knowledge
         self.metrics = metrics
 
-    def run(self, request: Request) -> str:
+    def run(self, request: Request, scopes: frozenset[str] | None = None) -> str:
         """The reply to an admin's `add` or `remove`; the knowledge base is unchanged
         whenever the reply says it was not done."""
         def queued() -> None:
@@ -51,12 +51,13 @@ class Changes:
                 if not request.command.argument.strip():
                     return REMOVE_USAGE
                 return removed_text(self.knowledge.additions.remove(
-                    request.command.argument.strip(), queued))
+                    request.command.argument.strip(), queued, scopes))
             offered, title = self._offered(request)
             if offered is None:
                 return ADD_USAGE
+            # Added in a channel with scopes, it is of them: seen where they reach.
             by = AddedBy(request.user, request.place or request.thread, request.platform,
-                         title)
+                         title, tuple(sorted(scopes or ())))
             return added_text(self.knowledge.additions.add(offered, by, queued))
         except (AddRefused, errors.AttachmentError) as refusal:
             log.info("%s refused: %s", name, refusal)
@@ -99,7 +100,7 @@ class Changes:
 def added_text(added: Added) -> str:
     count = f"{added.passages:,} passage{'' if added.passages == 1 else 's'}"
     if added.replaced is not None:
-        earlier = added.replaced.title or added.replaced.file
+        earlier = added.replaced_title or added.replaced.title or added.replaced.file
         by = f'"{added.title}"' if added.title != earlier else "this version"
         return (f'Replaced "{earlier}" (added {when(added.replaced.added_at)}) with {by}: '
                 f"{count}, searchable now.")

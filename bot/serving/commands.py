@@ -44,6 +44,7 @@ def help_text(question: str = "", topic: str = "", claim: str = "") -> str:
         '               In Slack and Matrix, "check" alone in a thread or a reply',
         "               checks the message replied to or the thread's first message.",
         "  sources      list the documents in the knowledge base",
+        "               (sources all: every channel's too, admins only)",
         "  refresh      re-read the sources (admins only)",
         '  add [URL] ["title"]',
         "               add the file attached (or replied to), or a web page,",
@@ -71,6 +72,17 @@ _COMPARE = re.compile(
     r"\s+(?P<topic_de>.+?)[?.!\s]*$", re.IGNORECASE)
 
 
+# A title or a file name is short; a sentence that goes on is a question that happens
+# to begin with "add" or "remove" ("Add up the cloud costs: what do they come to?").
+MAX_NAME_WORDS = 12
+
+
+def _a_question(rest: str) -> bool:
+    words = [w for w in rest.split()  # a URL's query is no question mark
+             if not w.strip("<>").lower().startswith(("http://", "https://"))]
+    return any("?" in w for w in words) or len(words) > MAX_NAME_WORDS
+
+
 @dataclass(frozen=True)
 class Command:
     name: CommandName
@@ -88,6 +100,8 @@ def parse(text: str) -> Command:
         return Command("empty")
     if keyword in {"refresh", "sources", "help"} and not rest.strip():
         return Command(keyword)  # type: ignore[arg-type]
+    if keyword == "sources" and rest.strip().lower() == "all":
+        return Command("sources", "all")  # every scope's (admins)
     if keyword == "ask" and rest.strip():
         return Command("ask", rest.strip())
     if keyword == "ask":
@@ -96,7 +110,7 @@ def parse(text: str) -> Command:
         return Command("compare", rest.strip())
     if keyword == "check":
         return Command("check", rest.strip())
-    if keyword in {"add", "remove"}:
+    if keyword in {"add", "remove"} and not _a_question(rest):
         return Command(keyword, rest.strip())  # type: ignore[arg-type]
     asked_to_compare = _COMPARE.match(stripped)
     if asked_to_compare:
@@ -162,7 +176,8 @@ class Request:
     # The marks of remembered turns the asker could read on the platform; None where
     # everyone in a conversation reads all of it (Slack, the terminal).
     seen: frozenset[str] | None = None
-    place: str = ""  # the channel or room it was said in ("" in a direct message too)
+    place: str = ""  # the channel or room it was said in
+    direct: bool = False  # in a direct conversation with the bot (its scopes: the user's)
     attachment: Attachment | None = None  # the file an `add` brings
     # Posts a notice in the conversation before the reply (an `add` queued behind a
     # refresh); called from the answering thread.
@@ -171,8 +186,9 @@ class Request:
     @classmethod
     def of(cls, text: str, user: str = "", platform: str = "terminal", thread: str = "",
            context: tuple[ThreadMessage, ...] = (), quoted: str = "",
-           event: str = "", place: str = "") -> Request:
-        return cls(parse(text), user, platform, thread, context, quoted, event, place=place)
+           event: str = "", place: str = "", direct: bool = False) -> Request:
+        return cls(parse(text), user, platform, thread, context, quoted, event, place=place,
+                   direct=direct)
 
 
 @dataclass(frozen=True)

@@ -12,19 +12,29 @@ from knowledge import KnowledgeState, RefreshSummary
 MAX_SECTIONS = 12
 
 
-def digest_text(summary: RefreshSummary, state: KnowledgeState, how: str) -> str:
-    """The digest of one refresh; "" when no document was added, changed or removed."""
-    if not (summary.added or summary.changed or summary.removed):
+def digest_text(summary: RefreshSummary, state: KnowledgeState, how: str,
+                scopes: frozenset[str] | None = None) -> str:
+    """The digest of one refresh as a place with these scopes may read it (None: all of
+    it, for the log); "" when it saw no document added, changed or removed."""
+    view = state.visible(scopes)
+    added = [source for source in summary.added if source in view.documents]
+    changed = [source for source in summary.changed if source in view.documents]
+    removed = [source for source in summary.removed
+               if scopes is None or not summary.removed_scopes.get(source)
+               or not scopes.isdisjoint(summary.removed_scopes[source])]
+    unread = [(source, reason) for source, reason in summary.failed
+              if source in view.failed or source not in state.failed]
+    if not (added or changed or removed):
         return ""
 
     def title(source: str) -> str:
         entry = state.documents.get(source)
         return f"“{entry.title}” ({source})" if entry is not None else source
 
-    lines = [f"The knowledge base changed ({how}): {len(summary.added)} added, "
-             f"{len(summary.changed)} changed, {len(summary.removed)} removed."]
-    lines += [f"• added: {title(source)}" for source in summary.added]
-    for source in summary.changed:
+    lines = [f"The knowledge base changed ({how}): {len(added)} added, "
+             f"{len(changed)} changed, {len(removed)} removed."]
+    lines += [f"• added: {title(source)}" for source in added]
+    for source in changed:
         changes = summary.sections.get(source)
         said = [] if changes is None else [
             f"{section} {verb}" for verb, sections in (
@@ -33,8 +43,8 @@ def digest_text(summary: RefreshSummary, state: KnowledgeState, how: str) -> str
         shown = "; ".join(said[:MAX_SECTIONS]) + (
             f"; and {len(said) - MAX_SECTIONS} more" if len(said) > MAX_SECTIONS else "")
         lines.append(f"• changed: {title(source)}" + (f": {shown}" if shown else ""))
-    lines += [f"• removed: {source}" for source in summary.removed]
-    for source, reason in summary.failed:
+    lines += [f"• removed: {source}" for source in removed]
+    for source, reason in unread:
         failed = state.failed.get(source)
         worked = f"last read {when(failed.last_worked)}" if failed and failed.last_worked \
             else "never read"

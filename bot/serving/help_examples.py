@@ -90,8 +90,9 @@ class HelpExamples:
             return self._made[1]
 
     def _make(self) -> Examples:
-        state = self.knowledge.state_file.current()
-        retriever = self.knowledge.retriever
+        # Help is the same in every channel: only what every channel sees (no scope's).
+        retriever = self.knowledge.retriever.scoped(frozenset())
+        state = retriever.state()
         largest = sorted(state.documents.values(), key=lambda d: (-d.passages, d.source))
         hits = [hit for document in largest[:DOCUMENTS_TRIED]
                 for hit in [h for h in retriever.search(document.title, k=10).hits

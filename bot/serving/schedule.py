@@ -72,7 +72,8 @@ class Schedule:
 
     def _refreshed(self, summary: RefreshSummary, how: str) -> None:
         """After a refresh (on the thread that ran it): the digest, if anything changed."""
-        text = digest_text(summary, self.assistant.knowledge.state_file.current(), how)
+        state = self.assistant.knowledge.state_file.current()
+        text = digest_text(summary, state, how)
         if not text:
             return
         status.info("%s", text)
@@ -80,11 +81,16 @@ class Schedule:
         if loop is None or loop.is_closed():
             return
         for place in self.places:
+            # Each place reads of the documents it sees only (POLICYBOT_SCOPES).
+            seen = digest_text(summary, state, how, self.assistant.scopes.get(place,
+                                                                              frozenset()))
+            if not seen:
+                continue
             adapter = next((a for a in self.adapters if a.owns(place)), None)
             if adapter is None:
                 log.warning("no running platform posts to %s (POLICYBOT_ANNOUNCE)", place)
                 continue
-            loop.call_soon_threadsafe(self._post, adapter, place, text)
+            loop.call_soon_threadsafe(self._post, adapter, place, seen)
 
     def _post(self, adapter: Announcing, place: str, text: str) -> None:
         posting = asyncio.ensure_future(self._announce(adapter, place, text))

@@ -5,6 +5,7 @@ The variable names are a contract used by other tools and docs: keep them exactl
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from typing import Annotated
@@ -50,6 +51,8 @@ def _comma_list(value: object) -> object:
 
 # Where a digest may go: a Slack channel, private channel or DM id, or a Matrix room id.
 ANNOUNCE_PLACE = re.compile(r"[CGD][A-Z0-9]{2,}|![^:\s]+:[^\s]+")
+# Whose direct messages see a scope: a Slack user id, or a Matrix user id.
+PERSON = re.compile(r"[UW][A-Z0-9]{2,}|@[^:\s]+:[^\s]+")
 _INTERVAL = re.compile(r"(\d+(?:\.\d+)?)\s*(s|m|h|d)", re.IGNORECASE)
 _UNIT = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 MIN_REFRESH_SECONDS = 60.0
@@ -134,6 +137,9 @@ class Settings(BaseSettings):
     admins: Annotated[list[str], NoDecode] = Field(
         default_factory=list, description="user ids allowed to run admin commands"
     )
+    scopes: Annotated[dict[str, list[str]], NoDecode] = Field(
+        default_factory=dict, description="JSON: channel or room ids (and, for direct "
+        "messages, user ids) to the scopes they see, e.g. {\"C0A\": [\"alpha\"]}")
     refresh_every: str = Field("", description="refresh in the background this often "
                                "(e.g. 6h, 30m, 1d); empty or off: never")
     announce: Annotated[list[str], NoDecode] = Field(
@@ -164,6 +170,36 @@ class Settings(BaseSettings):
                 raise ValueError(f"{place!r} is neither a Slack channel id (C0123ABCD) nor "
                                  "a Matrix room id (!abc:example.org)")
         return value
+
+    @field_validator("scopes", mode="before")
+    @classmethod
+    def _scope_map(cls, value: object) -> object:
+        if isinstance(value, str):
+            if not value.strip():
+                return {}
+            try:
+                value = json.loads(value)
+            except json.JSONDecodeError as error:
+                raise ValueError(f"not JSON ({error.msg} at character {error.pos}); write "
+                                 'e.g. {"C0A": ["alpha"], "!abc:example.org": ["beta"]}'
+                                 ) from None
+        if not isinstance(value, dict):
+            raise ValueError('a JSON object of ids to lists of scopes, e.g. {"C0A": '
+                             '["alpha"]}')
+        for place, scopes in value.items():
+            if not (ANNOUNCE_PLACE.fullmatch(str(place)) or PERSON.fullmatch(str(place))):
+                raise ValueError(f"{place!r} is neither a Slack channel or user id (C0A, "
+                                 "U0B) nor a Matrix room or user id (!abc:example.org, "
+                                 "@ana:example.org)")
+            if not isinstance(scopes, list) or not all(isinstance(x, str) and x.strip()
+                                                       for x in scopes):
+                raise ValueError(f"{place}: the scopes must be a list of names")
+        return value
+
+    def scope_map(self) -> dict[str, frozenset[str]]:
+        """POLICYBOT_SCOPES: each id's scopes."""
+        return {place: frozenset(x.strip() for x in scopes)
+                for place, scopes in self.scopes.items()}
 
     def refresh_seconds(self) -> float:
         """POLICYBOT_REFRESH_EVERY in seconds; 0: never."""

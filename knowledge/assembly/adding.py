@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 
 from knowledge.core.errors import EmptySource, KnowledgeError, RefreshBusy, SourceError
 from knowledge.index.refresh import Refresher, RefreshSummary, read_document
-from knowledge.index.state import DocumentEntry, StateFile
+from knowledge.index.state import DocumentEntry, KnowledgeState, StateFile
 from knowledge.passages.splitting import passages_of
 from knowledge.passages.structure import MAX_WORDS
 from knowledge.reading.document_kinds import kind_of
@@ -62,6 +62,7 @@ class AddedBy:
     where: str
     platform: str
     title: str = ""
+    scopes: tuple[str, ...] = ()  # the place's: the document is seen where they reach
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,7 @@ class Added:
     title: str  # as the knowledge base holds it
     passages: int
     replaced: AddedDocument | None = None
+    replaced_title: str = ""  # as the knowledge base held it
 
 
 @dataclass(frozen=True)
@@ -153,14 +155,21 @@ class Additions:
         self._judge(offered, name, kind, by.title)
         with self._locked(queued):
             documents = self.folder.documents()
-            replaced = self._replaced(documents, offered_name, by.title)
+            # Only a document of the same scopes: one of another channel's is never
+            # replaced (nor named) from here.
+            replaced = self._replaced({k: d for k, d in documents.items()
+                                       if set(d.scopes) == set(by.scopes)},
+                                      offered, by.title)
+            replaced_title = _title(replaced, self.state_file.current().documents) \
+                if replaced is not None else ""
             kept = {key: d for key, d in documents.items()
                     if replaced is None or key != replaced.key}
             path = self.folder.store(offered.data, name, {d.file for d in kept.values()})
             # A new version keeps the title an admin gave the one it replaces.
             title = by.title or (replaced.title if replaced is not None else "")
             document = AddedDocument(path.name, title, by.user, time.time(), by.where,
-                                     by.platform, offered.name, offered.url)
+                                     by.platform, offered.name, offered.url,
+                                     tuple(sorted(set(by.scopes))))
             self.folder.commit({**kept, document.key: document})
             keys = frozenset({document.key} | ({replaced.key} if replaced else set()))
             summary = self._refresh(keys, documents)
@@ -169,18 +178,21 @@ class Additions:
                               "no text found")
                 self._undo(documents, keys)
                 raise AddRefused(f"unreadable: {reason}")
+            self.folder.tidy()  # the replaced version's file, now that the new one is in
         entry = self.state_file.current().documents[document.key]
-        return Added(document, entry.title, entry.passages, replaced)
+        return Added(document, entry.title, entry.passages, replaced, replaced_title)
 
-    def remove(self, name: str, queued: Callable[[], None] = lambda: None) -> Removed:
-        """Remove a document added from the chat, by its title or file name."""
+    def remove(self, name: str, queued: Callable[[], None] = lambda: None,
+               scopes: frozenset[str] | None = None) -> Removed:
+        """Remove a document added from the chat, by its title or file name; only one
+        a place with these `scopes` sees (None: any)."""
         with self._locked(queued):
             documents = self.folder.documents()
-            state = self.state_file.current()
-            found = [d for d in documents.values() if d.answers_to(name) or (
-                d.key in state.documents and _same(state.documents[d.key].title, name))]
+            state = self.state_file.current().visible(scopes)
+            found = [d for d in documents.values() if d.key in state.documents and (
+                d.answers_to(name) or _same(state.documents[d.key].title, name))]
             if not found:
-                raise AddRefused(self._not_added(name))
+                raise AddRefused(self._not_added(name, state))
             if len(found) > 1:
                 raise AddRefused("that fits several documents added from the chat; say "
                                  "which: " + "; ".join(
@@ -190,6 +202,7 @@ class Additions:
             entry = state.documents.get(document.key)
             self.folder.commit({k: d for k, d in documents.items() if k != document.key})
             self._refresh(frozenset({document.key}), documents)
+            self.folder.tidy()
         return Removed(document, _title(document, state.documents),
                        entry.passages if entry else 0)
 
@@ -227,29 +240,39 @@ class Additions:
 
     def _refresh(self, keys: frozenset[str], before: dict[str, AddedDocument],
                  ) -> RefreshSummary:
+        state = self.state_file.current()
         try:
             return self.refresher.refresh_held(only=keys)
         except BaseException:
-            self.folder.commit(before)  # the knowledge base stayed as it was
+            # The knowledge base stayed as it was: so does the manifest (and the files
+            # it names are all still there: nothing is tidied before the outcome).
+            if self.state_file.current() is state:
+                self.folder.commit(before)
             raise
 
     def _undo(self, before: dict[str, AddedDocument], keys: frozenset[str]) -> None:
+        """The new version could not be indexed after all: the earlier one back (its
+        file was kept), the new file gone."""
         self.folder.commit(before)
         self.refresher.refresh_held(only=keys)
+        self.folder.tidy()
 
-    def _replaced(self, documents: dict[str, AddedDocument], offered: str,
+    def _replaced(self, documents: dict[str, AddedDocument], offered: Offered,
                   title: str) -> AddedDocument | None:
+        """The earlier document a new one replaces: the same URL (a web page's), the
+        same file name (a file's), or the same title."""
         state = self.state_file.current().documents
         for document in documents.values():
-            same_file = _same(_base(document.offered), _base(offered))
+            same_file = _same_url(document.url, offered.url) if offered.url else \
+                not document.url and _same(_base(document.offered), _base(offered.name))
             same_title = bool(title) and (_same(document.title, title) or (
                 document.key in state and _same(state[document.key].title, title)))
             if same_file or same_title:
                 return document
         return None
 
-    def _not_added(self, name: str) -> str:
-        for key, entry in self.state_file.current().documents.items():
+    def _not_added(self, name: str, state: KnowledgeState) -> str:
+        for key, entry in state.documents.items():
             if _same(entry.title, name) or _same(key, name) or _same(_base(key), name):
                 return (f'"{entry.title}" comes from the sources folder ({key}), not from '
                         "the chat: remove it there, then refresh")
@@ -280,6 +303,16 @@ def _name_of(offered: Offered) -> str:
     parts = urlsplit(offered.url)
     last = parts.path.rstrip("/").rsplit("/", 1)[-1]
     return last or parts.hostname or "document"
+
+
+def _same_url(a: str, b: str) -> bool:
+    """The same web address, told apart by its query, not by case of scheme and host or
+    a trailing slash."""
+    def normal(url: str) -> tuple[str, str, str, str]:
+        parts = urlsplit(url.strip())
+        return (parts.scheme.lower(), (parts.hostname or "").lower(),
+                parts.path.rstrip("/") or "/", parts.query)
+    return bool(a) and bool(b) and normal(a) == normal(b)
 
 
 def _base(name: str) -> str:

@@ -97,6 +97,8 @@ class RefreshSummary:
     words: dict[str, KeptWords] = field(default_factory=dict)
     # For each changed document, its sections added, changed and removed.
     sections: dict[str, SectionChanges] = field(default_factory=dict)
+    # The scopes each removed document had (a digest names it only where they reach).
+    removed_scopes: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def line(self) -> str:
         return (
@@ -235,6 +237,7 @@ class Refresher:
             progress.finish()
 
         summary.removed = sorted(set(old.documents) - set(kept) - {s.key for s in specs})
+        summary.removed_scopes = {key: old.documents[key].scopes for key in summary.removed}
         live = {entry.version for entry in documents.values()}
         unused = set(resumable) - live  # documents changed again since: their rows go
         if unused:
@@ -250,8 +253,7 @@ class Refresher:
             pipeline=PIPELINE_VERSION,
             failed={**({source: failed for source, failed in old.failed.items()
                         if source not in only} if only is not None else {}),
-                    **{source: FailedSource(reason, _last_worked(source, documents, old))
-                       for source, reason in summary.failed}},
+                    **_failures(summary.failed, specs, documents, old)},
         )
         summary.passages = new_state.passage_count
         if new_state.documents != old.documents or rebuild or not old.collection:
@@ -259,8 +261,7 @@ class Refresher:
         elif old.refreshed_at:
             self.state_file.replace(replace(old, refreshed_at=new_state.refreshed_at,
                                             garbage=(), garbage_collections=()))
-        self.state_file.clear_journal()
-        self.added.tidy()
+        self._settled(only)
         summary.seconds = time.perf_counter() - started
         log.info("refresh done: %s", summary.line())
         return summary
@@ -297,29 +298,38 @@ class Refresher:
                 log.warning("source %s skipped: %s", spec.key, reason, exc_info=True)
             summary.failed.append((spec.key, reason))
             # Its earlier passages stay, unless they belong to the replaced embedder.
-            return previous if previous is not None and not rebuild else None
+            return replace(previous, scopes=spec.scopes) \
+                if previous is not None and not rebuild else None
         summary.words[spec.key] = read.words
         if read.note:
             summary.notes.append((spec.key, read.note))
         if unchanged and previous is not None:
             summary.unchanged.append(spec.key)
-            return replace(previous, read_at=time.time())
+            return replace(previous, read_at=time.time(), scopes=spec.scopes)
         (summary.changed if previous is not None else summary.added).append(spec.key)
         if previous is not None and not rebuild:
             summary.sections[spec.key] = self._section_changes(old.collection, previous,
                                                                passages)
         taken_over = resumable.get(document.version)
         if taken_over is not None:  # embedded by a refresh that was killed before the swap
-            return replace(taken_over, refreshed_at=time.time(), read_at=time.time())
+            return replace(taken_over, refreshed_at=time.time(), read_at=time.time(),
+                           scopes=spec.scopes)
         # Journal first: if we die during the upsert, the next refresh removes these rows;
         # once they are all stored, it takes them over instead.
         written.append(JournalEntry(document.version, target))
         self.state_file.write_journal(written)
         self.store.add(target, passages)
-        entry = _entry(document, passages)
+        entry = replace(_entry(document, passages), scopes=spec.scopes)
         written[-1] = JournalEntry(document.version, target, entry)
         self.state_file.write_journal(written)
         return entry
+
+    def _settled(self, only: frozenset[str] | None) -> None:
+        """The new state is in: the journal goes, and after a full refresh the files of
+        documents no longer added (an add tidies once it knows its outcome)."""
+        self.state_file.clear_journal()
+        if only is None:
+            self.added.tidy()
 
     def _section_changes(self, collection: str, previous: DocumentEntry,
                          passages: list[Passage]) -> SectionChanges:
@@ -367,6 +377,17 @@ def _everything_again(old: KnowledgeState, embedder: str, rebuild: bool) -> str:
                 f"{old.pipeline or 'of an earlier version'} -> {PIPELINE_VERSION}): every "
                 "document is split and embedded again.")
     return ""
+
+
+def _failures(failed: list[tuple[str, str]], specs: list[SourceSpec],
+              documents: dict[str, DocumentEntry],
+              old: KnowledgeState) -> dict[str, FailedSource]:
+    """The sources a refresh could not read, each with when it last could and its
+    scopes (a scoped source's failure is shown only where the source would be)."""
+    scopes_of = {spec.key: spec.scopes for spec in specs}
+    return {source: FailedSource(reason, _last_worked(source, documents, old),
+                                 scopes_of.get(source, ()))
+            for source, reason in failed}
 
 
 def _last_worked(source: str, documents: dict[str, DocumentEntry],

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -36,9 +36,17 @@ class DocumentEntry:
     # When a refresh last read it (refreshed_at: when it was last embedded); 0: before
     # this was kept.
     read_at: float = 0.0
+    # The scopes it belongs to (sources.toml's `scopes`, or the channel's it was added in
+    # from the chat); none: every channel sees it. See KnowledgeState.visible.
+    scopes: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "passage_languages", tuple(self.passage_languages))
+        object.__setattr__(self, "scopes", tuple(self.scopes))
+
+    def seen_with(self, scopes: frozenset[str]) -> bool:
+        """Whether a place with these scopes sees this document."""
+        return not self.scopes or not scopes.isdisjoint(self.scopes)
 
     @property
     def languages(self) -> tuple[str, ...]:
@@ -51,6 +59,10 @@ class FailedSource:
 
     reason: str
     last_worked: float = 0.0
+    scopes: tuple[str, ...] = ()  # its source's: a failure is shown where it would be
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "scopes", tuple(self.scopes))
 
 
 @dataclass(frozen=True)
@@ -73,6 +85,33 @@ class KnowledgeState:
     @cached_property  # every search asks; the state never changes (a refresh makes a new one)
     def live_versions(self) -> frozenset[str]:
         return frozenset(entry.version for entry in self.documents.values())
+
+    def visible(self, scopes: frozenset[str] | None) -> KnowledgeState:
+        """The state as a place with these scopes sees it: the documents of no scope and
+        those of its scopes, nothing else (their titles, passages and failures included);
+        None: everything. One object per snapshot and scopes, so what is kept per
+        snapshot (the catalogues) is kept per view too."""
+        scoped = any(e.scopes for e in self.documents.values()) or \
+            any(f.scopes for f in self.failed.values())
+        if scopes is None or not scoped:
+            return self
+        views: dict[frozenset[str], KnowledgeState] = self.__dict__.setdefault("_views", {})
+        if scopes not in views:
+            documents = {key: entry for key, entry in self.documents.items()
+                         if entry.seen_with(scopes)}
+            view = replace(self, documents=documents, failed={
+                key: failed for key, failed in self.failed.items()
+                if not failed.scopes or not scopes.isdisjoint(failed.scopes)})
+            view.__dict__["_base"] = self
+            views[scopes] = view
+        return views[scopes]
+
+    @property
+    def base(self) -> KnowledgeState:
+        """The whole snapshot a view was made from (itself when it is one)."""
+        base = self.__dict__.get("_base", self)
+        assert isinstance(base, KnowledgeState)
+        return base
 
     @property
     def passage_count(self) -> int:

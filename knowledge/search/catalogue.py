@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from knowledge.index.state import KnowledgeState
 from knowledge.index.store import VectorStore, language_slug
@@ -38,43 +38,75 @@ class Catalogue:
 
 # A passage's id and metadata, as a full read of a language's passages returns them.
 Row = tuple[str, dict[str, Any]]
+T = TypeVar("T")
+
+
+class _PerState(Generic[T]):
+    """Values kept per knowledge-state object (a snapshot, or a scoped view of one: see
+    KnowledgeState.visible), the latest few, found by identity."""
+
+    def __init__(self, keep: int = 8) -> None:
+        self.keep = keep
+        self._kept: list[tuple[KnowledgeState, T]] = []
+
+    def get(self, state: KnowledgeState) -> T | None:
+        return next((value for kept, value in self._kept if kept is state), None)
+
+    def put(self, state: KnowledgeState, value: T) -> T:
+        others = [(kept, v) for kept, v in self._kept if kept is not state]
+        self._kept = [*others[len(others) - self.keep + 1:], (state, value)]
+        return value
 
 
 class Catalogues:
-    """Each kept per snapshot: reading every document's title and language again cost 46 ms
-    a question at 2,000 documents."""
+    """Each kept per snapshot (and per scoped view of it): reading every document's title
+    and language again cost 46 ms a question at 2,000 documents. The passages are read
+    once per snapshot; a view filters that read."""
 
     def __init__(self, store: VectorStore) -> None:
         self.store = store
-        self._known: tuple[KnowledgeState, list[str], Titles] | None = None
-        self._catalogues: tuple[KnowledgeState | None, dict[str, Catalogue]] = (None, {})
-        self._wording: tuple[KnowledgeState, Mapping[str, list[str]], Wording] | None = None
+        self._known: _PerState[tuple[list[str], Titles]] = _PerState()
+        self._catalogues: _PerState[dict[str, Catalogue]] = _PerState()
+        self._wording: _PerState[tuple[Mapping[str, list[str]], Wording]] = _PerState()
+        self._read: _PerState[dict[str, list[Row]]] = _PerState(keep=2)
 
     def documents(self, state: KnowledgeState) -> tuple[list[str], Titles]:
         """The passage languages the knowledge base holds (as stored: codes for the
         languages told apart, see knowledge/text/languages.py) and the documents' titles."""
-        if self._known is None or self._known[0] is not state:
+        known = self._known.get(state)
+        if known is None:
             languages = sorted({language_slug(language) for entry in state.documents.values()
                                 for language in entry.languages})
             titles = Titles({key: entry.title for key, entry in state.documents.items()})
-            self._known = (state, languages, titles)
-        return self._known[1], self._known[2]
+            known = self._known.put(state, (languages, titles))
+        return known
 
     def rows(self, state: KnowledgeState, language: str) -> list[Row]:
         """One language's live passages: their ids and metadata (one read of every
-        passage)."""
+        passage per snapshot; a scoped view keeps the rows of its documents)."""
+        base = state.base
         live = state.live_versions
-        return [(record_id, meta) for record_id, meta
-                in self.store.passage_metadata(state.collection, language)
+        if not any(entry.scopes for entry in base.documents.values()):
+            # No views to serve: the read is used once and let go (at 100k passages it
+            # holds every passage's text).
+            return [(record_id, meta) for record_id, meta
+                    in self.store.passage_metadata(base.collection, language)
+                    if meta.get("doc_version") in live]
+        read = self._read.get(base)
+        if read is None:
+            read = self._read.put(base, {})
+        if language not in read:
+            read[language] = list(self.store.passage_metadata(base.collection, language))
+        return [(record_id, meta) for record_id, meta in read[language]
                 if meta.get("doc_version") in live]
 
     def catalogue(self, state: KnowledgeState, language: str,
                   rows: list[Row] | None = None) -> Catalogue:
         """What one language's passages say of themselves, read once per snapshot (0.5 s
         at 5k passages; `rows`: read already)."""
-        if self._catalogues[0] is not state:
-            self._catalogues = (state, {})
-        catalogues = self._catalogues[1]
+        catalogues = self._catalogues.get(state)
+        if catalogues is None:
+            catalogues = self._catalogues.put(state, {})
         if language not in catalogues:
             rows = self.rows(state, language) if rows is None else rows
             catalogues[language] = Catalogue(
@@ -89,8 +121,8 @@ class Catalogues:
         """How the documents word things, read once per snapshot (one read of every
         passage; `rows`: read already, per language). `expansions`: what acronyms stand
         for (the dictionary's; see Mentions)."""
-        if self._wording is None or self._wording[0] is not state or \
-                self._wording[1] is not expansions:
+        kept = self._wording.get(state)
+        if kept is None or kept[0] is not expansions:
             english: list[str] = []
             german: list[str] = []
             texts: list[str] = []
@@ -104,11 +136,11 @@ class Catalogues:
                     elif language == "de":
                         german.append(text)
             titles = [entry.title for entry in state.documents.values()]
-            self._wording = (state, expansions, Wording(
+            kept = self._wording.put(state, (expansions, Wording(
                 texts_per_word(english), texts_per_word(german),
                 Mentions([*texts, *titles], self.documents(state)[1].acronyms(),
-                         expansions)))
-        return self._wording[2]
+                         expansions))))
+        return kept[1]
 
     def prepare(self, state: KnowledgeState, expansions: Mapping[str, list[str]]) -> None:
         """Every language's catalogue and the documents' wording, from one read of every

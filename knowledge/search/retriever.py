@@ -3,6 +3,7 @@ question names or the provisions it cites, and judged for relevance (the verdict
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
@@ -53,8 +54,21 @@ class Retriever:
     def embedder(self) -> Embedder:
         return self.store.embedder
 
+    scopes: frozenset[str] | None = None  # the view searched (see `scoped`); None: all
+
     def state(self) -> KnowledgeState:
-        return self.state_file.current()
+        """The snapshot searched: as a place with these scopes sees it (its documents
+        only: their passages, titles and wording; nothing of another scope's)."""
+        return self.state_file.current().visible(self.scopes)
+
+    def scoped(self, scopes: frozenset[str] | None) -> Retriever:
+        """This retriever as a place with `scopes` searches (None: everything); it shares
+        the store, the judge and what is kept per snapshot."""
+        if scopes == self.scopes:
+            return self
+        view = copy.copy(self)
+        view.scopes = scopes
+        return view
 
     def search(self, query: str, k: int = 5, per_language: bool = False,
                judged: bool = True, translations: Mapping[str, str] | None = None,

@@ -21,13 +21,16 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from knowledge.core.atomic_files import write_json_atomically
-from knowledge.sources.discovery import SourceSpec
+from knowledge.sources.discovery import CHAT_KEYS, SourceSpec
 
 log = logging.getLogger(__name__)
 
 FOLDER = "added"
 MANIFEST = "added.json"
-KEY_PREFIX = "added/"
+# Source keys of documents added from the chat: a namespace no sources folder's relative
+# path can take (discovery refuses one that would), so a chat document can never replace
+# or remove a sources folder's.
+KEY_PREFIX = CHAT_KEYS
 MAX_NAME_CHARS = 80
 
 
@@ -43,6 +46,10 @@ class AddedDocument:
     platform: str
     offered: str = ""  # the file name it was offered under, or the URL it came from
     url: str = ""  # the URL it was fetched from: its citations link there
+    scopes: tuple[str, ...] = ()  # the scopes of the place it was added in
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "scopes", tuple(self.scopes))
 
     @property
     def fallback_title(self) -> str:
@@ -111,7 +118,8 @@ class AddedFolder:
                 continue
             specs.append(SourceSpec(key=document.key, path=path, url=document.url,
                                     title=document.title,
-                                    fallback_title=document.fallback_title))
+                                    fallback_title=document.fallback_title,
+                                    scopes=document.scopes))
         return specs
 
     def store(self, data: bytes, name: str, taken: set[str]) -> Path:

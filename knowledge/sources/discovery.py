@@ -20,6 +20,7 @@ SUFFIXES = {".md", ".markdown", ".txt", ".html", ".htm", ".pdf", ".docx"}
 OUTSIDE = "resolves outside its sources folder; not read"
 IN_DATA_DIR = "inside the data dir; not read"
 NOT_FOUND = "no such file or folder"
+CHAT_KEYS = "chat:"  # see knowledge/sources/added.py
 
 Problem = tuple[str, str]  # (source, why)
 
@@ -35,6 +36,8 @@ class SourceSpec:
     language: str = ""
     # What to call it when nothing else names it ("": its file's name, or the URL).
     fallback_title: str = ""
+    # The scopes it belongs to (the manifest's `scopes`); none: every channel sees it.
+    scopes: tuple[str, ...] = ()
 
     @property
     def is_remote(self) -> bool:
@@ -112,10 +115,17 @@ def _folder_sources(folder: Path, confinement: _Confinement,
                                 "'url'")
         title = str(entry.get("title", ""))
         language = str(entry.get("language", ""))
+        scopes = entry.get("scopes", [])
+        if not isinstance(scopes, list) or not all(isinstance(x, str) and x.strip()
+                                                   for x in scopes):
+            # Read as no scope, an embargoed draft would be shown everywhere.
+            raise RefreshFailed(f"{manifest}: entry {number}: 'scopes' must be a list of "
+                                'names, e.g. scopes = ["embargo-x"]')
+        scoped = tuple(sorted({x.strip() for x in scopes}))
         if "url" in entry:
             url = str(entry["url"])
             remote.append(SourceSpec(key=url, path=None, url=url, title=title,
-                                     language=language))
+                                     language=language, scopes=scoped))
             continue
         relative = str(entry["file"])
         path = folder / relative
@@ -124,7 +134,7 @@ def _folder_sources(folder: Path, confinement: _Confinement,
             problems.append((relative, why))
             continue
         listed[relative] = SourceSpec(key=relative, path=path, url=str(entry.get("link", "")),
-                                      title=title, language=language)
+                                      title=title, language=language, scopes=scoped)
     return _folder_files(folder, listed, confinement, problems) + remote
 
 
@@ -138,6 +148,10 @@ def _folder_files(folder: Path, listed: dict[str, SourceSpec], confinement: _Con
             continue
         if any(part.startswith(".") for part in relative.parts):
             continue  # dotfiles are the host's (.env, .git): only read when listed
+        if key.startswith(CHAT_KEYS):
+            problems.append((key, f"a name beginning {CHAT_KEYS!r} is kept for documents "
+                                  "added from the chat; rename the file"))
+            continue
         why = confinement.refusal(path, folder)
         if why == OUTSIDE:
             problems.append((key, why))

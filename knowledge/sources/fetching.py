@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ipaddress
 import time
+import zlib
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urljoin
@@ -32,10 +33,15 @@ def is_internal(address: Address) -> bool:
         ip = ipaddress.ip_address(address[0].split("%", 1)[0])
     except ValueError:
         return True  # not an address we can judge: not trusted as public
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
-    return ip.is_loopback or ip.is_private or ip.is_link_local or ip.is_unspecified \
-        or ip.is_reserved or ip.is_multicast
+    if isinstance(ip, ipaddress.IPv6Address):
+        # An IPv4 address carried in IPv6 (mapped, 6to4, Teredo) is judged as itself.
+        teredo = ip.teredo
+        inner = ip.ipv4_mapped or ip.sixtofour or (teredo[1] if teredo else None)
+        if inner is not None:
+            ip = inner
+    # Not global: loopback, private, link-local, shared (100.64/10, cloud metadata
+    # 100.100.100.200), documentation, reserved.
+    return not ip.is_global or ip.is_multicast
 
 
 class _GuardedBackend(httpcore.NetworkBackend):
@@ -98,7 +104,10 @@ class BoundedFetcher:
 
     def __call__(self, url: str) -> tuple[bytes, str]:
         deadline = time.monotonic() + self.timeout
-        headers = {"User-Agent": "policybot (knowledge refresh)"}
+        # Compressed bodies are inflated here, within the size cap (httpx would inflate a
+        # zstd chunk of 64 KB to gigabytes before the cap is looked at).
+        headers = {"User-Agent": "policybot (knowledge refresh)",
+                   "Accept-Encoding": "gzip, deflate"}
         transport = httpx.HTTPTransport()
         # httpx has no setting for the network backend; its pool keeps it here.
         pool = transport._pool
@@ -129,11 +138,35 @@ class BoundedFetcher:
         declared = response.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > self.max_bytes:
             raise self._too_large()
+        encoding = response.headers.get("content-encoding", "identity").strip().lower()
+        if encoding not in _INFLATE:
+            raise FetchRefused(f"sent compressed as {encoding!r}, which is not read")
+        inflate = _INFLATE[encoding]()
         body = bytearray()
-        for chunk in response.iter_bytes():
-            body += chunk
-            if len(body) > self.max_bytes:
-                raise self._too_large()
+        for chunk in response.iter_raw():
+            pending = chunk
+            while pending:
+                # At most one byte past the cap per step: a bomb stops at the cap.
+                body += inflate.decompress(pending, self.max_bytes + 1 - len(body))
+                pending = inflate.unconsumed_tail
+                if len(body) > self.max_bytes:
+                    raise self._too_large()
             if time.monotonic() > deadline:
                 raise self._too_slow()
         return bytes(body)
+
+
+class _Identity:
+    unconsumed_tail = b""
+
+    def decompress(self, data: bytes, max_length: int = 0) -> bytes:
+        return data
+
+
+# What a body may be compressed as, and how it is inflated, boundedly.
+_INFLATE: dict[str, Callable[[], Any]] = {
+    "identity": _Identity, "": _Identity,
+    "gzip": lambda: zlib.decompressobj(16 + zlib.MAX_WBITS),
+    "x-gzip": lambda: zlib.decompressobj(16 + zlib.MAX_WBITS),
+    "deflate": zlib.decompressobj,
+}

@@ -23,7 +23,8 @@ def hostile() -> Iterator[HostileServer]:
     ("127.0.0.1", True), ("10.1.2.3", True), ("192.168.0.9", True), ("172.16.5.5", True),
     ("169.254.169.254", True), ("::1", True), ("::ffff:127.0.0.1", True), ("fe80::1", True),
     ("0.0.0.0", True), ("8.8.8.8", False), ("2001:4860:4860::8888", False),
-    ("not-an-address", True),
+    ("not-an-address", True), ("100.100.100.200", True), ("100.64.0.1", True),
+    ("2002:7f00:1::", True), ("2002:0808:0808::", False), ("192.0.2.1", True),
 ])
 def test_what_counts_as_internal(host: str, internal: bool) -> None:
     assert is_internal((host, 80)) is internal
@@ -75,3 +76,18 @@ def test_a_refused_url_is_a_named_failure_in_a_refresh(tmp_path: Path, e5: E5Emb
     failed = dict(summary.failed)
     assert failed[big].startswith("larger than 1 MB") and "no cached copy" in failed[big]
     assert failed[slow].startswith("took longer than 1.5 s")
+
+
+@pytest.mark.parametrize("encoding", ["gzip", "deflate"])
+def test_a_compressed_bomb_stops_at_the_cap(hostile: HostileServer, encoding: str) -> None:
+    fetch = BoundedFetcher(timeout=30, max_bytes=1024 * 1024)
+    with pytest.raises(FetchRefused, match="larger than 1 MB"):
+        fetch(hostile.url(f"/compressed?mb=400&encoding={encoding}"))
+    small = fetch(hostile.url(f"/compressed?mb=0.5&encoding={encoding}"))[0]
+    assert small == bytes(len(small)) and len(small) == 512 * 1024  # inflated, whole
+
+
+def test_an_encoding_it_cannot_bound_is_refused(hostile: HostileServer) -> None:
+    fetch = BoundedFetcher(timeout=30, max_bytes=1024 * 1024)
+    with pytest.raises(FetchRefused, match="compressed as 'zstd'"):
+        fetch(hostile.url("/compressed?mb=1&encoding=zstd"))

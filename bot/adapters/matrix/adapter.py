@@ -366,7 +366,7 @@ class MatrixAdapter:
         root = root or (None if direct else event_id)
         request = Request.of(message.question(me, self.display_name), message.sender,
                              PLATFORM, f"matrix:{room_id}:{root or '-'}", event=event_id,
-                             place=room_id)
+                             place=room_id, direct=direct)
         # Nothing is spent on a message the bot will not take on now (no thread read).
         turned_away = self.workers.turned_away(request)
         if turned_away is not None:

@@ -6,13 +6,14 @@ are checked against the event's hash as they are decrypted."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
-from nio import AsyncClient, DownloadError, Event, MegolmEvent
+import aiohttp
+from nio import AsyncClient, Event, MegolmEvent
 from nio.api import MessageDirection, RelationshipType
 from nio.crypto.attachments import decrypt_attachment
 
@@ -74,6 +75,8 @@ async def file_for(client: AsyncClient, message: RoomMessage) -> MatrixFile | No
             async for event in client.room_get_event_relations(
                     message.room_id, message.thread_root, RelationshipType.thread,
                     direction=MessageDirection.back, limit=THREAD_LOOKBACK):
+                if int(getattr(event, "server_timestamp", 0) or 0) > message.timestamp_ms:
+                    continue  # posted after the `add`: not the file it meant
                 found = file_of(client, event)
                 if found is not None:
                     break
@@ -94,28 +97,38 @@ async def _read_file(client: AsyncClient, room_id: str, event_id: str) -> Matrix
 
 async def download(client: AsyncClient, file: MatrixFile, limit: int) -> bytes:
     """The file's bytes (decrypted), at most `limit` of them; errors.AttachmentError with a
-    plain reason otherwise."""
+    plain reason otherwise. Streamed from the homeserver's authenticated media API and
+    stopped at the limit: the size an event declares is the sender's word only."""
     if file.size > limit:
         raise errors.AttachmentTooBig(file.name)
+    server, _, media = file.url.removeprefix("mxc://").partition("/")
+    if not server or not media or "/" in media:
+        raise errors.AttachmentError(f"{file.name} has no usable address")
+    url = (f"{client.homeserver}/_matrix/client/v1/media/download/{quote(server, safe='')}"
+           f"/{quote(media, safe='')}")
+    body = bytearray()
     try:
-        response = await asyncio.wait_for(client.download(mxc=file.url),
-                                          timeout=DOWNLOAD_SECONDS)
+        async with aiohttp.ClientSession(
+                timeout=aiohttp.ClientTimeout(total=DOWNLOAD_SECONDS)) as session, \
+                session.get(url, headers={"Authorization": f"Bearer {client.access_token}"},
+                            allow_redirects=False) as response:
+            if response.status != 200:
+                raise errors.AttachmentError(f"the homeserver refused {file.name} "
+                                             f"(HTTP {response.status})")
+            async for chunk in response.content.iter_chunked(65536):
+                body += chunk
+                if len(body) > limit:
+                    raise errors.AttachmentTooBig(file.name)
+    except errors.AttachmentError:
+        raise
     except Exception as error:
         raise errors.AttachmentError(f"could not download {file.name} from the homeserver "
                                      f"({type(error).__name__})") from error
-    if isinstance(response, DownloadError):
-        raise errors.AttachmentError(f"the homeserver refused {file.name}: "
-                                     f"{response.message}")
-    body = response.body
-    if not isinstance(body, bytes):
-        raise errors.AttachmentError(f"could not download {file.name}")
-    if len(body) > limit:  # an event may say less than the file holds
-        raise errors.AttachmentTooBig(file.name)
     if file.secret is None:
-        return body
+        return bytes(body)
     try:
         key, hashes = file.secret["key"], file.secret["hashes"]
-        return bytes(decrypt_attachment(body, str(key["k"]), str(hashes["sha256"]),
+        return bytes(decrypt_attachment(bytes(body), str(key["k"]), str(hashes["sha256"]),
                                         str(file.secret["iv"])))
     except Exception as error:  # a wrong key, a hash that does not match
         raise errors.AttachmentError(f"{file.name} could not be decrypted "

@@ -73,6 +73,9 @@ class SentAnswers:
         self.limit = limit
         self._answers: OrderedDict[str, SentAnswer] = OrderedDict()
         self._counted = SeenKeys(limit * 4)
+        # Each person's last vote per answer: a vote the same as their last is not a new
+        # record (👍, +1 and a skin tone are one vote, not three).
+        self._votes: OrderedDict[tuple[str, str], str] = OrderedDict()
 
     def remember(self, room_id: str, event_id: str, answer: Answer | None) -> None:
         """Keep what a vote on this event records; only grounded answers get votes."""
@@ -91,6 +94,13 @@ class SentAnswers:
             return None
         if not self._counted.first(reaction.event_id):
             return None
+        voter = (reaction.reacts_to, reaction.sender)
+        if self._votes.get(voter) == reaction.vote:
+            return None
+        self._votes[voter] = reaction.vote
+        self._votes.move_to_end(voter)
+        while len(self._votes) > self.limit * 4:
+            self._votes.popitem(last=False)
         return Feedback(platform=PLATFORM, user=reaction.sender, vote=reaction.vote,
                         question=sent.question, answer=sent.answer, cited=sent.cited,
                         conversation=room_id, message=reaction.reacts_to)

@@ -80,6 +80,12 @@ class SlackConfig:
         return bool(self.app_token)
 
 
+def is_direct(channel: str) -> bool:
+    """A direct message's conversation (its id begins with D): its scopes are the
+    person's (POLICYBOT_SCOPES), not a channel's."""
+    return channel.startswith("D")
+
+
 @dataclass(frozen=True)
 class Where:
     """Where a question was asked and where its answer goes."""
@@ -380,7 +386,8 @@ class SlackAdapter:
             request = replace(
                 Request.of(question_text(raw_text, self.bot_user_id), where.user, PLATFORM,
                            where.conversation, context, quoted,
-                           event=f"{where.channel}:{where.ts}", place=where.channel),
+                           event=f"{where.channel}:{where.ts}", place=where.channel,
+                           direct=is_direct(where.channel)),
                 attachment=self._attachment(files), tell=self._teller(where))
             if self.workers.starts_a_refresh(request):
                 await self._post(where, notice_message(REFRESH_STARTED))
@@ -463,7 +470,7 @@ class SlackAdapter:
             return
         # A slash command has no thread to continue: no follow-up memory.
         request = Request.of(question_text(slash.text, self.bot_user_id), slash.user,
-                             PLATFORM, place=slash.channel)
+                             PLATFORM, place=slash.channel, direct=is_direct(slash.channel))
         name = request.command.name
         if name in {"help", "empty"}:
             # The examples are made once per refresh, in the background (seconds).

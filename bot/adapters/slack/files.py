@@ -56,8 +56,8 @@ def trusted_host(url: str, api_url: str) -> bool:
     parts = urlsplit(url)
     host = (parts.hostname or "").lower()
     api = urlsplit(api_url)
-    if parts.scheme == "https" and (host == "slack.com" or host.endswith(
-            (".slack.com", ".slack-edge.com", ".slack-files.com"))):
+    if parts.scheme == "https" and (host in {"slack.com", "slack-gov.com"} or host.endswith(
+            (".slack.com", ".slack-edge.com", ".slack-files.com", ".slack-gov.com"))):
         return True
     return (host, parts.port, parts.scheme) == ((api.hostname or "").lower(), api.port,
                                                 api.scheme)

@@ -1,0 +1,148 @@
+"""Channels get their own sources: a document with scopes is searched, cited, named and
+counted only where POLICYBOT_SCOPES lets its scope reach; everywhere else it is as if it
+were not there. Each path a document could leak by, through the Assistant as the adapters
+hand requests on (the end-to-end tests are in test_slack.py and test_matrix_add.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.serving.assistant import Assistant
+from bot.serving.commands import Request
+from bot.serving.digest import digest_text
+from knowledge.assembly.adding import AddedBy, Offered
+from knowledge.assembly.knowledge_base import KnowledgeBase
+from knowledge.core.errors import RefreshFailed
+from knowledge.index.embedders import E5Embedder
+from tests.conftest import ESSAY, make_kb
+from tests.scoped_sources import EMBARGO, MANIFEST, QUESTION, scoped_sources
+
+SCOPES = {"CEMB": frozenset({"embargo-x"}), "!emb:example.org": frozenset({"embargo-x"}),
+          "UANA": frozenset({"embargo-x"})}
+ADMIN = "UADMIN"
+
+
+@pytest.fixture(scope="module")
+def scoped_kb(tmp_path_factory: pytest.TempPathFactory, e5: E5Embedder) -> KnowledgeBase:
+    root = tmp_path_factory.mktemp("scopes")
+    kb = make_kb(root / "data", [scoped_sources(root / "sources")], e5)
+    kb.refresh()
+    return kb
+
+
+@pytest.fixture(scope="module")
+def bot(scoped_kb: KnowledgeBase) -> Assistant:
+    return Assistant(scoped_kb, frozenset({ADMIN}), scopes=SCOPES)
+
+
+def said(bot: Assistant, text: str, place: str, user: str = "UBEN", direct: bool = False,
+         platform: str = "slack") -> str:
+    reply = bot.handle(Request.of(text, user, platform, place=place, direct=direct))
+    return reply.text
+
+
+def test_the_document_is_answered_from_where_its_scope_reaches(bot: Assistant) -> None:
+    question = QUESTION
+    inside = bot.handle(Request.of(question, "UBEN", "slack", place="CEMB"))
+    assert inside.answer is not None and inside.answer.grounded
+    assert inside.answer.citations[0].source == "embargo.md"
+    room = bot.handle(Request.of(question, "@ben:example.org", "matrix",
+                                 place="!emb:example.org"))
+    assert room.answer is not None and room.answer.citations[0].source == "embargo.md"
+    dm = bot.handle(Request.of(question, "UANA", "slack", place="D1", direct=True))
+    assert dm.answer is not None and dm.answer.citations[0].source == "embargo.md"
+
+
+@pytest.mark.parametrize("place, user, direct", [
+    ("COTHER", "UBEN", False),  # another channel
+    ("D2", "UBEN", True),  # a DM of someone without the scope
+    ("D1", "UANA", False),  # the scope is UANA's in DMs, not in a channel named so
+])
+def test_nowhere_else_is_it_named_cited_or_counted(bot: Assistant, place: str, user: str,
+                                                   direct: bool) -> None:
+    def without_it(text: str) -> None:
+        assert "Nightingale" not in text and "embargo" not in text, text
+
+    refused = bot.handle(Request.of("What does Project Nightingale fund in Lyon?", user,
+                                    "slack", place=place, direct=direct))
+    assert refused.answer is not None and not any(
+        c.source == "embargo.md" for c in refused.answer.citations)
+    # The refusal's "It covers: ..." names what this place sees.
+    without_it(refused.text.replace("Project Nightingale fund", ""))
+    listing = said(bot, "sources", place, user, direct)
+    assert listing.startswith("1 document,") and ESSAY.name in listing
+    without_it(listing)
+    compared = bot.handle(Request.of("compare GPU cluster", user, "slack", place=place,
+                                     direct=direct))
+    assert compared.comparison is not None
+    without_it(compared.text)
+    checked = bot.handle(Request.of("check Project Nightingale funds a GPU cluster in Lyon.",
+                                    user, "slack", place=place, direct=direct))
+    assert checked.check is not None
+    without_it(checked.text.replace("Project Nightingale funds", ""))
+    steered = bot.handle(Request.of("What does the Nightingale board report to parliament?",
+                                    user, "slack", place=place, direct=direct))
+    assert steered.answer is not None and not any(
+        c.source == "embargo.md" for c in steered.answer.citations)
+
+
+def test_help_is_made_of_what_every_channel_sees(bot: Assistant) -> None:
+    text = bot.help_text()
+    assert "e.g." in text and "Nightingale" not in text and "Oversight" not in text
+
+
+def test_admins_list_every_scope_with_sources_all(bot: Assistant) -> None:
+    every = said(bot, "sources all", "COTHER", ADMIN)
+    assert every.startswith("2 documents,") and "Project Nightingale" in every
+    assert said(bot, "sources all", "COTHER", "UBEN").startswith("1 document,")
+    assert said(bot, "sources", "CEMB").startswith("2 documents,")
+
+
+def test_the_digest_goes_only_where_the_document_is_seen(bot: Assistant,
+                                                          scoped_kb: KnowledgeBase) -> None:
+    path = scoped_kb.config.sources[0] / "embargo.md"
+    path.write_text(EMBARGO.replace("twice a year", "every quarter"), "utf-8")
+    summary = scoped_kb.refresh()
+    state = scoped_kb.state_file.current()
+    assert summary.changed == ["embargo.md"]
+    assert digest_text(summary, state, "scheduled", SCOPES["CEMB"]).startswith(
+        "The knowledge base changed (scheduled): 0 added, 1 changed")
+    assert "Oversight changed" in digest_text(summary, state, "scheduled")  # the log's
+    assert digest_text(summary, state, "scheduled", frozenset()) == ""
+    manifest = scoped_kb.config.sources[0] / "sources.toml"
+    path.unlink()
+    manifest.write_text("", "utf-8")
+    removed = scoped_kb.refresh()
+    assert removed.removed == ["embargo.md"]
+    assert "• removed: embargo.md" in digest_text(removed, scoped_kb.state_file.current(),
+                                                  "by command", SCOPES["CEMB"])
+    assert digest_text(removed, scoped_kb.state_file.current(), "by command",
+                       frozenset()) == ""
+    path.write_text(EMBARGO, "utf-8")
+    manifest.write_text(MANIFEST, "utf-8")
+    scoped_kb.refresh()
+
+
+def test_a_document_added_in_a_scoped_channel_is_of_its_scope(bot: Assistant) -> None:
+    note = "Project Heron plans a second data centre in Lille for the public cloud."
+    added = bot.knowledge.additions.add(Offered(note.encode(), "heron.md"),
+                                        AddedBy(ADMIN, "CEMB", "slack", "Heron note",
+                                                ("embargo-x",)))
+    assert added.document.scopes == ("embargo-x",)
+    assert "Heron" in said(bot, "sources", "CEMB")
+    assert "Heron" not in said(bot, "sources", "COTHER")
+    assert said(bot, "remove Heron note", "COTHER", ADMIN).startswith(
+        'Not removed: no document added from the chat is called "Heron note"')
+    assert said(bot, "remove Heron note", "CEMB", ADMIN).startswith('Removed "Heron note"')
+
+
+def test_bad_scopes_in_a_manifest_stop_the_refresh(tmp_path: Path, e5: E5Embedder) -> None:
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    (sources / "embargo.md").write_text(EMBARGO, "utf-8")
+    (sources / "sources.toml").write_text(
+        '[[source]]\nfile = "embargo.md"\nscopes = "embargo-x"\n', "utf-8")
+    with pytest.raises(RefreshFailed, match="'scopes' must be a list of names"):
+        make_kb(tmp_path / "data", [sources], e5).refresh()
