@@ -94,8 +94,12 @@ def test_help_is_made_of_what_every_channel_sees(bot: Assistant) -> None:
 
 
 def test_admins_list_every_scope_with_sources_all(bot: Assistant) -> None:
-    every = said(bot, "sources all", "COTHER", ADMIN)
+    every = said(bot, "sources all", "D9", ADMIN, direct=True)
     assert every.startswith("2 documents,") and "Project Nightingale" in every
+    # Not where the whole channel reads it.
+    here = said(bot, "sources all", "COTHER", ADMIN)
+    assert here.startswith("1 document,") and "Nightingale" not in here
+    assert "in a direct message" in here
     assert said(bot, "sources all", "COTHER", "UBEN").startswith("1 document,")
     assert said(bot, "sources", "CEMB").startswith("2 documents,")
 
@@ -146,3 +150,62 @@ def test_bad_scopes_in_a_manifest_stop_the_refresh(tmp_path: Path, e5: E5Embedde
         '[[source]]\nfile = "embargo.md"\nscopes = "embargo-x"\n', "utf-8")
     with pytest.raises(RefreshFailed, match="'scopes' must be a list of names"):
         make_kb(tmp_path / "data", [sources], e5).refresh()
+
+
+@pytest.mark.parametrize("manifest, error", [
+    ('[[source]]\nfile = "./embargo.md"\nscopes = ["embargo-x"]\n', ""),
+    ('[[source]]\nfile = "Embargo.md"\nscopes = ["embargo-x"]\n', "Embargo.md is no file"),
+    ('[[source]]\nfile = "sub"\nscopes = ["embargo-x"]\n', "sub is no file"),
+    ('[[source]]\nfile = "../embargo.md"\nscopes = ["embargo-x"]\n',
+     "resolves outside its sources folder"),
+])
+def test_a_scoped_file_is_never_read_without_its_scopes(
+        tmp_path: Path, e5: E5Embedder, manifest: str, error: str) -> None:
+    """However the manifest names it: another spelling, a typo, a folder, a path outside,
+    or a symlink to it (the folder's walk would read it unscoped)."""
+    sources = scoped_sources(tmp_path / "sources")
+    (sources / "sub").mkdir()
+    (sources / "sub" / "plan.md").write_text(EMBARGO, "utf-8")
+    (sources / "alias.md").symlink_to(sources / "embargo.md")
+    (sources / "sources.toml").write_text(manifest, "utf-8")
+    kb = make_kb(tmp_path / "data", [sources, sources / "sub"], e5)
+    if error:
+        with pytest.raises(RefreshFailed, match=error):
+            kb.refresh()
+        return
+    kb.refresh()
+    documents = kb.state_file.current().documents
+    assert documents["embargo.md"].scopes == ("embargo-x",)
+    assert "./embargo.md" not in documents and "alias.md" not in documents
+    unscoped = kb.state_file.current().visible(frozenset()).documents
+    assert not any("Nightingale" in e.title for k, e in unscoped.items()
+                   if k not in {"sub/plan.md", "plan.md"})
+
+
+def test_a_refresh_reply_in_a_channel_tells_of_its_documents_only(
+        scoped_kb: KnowledgeBase) -> None:
+    bot = Assistant(scoped_kb, frozenset({ADMIN}), scopes=SCOPES)
+    path = scoped_kb.config.sources[0] / "embargo.md"
+    path.write_text(EMBARGO.replace("twice a year", "each month"), "utf-8")
+    outside = said(bot, "refresh", "COTHER", ADMIN)
+    assert outside.startswith("Refresh done: 0 added, 0 changed, 0 removed, 1 unchanged")
+    path.write_text(EMBARGO, "utf-8")
+    inside = said(bot, "refresh", "CEMB", ADMIN)
+    assert inside.startswith("Refresh done: 0 added, 1 changed, 0 removed, 1 unchanged")
+
+
+def test_a_document_made_public_is_new_to_those_who_could_not_see_it(
+        scoped_kb: KnowledgeBase) -> None:
+    folder = scoped_kb.config.sources[0]
+    (folder / "embargo.md").write_text(EMBARGO.replace("## Oversight", "## Board"), "utf-8")
+    (folder / "sources.toml").write_text("", "utf-8")  # its scopes dropped
+    summary = scoped_kb.refresh()
+    state = scoped_kb.state_file.current()
+    outside = digest_text(summary, state, "scheduled", frozenset())
+    assert "• added: “Project Nightingale” (embargo.md)" in outside
+    assert "Oversight" not in outside  # a heading of the version it could not see
+    assert "Oversight removed" in digest_text(summary, state, "scheduled",
+                                              SCOPES["CEMB"])
+    (folder / "embargo.md").write_text(EMBARGO, "utf-8")
+    (folder / "sources.toml").write_text(MANIFEST, "utf-8")
+    scoped_kb.refresh()

@@ -24,13 +24,15 @@ def test_the_models_are_loaded_in_the_background(essay_kb: KnowledgeBase,
     assert isinstance(embedder, E5Embedder) and isinstance(second, UseEmbedder)
     assert dictionary is not None
     assert embedder._model is None and second._model is None
-    assert dictionary._lexicon is None and fresh.retriever.catalogues._wording is None
-    assert not fresh.retriever.catalogues._catalogues[1]
+    state = fresh.retriever.state()
+    catalogues = fresh.retriever.catalogues
+    assert dictionary._lexicon is None and catalogues._wording.get(state) is None
+    assert catalogues._catalogues.get(state) is None
     warm_up(fresh).join(120)
     assert embedder._model is not None and second._model is not None
-    assert dictionary._lexicon is not None and fresh.retriever.catalogues._wording is not None
+    assert dictionary._lexicon is not None and catalogues._wording.get(state) is not None
     # The definitions and provisions of each language, from the same read.
-    assert set(fresh.retriever.catalogues._catalogues[1]) == {"de"}
+    assert set(catalogues._catalogues.get(state) or {}) == {"de"}
     retrieval = fresh.retriever.search("Who really wins the open-source AI race?")
     assert retrieval.relevant and retrieval.hits
 

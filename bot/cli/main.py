@@ -194,7 +194,8 @@ def run_sources(kb: KnowledgeBase, as_json: bool) -> int:
                 {"source": e.source, "title": e.title, "url": e.url, "language": e.language,
                  "passages": e.passages, "refreshed_at": e.refreshed_at,
                  "read_at": e.read_at or e.refreshed_at,
-                 "added": _added(added[e.source]) if e.source in added else None}
+                 "added": _added(added[e.source]) if e.source in added else None,
+                 "scopes": list(e.scopes)}
                 for e in sorted(state.documents.values(), key=lambda e: e.source)
             ],
             "failed": [{"source": source, "reason": failed.reason,

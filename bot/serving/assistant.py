@@ -25,6 +25,7 @@ from bot.serving.commands import (
     Request,
     help_text,
 )
+from bot.serving.digest import seen_summary
 from bot.serving.help_examples import HelpExamples
 from bot.serving.metrics import Metrics, QuestionOutcome
 from bot.serving.render import (
@@ -48,6 +49,9 @@ from knowledge import (
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+
+ALL_HERE = ("(These are this channel's. `sources all` lists every channel's documents in a "
+            "direct message with me, or with /policybot sources all.)")
 
 # Answers that fell back to quoting because the model failed (an uncited reply is not a
 # failure of the model's service, so MODEL_UNCITED is not counted).
@@ -158,13 +162,16 @@ class Assistant:
             return Reply(command.name, self.help_text())
         scopes = self.scopes_of(request)
         if command.name == "sources":
-            every = command.argument == "all" and self.is_admin(request.user,
-                                                                 request.platform)
-            return Reply(command.name, self.redact(self.sources(None if every else scopes)))
+            if command.argument != "all" or not self.is_admin(request.user, request.platform):
+                return Reply(command.name, self.redact(self.sources(scopes)))
+            if request.direct or request.private or request.platform == "terminal":
+                return Reply(command.name, self.redact(self.sources(None)))
+            # Every channel's documents are not listed where the whole channel reads.
+            return Reply(command.name, self.redact(self.sources(scopes)) + "\n" + ALL_HERE)
         if command.name == "refresh":
             if not self.is_admin(request.user, request.platform):
                 return Reply(command.name, errors.ADMINS_ONLY)
-            return Reply(command.name, self.refresh(progress))
+            return Reply(command.name, self.refresh(progress, scopes=scopes))
         if command.name in {"add", "remove"}:
             if not self.is_admin(request.user, request.platform):
                 return Reply(command.name, errors.ADMINS_ONLY_CHANGE)
@@ -266,7 +273,9 @@ class Assistant:
             log.exception("reading the knowledge state failed")
             return errors.STORE_DOWN
 
-    def refresh(self, progress: Progress | None = None, how: str = "by command") -> str:
+    def refresh(self, progress: Progress | None = None, how: str = "by command",
+                scopes: frozenset[str] | None = None) -> str:
+        """A refresh, and its summary as a place with these scopes may read it."""
         try:
             summary = self.knowledge.refresh(progress)
         except RefreshBusy:
@@ -286,7 +295,8 @@ class Assistant:
                 listener(summary, how)
             except Exception:  # the refresh is done; telling of it must not undo that
                 log.exception("a refresh listener failed")
-        return refresh_text(summary)
+        return refresh_text(seen_summary(summary, self.knowledge.state_file.current(),
+                                         scopes))
 
     def _refresh_failed(self) -> None:
         self.metrics.refresh("failed")

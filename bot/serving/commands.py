@@ -178,6 +178,7 @@ class Request:
     seen: frozenset[str] | None = None
     place: str = ""  # the channel or room it was said in
     direct: bool = False  # in a direct conversation with the bot (its scopes: the user's)
+    private: bool = False  # the reply is shown to the asker alone (Slack's slash command)
     attachment: Attachment | None = None  # the file an `add` brings
     # Posts a notice in the conversation before the reply (an `add` queued behind a
     # refresh); called from the answering thread.

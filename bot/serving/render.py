@@ -160,7 +160,9 @@ def sources_text(state: KnowledgeState,
         origin = f"added by {by.added_by} {when(by.added_at)} in {by.where}" \
             f"{f' from {by.url}' if by.url else ''}" if by is not None else \
             f"read {when(entry.read_at or entry.refreshed_at)}"
-        lines.append(f"  {entry.passages:5d}  {entry.title}  ({entry.source}; {origin})")
+        scoped = f"; scopes: {', '.join(entry.scopes)}" if entry.scopes else ""
+        lines.append(f"  {entry.passages:5d}  {entry.title}  ({entry.source}; {origin}"
+                     f"{scoped})")
     if state.failed:
         lines.append(f"Not read at the last refresh: {counted(len(state.failed), 'source')}")
     for source, failed in sorted(state.failed.items()):

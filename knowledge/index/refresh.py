@@ -97,8 +97,10 @@ class RefreshSummary:
     words: dict[str, KeptWords] = field(default_factory=dict)
     # For each changed document, its sections added, changed and removed.
     sections: dict[str, SectionChanges] = field(default_factory=dict)
-    # The scopes each removed document had (a digest names it only where they reach).
+    # The scopes each removed document had, and each changed document's earlier version:
+    # what a place may be told of them (bot/serving/digest.py: seen_summary).
     removed_scopes: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    previous_scopes: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def line(self) -> str:
         return (
@@ -310,6 +312,8 @@ class Refresher:
         if previous is not None and not rebuild:
             summary.sections[spec.key] = self._section_changes(old.collection, previous,
                                                                passages)
+        if previous is not None:
+            summary.previous_scopes[spec.key] = previous.scopes
         taken_over = resumable.get(document.version)
         if taken_over is not None:  # embedded by a refresh that was killed before the swap
             return replace(taken_over, refreshed_at=time.time(), read_at=time.time(),

@@ -183,6 +183,11 @@ class Retriever:
         if self.dictionary is not None:
             self.dictionary.lexicon()
         self.catalogues.prepare(self.state(), self._expansions())
+        # With scoped documents, chat places search views: the one of no scope at least
+        # is ready too (the rows are read once for all views).
+        unscoped = self.state().visible(frozenset())
+        if unscoped is not self.state():
+            self.catalogues.prepare(unscoped, self._expansions())
 
     @staticmethod
     def _subject(asked: Asked, hit: PassageHit) -> frozenset[str]:

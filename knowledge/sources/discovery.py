@@ -9,11 +9,14 @@ without it, every URL source and every title it gives would be removed.
 
 from __future__ import annotations
 
+import logging
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
 from knowledge.core.errors import RefreshFailed
+
+log = logging.getLogger(__name__)
 
 MANIFEST_NAME = "sources.toml"
 SUFFIXES = {".md", ".markdown", ".txt", ".html", ".htm", ".pdf", ".docx"}
@@ -90,7 +93,25 @@ def discover(locations: list[Path], data_dir: Path | None = None,
                 problems.append((spec.key, "listed twice; the first one is used"))
             else:
                 specs[spec.key] = spec
-    return sorted(specs.values(), key=lambda s: s.key), problems
+    return sorted(_once_with_scopes(specs), key=lambda s: s.key), problems
+
+
+def _once_with_scopes(specs: dict[str, SourceSpec]) -> list[SourceSpec]:
+    """The sources, a scoped file read once, with its scopes: never again without them by
+    another name (another location holding its folder, a symlink)."""
+    scoped = {spec.path.resolve(): spec.key for spec in specs.values()
+              if spec.scopes and spec.path is not None}
+    kept = []
+    for spec in specs.values():
+        same = scoped.get(spec.path.resolve()) if spec.path is not None else None
+        if same is not None and same != spec.key:
+            # Told to the log only: as a failure it would be shown, and name the scoped
+            # file, where its scopes do not reach.
+            log.warning("%s is the same file as %s, which has scopes; read once, with them",
+                        spec.key, same)
+            continue
+        kept.append(spec)
+    return kept
 
 
 def _manifest(path: Path) -> list[object]:
@@ -130,22 +151,34 @@ def _folder_sources(folder: Path, confinement: _Confinement,
         relative = str(entry["file"])
         path = folder / relative
         why = confinement.refusal(path, folder)
+        if scoped and (why or not path.is_file()):
+            # Skipped, the file might still be read by another name (the folder's walk,
+            # another location), without its scopes: nothing is read instead.
+            raise RefreshFailed(f"{manifest}: entry {number}: {relative} "
+                                f"{why or 'is no file'}; a source with scopes must name "
+                                "one file inside its folder")
         if why:
             problems.append((relative, why))
             continue
-        listed[relative] = SourceSpec(key=relative, path=path, url=str(entry.get("link", "")),
-                                      title=title, language=language, scopes=scoped)
+        # Keyed as the folder's walk keys the file ("./a.md" is "a.md"): one file, one key.
+        key = path.resolve().relative_to(folder.resolve()).as_posix() \
+            if path.exists() else relative
+        listed[key] = SourceSpec(key=key, path=path, url=str(entry.get("link", "")),
+                                 title=title, language=language, scopes=scoped)
     return _folder_files(folder, listed, confinement, problems) + remote
 
 
 def _folder_files(folder: Path, listed: dict[str, SourceSpec], confinement: _Confinement,
                   problems: list[Problem]) -> list[SourceSpec]:
     specs = dict(listed)
+    named = {spec.path.resolve() for spec in listed.values() if spec.path is not None}
     for path in sorted(folder.rglob("*")):
         relative = path.relative_to(folder)
         key = relative.as_posix()
         if key in specs or path.suffix.lower() not in SUFFIXES or not path.is_file():
             continue
+        if path.resolve() in named:
+            continue  # a listed file by another name (a symlink): read once, as listed
         if any(part.startswith(".") for part in relative.parts):
             continue  # dotfiles are the host's (.env, .git): only read when listed
         if key.startswith(CHAT_KEYS):

@@ -366,7 +366,7 @@ class MatrixAdapter:
         root = root or (None if direct else event_id)
         request = Request.of(message.question(me, self.display_name), message.sender,
                              PLATFORM, f"matrix:{room_id}:{root or '-'}", event=event_id,
-                             place=room_id, direct=direct)
+                             place=room_id, direct=self._just_us(room_id, direct))
         # Nothing is spent on a message the bot will not take on now (no thread read).
         turned_away = self.workers.turned_away(request)
         if turned_away is not None:
@@ -433,6 +433,13 @@ class MatrixAdapter:
             asyncio.run_coroutine_threadsafe(
                 self._send(room_id, notice_content(text), root, event_id), loop)
         return tell
+
+    def _just_us(self, room_id: str, direct: bool) -> bool:
+        """Whether a direct chat still holds only the bot and one person: its scopes are
+        then that person's (POLICYBOT_SCOPES). A chat invited as direct that others
+        joined since is a room: its scopes are the room's."""
+        room = self.client.rooms.get(room_id)
+        return direct and room is not None and room.joined_count <= 2
 
     def owns(self, place: str) -> bool:
         """Matrix room ids (!…): a digest's place (see serving/schedule)."""

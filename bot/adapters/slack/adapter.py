@@ -469,8 +469,10 @@ class SlackAdapter:
             log.info("not answering /policybot from %s: a Slack Connect user", slash.user)
             return
         # A slash command has no thread to continue: no follow-up memory.
-        request = Request.of(question_text(slash.text, self.bot_user_id), slash.user,
-                             PLATFORM, place=slash.channel, direct=is_direct(slash.channel))
+        request = replace(Request.of(question_text(slash.text, self.bot_user_id), slash.user,
+                                     PLATFORM, place=slash.channel,
+                                     direct=is_direct(slash.channel)),
+                          private=True)  # a slash command's replies are whispered
         name = request.command.name
         if name in {"help", "empty"}:
             # The examples are made once per refresh, in the background (seconds).
