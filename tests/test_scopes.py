@@ -5,17 +5,22 @@ hand requests on (the end-to-end tests are in test_slack.py and test_matrix_add.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
+from bot.answering.answers import Question
+from bot.answering.extractive import Answerer
 from bot.serving.assistant import Assistant
 from bot.serving.commands import Request
 from bot.serving.digest import digest_text
+from bot.serving.settings import Settings
 from knowledge.assembly.adding import AddedBy, Offered
 from knowledge.assembly.knowledge_base import KnowledgeBase
 from knowledge.core.errors import RefreshFailed
 from knowledge.index.embedders import E5Embedder
+from testing.openai_server import ChatReply, OpenAIServer
 from tests.conftest import ESSAY, make_kb
 from tests.scoped_sources import EMBARGO, MANIFEST, QUESTION, scoped_sources
 
@@ -209,3 +214,30 @@ def test_a_document_made_public_is_new_to_those_who_could_not_see_it(
     (folder / "embargo.md").write_text(EMBARGO, "utf-8")
     (folder / "sources.toml").write_text(MANIFEST, "utf-8")
     scoped_kb.refresh()
+
+
+def test_a_question_that_names_no_scopes_sees_none(scoped_kb: KnowledgeBase) -> None:
+    """Fails closed: a path that forgets to say where it asks from sees no scope's
+    documents; only the command line and the terminal say "everything"."""
+    answerer = Answerer(scoped_kb.retriever)
+    assert not any(c.source == "embargo.md"
+                   for c in answerer.answer(Question(QUESTION)).citations)
+    everything = answerer.answer(Question(QUESTION, scopes=None))
+    assert everything.citations[0].source == "embargo.md"
+    terminal = Assistant(scoped_kb).handle(Request.of(QUESTION))  # the terminal's request
+    assert terminal.answer is not None and terminal.answer.citations[0].source == "embargo.md"
+
+
+def test_with_a_model_no_prompt_carries_another_scopes_passages(
+        scoped_kb: KnowledgeBase) -> None:
+    with OpenAIServer() as model:
+        model.script = lambda messages: ChatReply("The sources say it funds a cluster [1].")
+        settings = Settings(_env_file=None, llm="openai:test-model",  # type: ignore[call-arg]
+                            llm_base_url=model.url, scopes={"CEMB": ["embargo-x"]})
+        bot = Assistant.from_settings(settings, scoped_kb)
+        bot.handle(Request.of(QUESTION, "UBEN", "slack", place="COTHER"))
+        bot.handle(Request.of(f"compare {QUESTION}", "UBEN", "slack", place="COTHER"))
+        outside = json.dumps(model.chat_requests())
+        assert "two billion euros" not in outside and "Nightingale board" not in outside
+        bot.handle(Request.of(QUESTION, "UBEN", "slack", place="CEMB"))
+        assert "two billion euros" in json.dumps(model.chat_requests())  # the control

@@ -14,8 +14,9 @@ class Question:
     user: str = ""
     platform: str = "terminal"
     # The scopes of the place asked in: only their documents and those of no scope are
-    # searched, named or counted; None: every document (the command line, the terminal).
-    scopes: frozenset[str] | None = None
+    # searched, named or counted. None: every document, said explicitly by the command
+    # line and the terminal; a question that says nothing sees no scope's (it fails closed).
+    scopes: frozenset[str] | None = frozenset()
 
 
 @dataclass(frozen=True)

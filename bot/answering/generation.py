@@ -51,6 +51,7 @@ class GeneratedAnswerer:
         self.generate = text_chain("answer", {"passages", "question", "language"}, model,
                                    prompts_dir)
         self.chain = self._chain()
+        self._views: dict[frozenset[str] | None, GeneratedAnswerer] = {}
 
     def _chain(self) -> Runnable[dict[str, Any], Answer]:
         return (
@@ -61,10 +62,15 @@ class GeneratedAnswerer:
 
     def answer(self, question: Question, history: Sequence[Turn] = ()) -> Answer:
         if question.scopes != self.extractive.retriever.scopes:
-            # The same model and chains, searching what the place sees.
-            view = copy.copy(self)
-            view.extractive = self.extractive.scoped(question.scopes)
-            view.chain = view._chain()
+            # The same model and chains, searching what the place sees (one per scopes:
+            # there are as many as POLICYBOT_SCOPES names sets).
+            view = self._views.get(question.scopes)
+            if view is None:
+                view = copy.copy(self)
+                view.extractive = self.extractive.scoped(question.scopes)
+                view.chain = view._chain()
+                view._views = {}
+                self._views[question.scopes] = view
             return view.answer(question, history)
         # A question that does not point back is asked alone: no condensing, no history
         # joined to its search (see follow_up).

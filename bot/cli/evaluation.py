@@ -263,7 +263,7 @@ def evaluate(assistant: Assistant, cases: Sequence[AnyCase]) -> Report:
             first.topic if isinstance(first, CompareCase) else first.claim)
     for case in questions:
         started = time.perf_counter()
-        answer = assistant.ask(Question(case.question, user="eval", platform="eval"))
+        answer = assistant.ask(Question(case.question, user="eval", platform="eval", scopes=None))
         report.outcomes.append(CaseResult(case, answer, time.perf_counter() - started))
     for tool in cases:
         if isinstance(tool, CompareCase):

@@ -138,7 +138,7 @@ def run_search(kb: KnowledgeBase, query: str, k: int, as_json: bool,
 
 def run_ask(assistant: Assistant, question: str, as_json: bool) -> int:
     for text in inputs(question, sys.stdin):
-        answer = assistant.ask(Question(text, user="cli", platform="cli"))
+        answer = assistant.ask(Question(text, user="cli", platform="cli", scopes=None))
         emit(answer.to_json(), as_json, partial(answer_text, answer))
     return 0
 

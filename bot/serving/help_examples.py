@@ -106,7 +106,7 @@ class HelpExamples:
         answerer = Answerer(retriever)
         asked = islice((q for heading in headings for q in _questions(heading)), TRIES)
         question = next((q for q in asked
-                         if answerer.answer(Question(q, scopes=frozenset())).grounded), "")
+                         if answerer.answer(Question(q)).grounded), "")
         topics = islice(dict.fromkeys(t for heading in headings for t in _topics(heading)),
                         TRIES)
         topic = next((t for t in topics if compare(retriever, t).positions), "")
