@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import re
 import time
 from pathlib import Path
@@ -15,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from bot.adapters.slack.adapter import SlackAdapter, SlackConfig
+from bot.cli.main import run_refresh
 from bot.serving.assistant import Assistant
 from bot.serving.digest import digest_text
 from bot.serving.feedback import FeedbackLog
@@ -24,7 +24,7 @@ from knowledge.assembly.knowledge_base import KnowledgeBase
 from knowledge.index.embedders import E5Embedder
 from testing.running_bot import RunningBot
 from testing.slack_server import SlackStandIn, wait_until
-from tests.conftest import REPO, make_kb, policybot
+from tests.conftest import make_kb
 from tests.statute import statute_markdown
 
 V1 = statute_markdown()
@@ -96,10 +96,10 @@ def test_a_scheduled_refresh_posts_its_digest_where_announced(
                                                   app_token=slack.app_token,
                                                   api_url=slack.api_url),
                            FeedbackLog(statute_kb.config.data_dir / "feedback.jsonl"))
-    schedule = Schedule(assistant, 1.0, ["CANNOUNCE"], [adapter])
+    schedule = Schedule(assistant, 0.5, ["CANNOUNCE"], [adapter])
     with RunningBot(Together(adapter, schedule)) as running:
         wait_until(lambda: schedule.runs >= 1, what="a first scheduled refresh")
-        time.sleep(1.5)  # an unchanged refresh says nothing
+        time.sleep(0.8)  # an unchanged refresh says nothing
         assert slack.posts("CANNOUNCE") == []
         (statute_kb.config.sources[0] / "statute.md").write_text(V2, "utf-8")
         post = wait_until(lambda: slack.posts("CANNOUNCE"), what="the digest")[0]
@@ -137,18 +137,15 @@ def test_announce_places_are_read(monkeypatch: pytest.MonkeyPatch) -> None:
         "C0A1B2", "!abc:example.org"]
 
 
-def test_refresh_json_names_the_changed_sections(tmp_path: Path) -> None:
-    sources = tmp_path / "sources"
-    sources.mkdir()
-    (sources / "statute.md").write_text(V1, "utf-8")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("POLICYBOT_")}
-    env.update(POLICYBOT_DATA_DIR=str(tmp_path / "data"), POLICYBOT_SOURCES=str(sources),
-               POLICYBOT_OFFLINE="true", POLICYBOT_DICTIONARY="off", PYTHONPATH=str(REPO))
-    assert json.loads(policybot(["refresh", "--json"], env).stdout)["sections"] == []
-    (sources / "statute.md").write_text(V2, "utf-8")
-    result = policybot(["refresh", "--json"], env)
-    assert result.returncode == 0, result.stderr
-    [changes] = json.loads(result.stdout)["sections"]
+def test_refresh_json_names_the_changed_sections(statute_kb: KnowledgeBase,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    """`policybot refresh --json`'s own function (the process around it is tested in
+    test_kept_words), on the statute's second version."""
+    (statute_kb.config.sources[0] / "statute.md").write_text(V2, "utf-8")
+    assert run_refresh(statute_kb, as_json=True) == 0
+    [changes] = json.loads(capsys.readouterr().out)["sections"]
     assert changes["source"] == "statute.md"
     assert changes["added"] == ["Abschnitt 3: Aufsicht › § 99: Inkrafttreten"]
     assert changes["changed"] == [f"{PART_1} › § 1: Zweck des Gesetzes › (1)–(2)"]
+    assert run_refresh(statute_kb, as_json=True) == 0
+    assert json.loads(capsys.readouterr().out)["sections"] == []

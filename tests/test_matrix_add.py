@@ -1,18 +1,23 @@
-"""Matrix: an admin adds a file to the knowledge base by replying `add` to it (or saying
-`add` in its thread), in plain and encrypted rooms, against a real Synapse; the document
-is cited at once, and `remove` takes it out again."""
+"""Matrix, against a real Synapse: an admin adds a file to the knowledge base by replying
+`add` to it (or saying `add` in its thread), in plain and encrypted rooms; the document is
+cited at once, and `remove` takes it out again. And a scoped document is answered in the
+rooms (and the direct chats of the people) POLICYBOT_SCOPES gives its scope, and named
+nowhere else."""
 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
 from bot import errors
 from bot.serving.assistant import Assistant
 from knowledge.assembly.knowledge_base import KnowledgeBase
-from tests.conftest import ESSAY
+from knowledge.index.embedders import E5Embedder
+from tests.conftest import ESSAY, make_kb
 from tests.pdf_maker import text_pdf
+from tests.scoped_sources import QUESTION, SCOPE, scoped_sources
 from tests.test_matrix import World, joined_room, world
 
 __all__ = ["world"]  # the fixture, shared with tests/test_matrix.py
@@ -76,3 +81,24 @@ def test_add_in_a_thread_takes_the_threads_file_and_without_one_says_how(
     assert re.fullmatch(ADDED, body(added)), body(added)
     assert added.content["m.relates_to"]["event_id"] == root
     assert alone and "chat:draft.pdf" in own_kb.state_file.current().documents
+
+
+def test_a_scoped_document_is_answered_only_in_its_room(world: World, tmp_path: Path,
+                                                          e5: E5Embedder) -> None:
+    kb = make_kb(tmp_path / "kb", [scoped_sources(tmp_path / "sources")], e5)
+    kb.refresh()
+    scopes: dict[str, frozenset[str]] = {}
+    world.start_bot(Assistant(kb, frozenset({world.admin_id}), scopes=scopes))
+    ana = world.person("ana")
+    embargo, other = joined_room(world, ana), joined_room(world, ana)
+    scopes[embargo] = frozenset({SCOPE})
+    ana.send(embargo, f"{world.bot_id}: {QUESTION}", mention=world.bot_id)
+    inside = ana.wait_notices(embargo, world.bot_id)[0].content["body"]
+    assert "Project Nightingale" in inside and "embargo.md" in inside
+    ana.send(other, f"{world.bot_id}: {QUESTION}", mention=world.bot_id)
+    outside = ana.wait_notices(other, world.bot_id)[0].content
+    assert "Nightingale" not in outside.get("formatted_body", "") + \
+        outside["body"].replace("Project Nightingale fund", "")
+    ana.send(other, f"{world.bot_id}: sources", mention=world.bot_id)
+    listing = ana.wait_notices(other, world.bot_id, 2)[1].content["body"]
+    assert listing.startswith("1 document,") and "Nightingale" not in listing

@@ -655,7 +655,7 @@ def test_a_file_slack_will_not_hand_over_is_named_as_such(
 def test_an_add_during_a_refresh_is_queued_and_said_so(
         slack: SlackStandIn, start_bot: BotFactory, tmp_path: Path, sources_dir: Path,
         e5: E5Embedder) -> None:
-    kb = make_kb(tmp_path / "data", [sources_dir], SlowEmbedder(e5, delay=3.0))
+    kb = make_kb(tmp_path / "data", [sources_dir], SlowEmbedder(e5, delay=1.5))
     start_bot(Assistant(kb, frozenset({ADMIN})))
     refresh = slack.say("C1", ADMIN, f"<@{BOT_USER}> refresh")
     wait_until(kb.refresher.busy, what="the refresh to start")
