@@ -26,24 +26,15 @@ from bot.serving.assistant import Assistant
 from bot.serving.commands import Attachment, Request
 from knowledge.assembly.knowledge_base import KnowledgeBase, KnowledgeConfig
 from knowledge.index.embedders import E5Embedder
-from knowledge.index.refresh import read_document
+from knowledge.index.refresh import read_offered
 from knowledge.passages.splitting import passages_of
 from knowledge.sources.discovery import SourceSpec
-from knowledge.sources.loaders import Cached
 from tests.regulation_pdf import article_paragraphs, regulation_pdf
 
 REPO = Path(__file__).resolve().parent.parent
 ADMIN = "UADMIN"
 TARGET_WORDS = 8000
 LAST = 17
-
-
-class _Pdf(Cached):
-    def __init__(self, data: bytes) -> None:
-        self.data = data
-
-    def get(self, url: str) -> tuple[bytes, str, str]:
-        return self.data, "application/pdf", ""
 
 
 def draft() -> tuple[bytes, int, str]:
@@ -85,7 +76,7 @@ def main() -> None:
         replies.append(reply.text)
 
     spec = SourceSpec(key="cra-excerpt.pdf", path=None, url="")
-    passages = passages_of(read_document(spec, _Pdf(data)).document)
+    passages = passages_of(read_offered(spec, data, "pdf").document)
     texts = [p.embedding_text() for p in passages]
     texts += [p.sentence_embedding_text(s) for p in passages if len(p.sentences) > 1
               for s in p.sentences]

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     )
     from knowledge.index.embedders import DEFAULT_EMBEDDER, validate_embedder_spec
     from knowledge.index.refresh import NoProgress, Progress, RefreshSummary
-    from knowledge.index.state import KnowledgeState
+    from knowledge.index.state import KnowledgeState, scope_reaches
     from knowledge.passages.headings import is_recital
     from knowledge.search.answer_kinds import (
         MIN_STATEMENT_WORDS,
@@ -69,6 +69,7 @@ _PUBLIC = {
     "Progress": "knowledge.index.refresh",
     "RefreshSummary": "knowledge.index.refresh",
     "KnowledgeState": "knowledge.index.state",
+    "scope_reaches": "knowledge.index.state",
     "is_recital": "knowledge.passages.headings",
     "MIN_STATEMENT_WORDS": "knowledge.search.answer_kinds",
     "answer_kind": "knowledge.search.answer_kinds",
@@ -128,6 +129,7 @@ __all__ = [
     "function_words",
     "is_recital",
     "read_question",
+    "scope_reaches",
     "share_found",
     "split_sentences",
     "validate_embedder_spec",

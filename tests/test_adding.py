@@ -17,7 +17,7 @@ from knowledge.index.embedders import E5Embedder, Vectors
 from knowledge.index.refresh import ReadDocument
 from knowledge.sources.added import AddedDocument, safe_name
 from knowledge.sources.discovery import SourceSpec
-from knowledge.sources.loaders import Cached
+from knowledge.sources.url_cache import UrlCache
 from testing.hostile_server import HostileServer
 from tests.conftest import ESSAY, WrappedEmbedder, make_kb
 
@@ -204,7 +204,7 @@ def test_a_replacement_that_fails_keeps_the_earlier_version(
     first = own_kb.additions.add(Offered(NOTE, "cloud note.md"), BY)
     real = refresh_module.read_document
 
-    def failing_after_the_judge(spec: SourceSpec, cache: Cached,
+    def failing_after_the_judge(spec: SourceSpec, cache: UrlCache,
                                 max_words: int = 0) -> ReadDocument:
         # The refresh reads the new version again after the judge read it; a reader that
         # fails the second time (a PDF worker over its time under load) is simulated.

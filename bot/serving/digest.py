@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from bot.serving.render import when
-from knowledge import KnowledgeState, RefreshSummary
+from knowledge import KnowledgeState, RefreshSummary, scope_reaches
 
 # Sections named per changed document; the rest are counted.
 MAX_SECTIONS = 12
@@ -24,7 +24,7 @@ def seen_summary(summary: RefreshSummary, state: KnowledgeState,
     view = state.visible(scopes)
 
     def saw(earlier: tuple[str, ...]) -> bool:
-        return not earlier or not scopes.isdisjoint(earlier)
+        return scope_reaches(scopes, earlier)
 
     changed = [s for s in summary.changed if s in view.documents]
     return replace(

@@ -20,14 +20,25 @@ import asyncio
 import math
 import time
 from collections import Counter, OrderedDict, deque
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
+from typing import Any
 
 from bot import errors
 from bot.serving.commands import CHANGES, Reply, Request
 from bot.serving.platform import Bot
+
+
+def teller(post: Callable[[str], Coroutine[Any, Any, object]]) -> Callable[[str], None]:
+    """`post` (a notice into the conversation, on the adapter's event loop) made callable
+    from an answering thread: what Request.tell is (an `add` queued behind a refresh)."""
+    loop = asyncio.get_running_loop()
+
+    def tell(text: str) -> None:
+        asyncio.run_coroutine_threadsafe(post(text), loop)
+    return tell
 
 
 @dataclass(frozen=True)

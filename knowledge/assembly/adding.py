@@ -19,12 +19,12 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from knowledge.core.errors import EmptySource, KnowledgeError, RefreshBusy, SourceError
-from knowledge.index.refresh import Refresher, RefreshSummary, read_document
+from knowledge.index.refresh import Refresher, RefreshSummary, read_offered
 from knowledge.index.state import DocumentEntry, KnowledgeState, StateFile
 from knowledge.passages.splitting import passages_of
 from knowledge.passages.structure import MAX_WORDS
 from knowledge.reading.document_kinds import kind_of
-from knowledge.sources.added import AddedDocument, AddedFolder, safe_name
+from knowledge.sources.added import AddedDocument, AddedFolder, base_name, folded, safe_name
 from knowledge.sources.discovery import SourceSpec
 from knowledge.sources.fetching import BoundedFetcher
 
@@ -211,8 +211,7 @@ class Additions:
         passages than a source may have."""
         spec = SourceSpec(key=name, path=None, url=offered.url, title=title)
         try:
-            read = read_document(spec, _Bytes(offered.data, kind),
-                                 self.max_passages * MAX_WORDS)
+            read = read_offered(spec, offered.data, kind, self.max_passages * MAX_WORDS)
         except EmptySource as error:
             raise AddRefused("empty: no text found in it") from error
         except SourceError as error:
@@ -264,7 +263,7 @@ class Additions:
         state = self.state_file.current().documents
         for document in documents.values():
             same_file = _same_url(document.url, offered.url) if offered.url else \
-                not document.url and _same(_base(document.offered), _base(offered.name))
+                not document.url and _same(base_name(document.offered), base_name(offered.name))
             same_title = bool(title) and (_same(document.title, title) or (
                 document.key in state and _same(state[document.key].title, title)))
             if same_file or same_title:
@@ -273,28 +272,10 @@ class Additions:
 
     def _not_added(self, name: str, state: KnowledgeState) -> str:
         for key, entry in state.documents.items():
-            if _same(entry.title, name) or _same(key, name) or _same(_base(key), name):
+            if _same(entry.title, name) or _same(key, name) or _same(base_name(key), name):
                 return (f'"{entry.title}" comes from the sources folder ({key}), not from '
                         "the chat: remove it there, then refresh")
         return f'no document added from the chat is called "{name}" (see: sources)'
-
-
-class _Bytes:
-    """A UrlCache stand-in that serves one document's bytes (read_document's loader reads
-    a file or the cache; an offered document is neither yet)."""
-
-    def __init__(self, data: bytes, kind: str) -> None:
-        self.data = data
-        self.kind = kind
-
-    def get(self, url: str) -> tuple[bytes, str, str]:
-        return self.data, _CONTENT_TYPES[self.kind], ""
-
-
-_CONTENT_TYPES = {"pdf": "application/pdf", "html": "text/html", "md": "text/markdown",
-                  "txt": "text/plain",
-                  "docx": "application/vnd.openxmlformats-officedocument."
-                          "wordprocessingml.document"}
 
 
 def _name_of(offered: Offered) -> str:
@@ -315,13 +296,8 @@ def _same_url(a: str, b: str) -> bool:
     return bool(a) and bool(b) and normal(a) == normal(b)
 
 
-def _base(name: str) -> str:
-    return name.replace("\\", "/").rsplit("/", 1)[-1]
-
-
 def _same(a: str, b: str) -> bool:
-    fold = [" ".join(x.casefold().split()).strip("\"'“”„") for x in (a, b)]
-    return bool(fold[0]) and fold[0] == fold[1]
+    return bool(folded(a)) and folded(a) == folded(b)
 
 
 def _title(document: AddedDocument, entries: dict[str, DocumentEntry]) -> str:

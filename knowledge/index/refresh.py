@@ -35,7 +35,7 @@ from knowledge.passages.splitting import document_of, passages_of
 from knowledge.passages.structure import MAX_WORDS
 from knowledge.sources.added import AddedFolder
 from knowledge.sources.discovery import NOT_FOUND, SourceSpec, discover
-from knowledge.sources.loaders import Cached, load
+from knowledge.sources.loaders import Loaded, load, load_bytes
 from knowledge.sources.url_cache import UrlCache
 
 log = logging.getLogger(__name__)
@@ -53,10 +53,21 @@ class ReadDocument:
     note: str = ""  # what its fetch left to say ("kept the copy fetched on ...")
 
 
-def read_document(spec: SourceSpec, cache: Cached, max_words: int = 0) -> ReadDocument:
+def read_document(spec: SourceSpec, cache: UrlCache, max_words: int = 0) -> ReadDocument:
     """A source read by its format (sources, reading), then cut into its document's blocks
     (passages), with the count of its words they keep."""
-    loaded = load(spec, cache, max_words)
+    return _cut(load(spec, cache, max_words))
+
+
+def read_offered(spec: SourceSpec, data: bytes, kind: str,
+                 max_words: int = 0) -> ReadDocument:
+    """A document's bytes, of a kind known, read as `read_document` reads a source: a
+    document offered from the chat, judged before it is stored."""
+    return _cut(load_bytes(spec, data, kind, max_words))
+
+
+def _cut(loaded: Loaded) -> ReadDocument:
+    spec = loaded.spec
     document = document_of(spec.key, loaded.text, loaded.fallback_title, spec.title,
                            spec.url, spec.language)
     return ReadDocument(document, kept_words(loaded.text, document), loaded.note)

@@ -21,6 +21,12 @@ STATE_FILE = "knowledge.json"
 JOURNAL_FILE = "refresh-journal.json"
 
 
+def scope_reaches(place: frozenset[str], own: tuple[str, ...]) -> bool:
+    """Whether a place with these scopes may see something of its `own` scopes: one of
+    no scope everywhere, else where one of its scopes is the place's."""
+    return not own or not place.isdisjoint(own)
+
+
 @dataclass(frozen=True)
 class DocumentEntry:
     source: str
@@ -46,7 +52,7 @@ class DocumentEntry:
 
     def seen_with(self, scopes: frozenset[str]) -> bool:
         """Whether a place with these scopes sees this document."""
-        return not self.scopes or not scopes.isdisjoint(self.scopes)
+        return scope_reaches(scopes, self.scopes)
 
     @property
     def languages(self) -> tuple[str, ...]:
@@ -91,9 +97,7 @@ class KnowledgeState:
         those of its scopes, nothing else (their titles, passages and failures included);
         None: everything. One object per snapshot and scopes, so what is kept per
         snapshot (the catalogues) is kept per view too."""
-        scoped = any(e.scopes for e in self.documents.values()) or \
-            any(f.scopes for f in self.failed.values())
-        if scopes is None or not scoped:
+        if scopes is None or not self.has_scopes:
             return self
         views: dict[frozenset[str], KnowledgeState] = self.__dict__.setdefault("_views", {})
         if scopes not in views:
@@ -101,10 +105,16 @@ class KnowledgeState:
                          if entry.seen_with(scopes)}
             view = replace(self, documents=documents, failed={
                 key: failed for key, failed in self.failed.items()
-                if not failed.scopes or not scopes.isdisjoint(failed.scopes)})
+                if scope_reaches(scopes, failed.scopes)})
             view.__dict__["_base"] = self
             views[scopes] = view
         return views[scopes]
+
+    @cached_property  # asked at every search (Retriever.state); the state never changes
+    def has_scopes(self) -> bool:
+        """Whether any document or failure of it has scopes (else every view is it)."""
+        return any(e.scopes for e in self.documents.values()) or \
+            any(f.scopes for f in self.failed.values())
 
     @property
     def base(self) -> KnowledgeState:

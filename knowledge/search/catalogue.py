@@ -86,7 +86,7 @@ class Catalogues:
         passage per snapshot; a scoped view keeps the rows of its documents)."""
         base = state.base
         live = state.live_versions
-        if not any(entry.scopes for entry in base.documents.values()):
+        if not base.has_scopes:
             # No views to serve: the read is used once and let go (at 100k passages it
             # holds every passage's text).
             return [(record_id, meta) for record_id, meta

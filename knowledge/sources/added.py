@@ -57,7 +57,7 @@ class AddedDocument:
         URL (a stored file's name may carry a "-2")."""
         if self.url:
             return self.url
-        stem = self.offered.replace("\\", "/").rsplit("/", 1)[-1]
+        stem = base_name(self.offered)
         return (stem.rsplit(".", 1)[0] if "." in stem else stem).replace("_", " ") \
             .replace("-", " ").strip() or self.file
 
@@ -68,14 +68,20 @@ class AddedDocument:
 
     def answers_to(self, name: str) -> bool:
         """Whether `name` (a title, a file name, the URL) names this document."""
-        wanted = _folded(name)
-        return bool(wanted) and wanted in {_folded(self.title), _folded(self.file),
-                                           _folded(self.offered), _folded(self.key),
-                                           _folded(Path(self.offered).name)}
+        wanted = folded(name)
+        return bool(wanted) and wanted in {folded(self.title), folded(self.file),
+                                           folded(self.offered), folded(self.key),
+                                           folded(Path(self.offered).name)}
 
 
-def _folded(text: str) -> str:
+def folded(text: str) -> str:
+    """A name as people mean it: case, spacing and quotes aside."""
     return " ".join(text.casefold().split()).strip("\"'“”„")
+
+
+def base_name(name: str) -> str:
+    """The last part of a path or URL path, whichever slashes it was written with."""
+    return name.replace("\\", "/").rsplit("/", 1)[-1]
 
 
 def safe_name(offered: str, kind: str) -> str:

@@ -15,11 +15,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from knowledge.core.errors import RefreshFailed
+from knowledge.reading.document_kinds import KINDS
 
 log = logging.getLogger(__name__)
 
 MANIFEST_NAME = "sources.toml"
-SUFFIXES = {".md", ".markdown", ".txt", ".html", ".htm", ".pdf", ".docx"}
+SUFFIXES = frozenset(KINDS)  # the kinds read, by the suffixes that name them
 OUTSIDE = "resolves outside its sources folder; not read"
 IN_DATA_DIR = "inside the data dir; not read"
 NOT_FOUND = "no such file or folder"

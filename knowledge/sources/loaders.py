@@ -4,18 +4,11 @@ cache, read by their format (the passages are cut later, by the refresh)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
 
 from knowledge.core.errors import SourceError
 from knowledge.reading.formats import ReadText, read_bytes
 from knowledge.sources.discovery import SourceSpec
-
-
-class Cached(Protocol):
-    """Where a URL source's bytes come from (the URL cache; an offered document's own)."""
-
-    def get(self, url: str) -> tuple[bytes, str, str]:
-        """Body, content type and a note for the refresh summary."""
+from knowledge.sources.url_cache import UrlCache
 
 
 @dataclass(frozen=True)
@@ -41,10 +34,8 @@ def _kind_of(url: str, content_type: str) -> str:
     return "txt"
 
 
-def load(spec: SourceSpec, cache: Cached, max_words: int = 0) -> Loaded:
-    """`max_words` (when set): a text source with more words is refused before it is
-    parsed; parsing 50 MB of HTML takes a gigabyte and tens of seconds, only to yield more
-    passages than a source may have."""
+def load(spec: SourceSpec, cache: UrlCache, max_words: int = 0) -> Loaded:
+    """A source's text, from its file or the URL cache (see `load_bytes`)."""
     note = ""
     if spec.path is not None:
         try:
@@ -57,6 +48,15 @@ def load(spec: SourceSpec, cache: Cached, max_words: int = 0) -> Loaded:
         data, content_type, note = cache.get(spec.url)
         kind = _kind_of(spec.url, content_type)
         fallback = spec.url
+    return load_bytes(spec, data, kind, max_words, fallback, note)
+
+
+def load_bytes(spec: SourceSpec, data: bytes, kind: str, max_words: int = 0,
+               fallback: str = "", note: str = "") -> Loaded:
+    """A source's text from its bytes, of a kind known (a suffix without dot).
+    `max_words` (when set): a text source with more words is refused before it is
+    parsed; parsing 50 MB of HTML takes a gigabyte and tens of seconds, only to yield more
+    passages than a source may have."""
     if max_words and kind not in {"pdf", "docx"}:  # compressed: bytes say nothing
         words = data.count(b" ") + data.count(b"\n")  # an upper bound: markup counts too
         if words > max_words:

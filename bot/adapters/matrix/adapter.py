@@ -13,7 +13,6 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -56,7 +55,7 @@ from bot.serving.commands import REFRESH_STARTED, Attachment, Formats, Request
 from bot.serving.feedback import FeedbackLog
 from bot.serving.logs import STATUS
 from bot.serving.platform import Bot
-from bot.serving.workers import Limits, Workers
+from bot.serving.workers import Limits, Workers, teller
 from knowledge import write_json_atomically
 
 log = logging.getLogger(__name__)
@@ -390,7 +389,8 @@ class MatrixAdapter:
             request = replace(request, seen=await self._remembered_seen(room_id, request))
             if request.command.name == "add" and self.bot.is_admin(message.sender, PLATFORM):
                 request = replace(request, attachment=await self._attachment(message),
-                                  tell=self._teller(room_id, root, event_id))
+                                  tell=teller(lambda text: self._send(
+                                      room_id, notice_content(text), root, event_id)))
             if self.workers.starts_a_refresh(request):
                 await self._send(room_id, notice_content(REFRESH_STARTED), root, event_id)
             reply = await self.workers.handle(request)
@@ -423,16 +423,6 @@ class MatrixAdapter:
             return asyncio.run_coroutine_threadsafe(
                 download(self.client, file, limit), loop).result(DOWNLOAD_SECONDS + 10)
         return Attachment(file.name, file.size, fetch, file.mimetype)
-
-    def _teller(self, room_id: str, root: str | None, event_id: str,
-                ) -> Callable[[str], None]:
-        """A notice posted from an answering thread, before the reply (Request.tell)."""
-        loop = asyncio.get_running_loop()
-
-        def tell(text: str) -> None:
-            asyncio.run_coroutine_threadsafe(
-                self._send(room_id, notice_content(text), root, event_id), loop)
-        return tell
 
     def _just_us(self, room_id: str, direct: bool) -> bool:
         """Whether a direct chat still holds only the bot and one person: its scopes are

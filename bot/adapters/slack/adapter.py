@@ -50,7 +50,7 @@ from bot.serving.feedback import Feedback, FeedbackLog
 from bot.serving.logs import STATUS
 from bot.serving.platform import Bot
 from bot.serving.seen import SeenKeys
-from bot.serving.workers import Limits, Workers
+from bot.serving.workers import Limits, Workers, teller
 
 log = logging.getLogger(__name__)
 status = logging.getLogger(STATUS)
@@ -388,7 +388,8 @@ class SlackAdapter:
                            where.conversation, context, quoted,
                            event=f"{where.channel}:{where.ts}", place=where.channel,
                            direct=is_direct(where.channel)),
-                attachment=self._attachment(files), tell=self._teller(where))
+                attachment=self._attachment(files),
+                tell=teller(lambda text: self._post(where, notice_message(text))))
             if self.workers.starts_a_refresh(request):
                 await self._post(where, notice_message(REFRESH_STARTED))
             reply = await self.workers.handle(request)
@@ -410,14 +411,6 @@ class SlackAdapter:
         file, token, api = files[0], self.client.token or "", self.client.base_url
         return Attachment(file.name, file.size,
                           lambda limit: download(file, token, api, limit), file.mimetype)
-
-    def _teller(self, where: Where) -> Callable[[str], None]:
-        """A notice posted from an answering thread, before the reply (see Request.tell)."""
-        loop = asyncio.get_running_loop()
-
-        def tell(text: str) -> None:
-            asyncio.run_coroutine_threadsafe(self._post(where, notice_message(text)), loop)
-        return tell
 
     def owns(self, place: str) -> bool:
         """Slack's channel ids (C…, G…, D…): a digest's place (see serving/schedule)."""
